@@ -1,0 +1,39 @@
+# Confide. A new user needs two targets: `make demo` and `make test`. `make help` lists the rest.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.confide-installed
+
+.DEFAULT_GOAL := help
+.PHONY: help demo test lint bench lock clean
+
+help: ## List the targets and what each does
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-7s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml requirements/lock.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Confide needs Python 3.11 or newer; found " + sys.version.split()[0])'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/lock.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $@
+
+demo: $(STAMP) ## Set up, create the demo organisation on SQLite under var/ and serve it on http://127.0.0.1:8000
+	$(BIN)/confide demo
+	$(BIN)/confide serve
+
+test: $(STAMP) ## Set up and run the whole test suite (browser tests skip, saying so, where no Chromium is installed)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP) ## Run ruff over the code
+	$(BIN)/ruff check .
+
+bench: $(STAMP) ## Run the benchmarks and write bench/RESULTS.md (slow; not part of the tests)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/bench-lock.txt
+	$(BIN)/python bench/run.py
+
+lock: ## Re-resolve requirements/*.txt from pyproject.toml (needs uv on PATH)
+	uv pip compile pyproject.toml --extra test --python-version 3.11 --generate-hashes -o requirements/lock.txt
+	uv pip compile pyproject.toml --extra test --extra bench --python-version 3.11 --generate-hashes -o requirements/bench-lock.txt
+
+clean: ## Remove the virtual environment (keeps var/, which holds your data and secret key)
+	rm -rf $(VENV)

@@ -1,0 +1,1 @@
+"""Confide: case records that keep what clients say confidential."""

@@ -1,0 +1,57 @@
+"""The idle lock (DVIP 6.06: do not leave information on screen).
+
+After IDLE_LOCK_MINUTES without a request the session is locked: every page but the lock screen
+and sign-out redirects there until the password is entered again. Pages also carry a meta refresh
+to the lock screen, so an unattended screen clears itself without any JavaScript.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.shortcuts import redirect
+
+from confide.audit.services import record_event
+
+LAST_SEEN = "confide_last_seen"
+LOCKED = "confide_locked"
+
+
+def lock_session(request, reason: str) -> None:
+    if not request.session.get(LOCKED):
+        request.session[LOCKED] = True
+        record_event(request.user, "session.locked", object_type="user", object_id=request.user.pk,
+                     detail={"reason": reason})
+
+
+def unlock_session(request) -> None:
+    request.session[LOCKED] = False
+    request.session[LAST_SEEN] = time.time()
+
+
+def allowed_when_locked(view):
+    view.allowed_when_locked = True
+    return view
+
+
+class IdleLockMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not request.user.is_authenticated:
+            return None
+        if getattr(view_func, "allowed_when_locked", False):
+            return None
+        now = time.time()
+        last_seen = request.session.get(LAST_SEEN, now)
+        if not request.session.get(LOCKED) and now - last_seen > settings.IDLE_LOCK_MINUTES * 60:
+            lock_session(request, "idle")
+        if request.session.get(LOCKED):
+            return redirect("accounts:lock")
+        request.session[LAST_SEEN] = now
+        return None

@@ -1,0 +1,88 @@
+"""Staff, their roles and teams, and the organisation whose policy pack names the roles."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils import timezone
+
+# The kinds a pack's roles fall into; what a person sees first depends on the kind.
+WORKER_KINDS = {"worker", "volunteer"}
+MANAGER_KINDS = {"manager", "data_controller"}
+TRUSTEE_KIND = "trustee"
+
+
+class Organisation(models.Model):
+    """The service running this Confide. One per installation; its pack is the policy enforced."""
+
+    name = models.CharField(max_length=200)
+    pack = models.CharField(max_length=100, help_text="Name of the built-in policy pack, or a path to the organisation's own.")
+    created_at = models.DateTimeField(default=timezone.now)
+    # A demo organisation holds only fictional people; only a demo may waive the second factor.
+    is_demo = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="one_organisation")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def current(cls) -> Organisation:
+        return cls.objects.get(pk=1)
+
+    def policy(self):
+        from confide.policy import load_pack  # the policy package has no Django in it; load on use
+
+        return load_pack(self.pack)
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=50, unique=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A member of staff, a volunteer or a trustee. Clients never log in."""
+
+    role = models.CharField(max_length=64, help_text="A role named in the organisation's policy pack.")
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT, related_name="members")
+    # Second factor (RFC 6238 TOTP). The secret is set at first sign-in and confirmed with a code.
+    totp_secret = models.CharField(max_length=64, blank=True)
+    totp_confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The last TOTP time step accepted, so a code seen over a shoulder cannot be used twice.
+    totp_last_step = models.BigIntegerField(default=0)
+    failed_logins = models.PositiveIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def role_obj(self):
+        return Organisation.current().policy().roles.get(self.role)
+
+    @property
+    def role_kind(self) -> str:
+        role = self.role_obj
+        return role.kind if role is not None else ""
+
+    @property
+    def role_label(self) -> str:
+        role = self.role_obj
+        return role.label if role is not None else self.role
+
+    @property
+    def has_second_factor(self) -> bool:
+        return bool(self.totp_secret) and self.totp_confirmed_at is not None
+
+    def is_locked_out(self, now=None) -> bool:
+        return self.locked_until is not None and self.locked_until > (now or timezone.now())

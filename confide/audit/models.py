@@ -1,0 +1,47 @@
+"""The audit log: an append-only, hash-chained table that every read and change of client data
+passes through. Database triggers (migration 0002) refuse UPDATE and DELETE on it."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class AuditEvent(models.Model):
+    seq = models.BigIntegerField(primary_key=True, help_text="1, 2, 3, … with no gaps.")
+    at = models.DateTimeField()
+    actor_id = models.BigIntegerField(null=True, help_text="The user's id; empty for the system or an unknown person.")
+    actor = models.CharField(max_length=150, blank=True, help_text="The username at the time, kept if the account is renamed.")
+    action = models.CharField(max_length=64)
+    object_type = models.CharField(max_length=64, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    client_id = models.BigIntegerField(null=True, help_text="The client whose data this touched, for the record of access.")
+    purpose = models.CharField(max_length=64, blank=True)
+    # Canonical JSON (sorted keys, no spaces). Identifiers and decisions only, never client content.
+    detail = models.TextField(default="{}")
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        db_table = "audit_event"
+        ordering = ["seq"]
+        indexes = [
+            models.Index(fields=["client_id", "seq"], name="audit_client_seq"),
+            models.Index(fields=["actor_id", "seq"], name="audit_actor_seq"),
+            models.Index(fields=["action", "seq"], name="audit_action_seq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action}"
+
+
+class AuditHead(models.Model):
+    """The chain's newest link. Appends lock this row, so events are numbered one at a time; verify
+    compares the chain's end with it, so events cut from the end are noticed."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        db_table = "audit_head"
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="one_audit_head")]

@@ -1,0 +1,160 @@
+"""The `confide` command: demo, serve, audit, policy, users and Django's own management commands.
+
+Errors are one line on stderr and exit code 2 (bad input or configuration) or 1 (a check failed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def _django(demo: bool = False) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "confide.settings")
+    if demo:
+        os.environ["CONFIDE_DEMO"] = "1"
+    import django
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        django.setup()
+    except ImproperlyConfigured as exc:
+        raise SystemExit(_fail(str(exc)))
+
+
+def _fail(message: str, code: int = 2) -> int:
+    print(f"confide: {message}", file=sys.stderr)
+    return code
+
+
+def _migrate() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def cmd_demo(args) -> int:
+    _django(demo=True)
+    _migrate()
+    from confide import demo
+
+    try:
+        summary = demo.ensure_demo(pack=args.pack, clients=args.clients)
+    except demo.DemoError as exc:
+        return _fail(str(exc))
+    print(summary.text(args.host, args.port))
+    if args.no_serve:
+        return 0
+    return _serve(args.host, args.port)
+
+
+def cmd_serve(args) -> int:
+    _django()
+    _migrate()
+    return _serve(args.host, args.port)
+
+
+def _serve(host: str, port: int) -> int:
+    import waitress
+
+    from confide.wsgi import application
+
+    print(f"Confide is serving on http://{host}:{port}/  (Ctrl+C stops it)", flush=True)
+    waitress.serve(application, host=host, port=port, threads=8, ident="Confide", clear_untrusted_proxy_headers=True)
+    return 0
+
+
+def cmd_audit(args) -> int:
+    _django()
+    from confide.audit.services import verify_chain
+
+    if args.audit_command == "verify":
+        result = verify_chain()
+        print(result.message(), file=sys.stdout if result.ok else sys.stderr)
+        return 0 if result.ok else 1
+    from confide.audit.models import AuditHead
+
+    head = AuditHead.objects.get(pk=1)
+    print(f"{head.seq} {head.hash}")
+    return 0
+
+
+def cmd_user(args) -> int:
+    _django()
+    from confide import users
+
+    try:
+        message = users.add_user(args.username, role=args.role, team=args.team, first_name=args.first_name,
+                                 last_name=args.last_name, password_from_stdin=args.password_stdin)
+    except users.UserError as exc:
+        return _fail(str(exc))
+    print(message)
+    return 0
+
+
+def cmd_manage(args) -> int:
+    _django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["confide manage", *args.rest])
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="confide", description="Confide: confidential case records.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="create a demo organisation with fictional people, then serve it")
+    demo.add_argument("--pack", default="dvip", help="built-in policy pack for the demo organisation (default dvip)")
+    demo.add_argument("--clients", type=int, default=40, help="number of fictional clients (default 40)")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--no-serve", action="store_true", help="set up and print the logins, but do not serve")
+    demo.set_defaults(func=cmd_demo)
+
+    serve = sub.add_parser("serve", help="serve Confide (migrates the database first)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(func=cmd_serve)
+
+    audit = sub.add_parser("audit", help="the tamper-evident audit log")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True, metavar="SUBCOMMAND")
+    audit_sub.add_parser("verify", help="walk the hash chain; report the first broken link and exit 1 if any")
+    audit_sub.add_parser("head", help="print the newest event's number and hash, to keep somewhere else")
+    audit.set_defaults(func=cmd_audit)
+
+    user = sub.add_parser("user", help="staff accounts")
+    user_sub = user.add_subparsers(dest="user_command", required=True, metavar="SUBCOMMAND")
+    add = user_sub.add_parser("add", help="add a staff account; they set up their second factor at first sign-in")
+    add.add_argument("username")
+    add.add_argument("--role", required=True, help="a role from the organisation's policy pack")
+    add.add_argument("--team", help="team slug (trustees may have none)")
+    add.add_argument("--first-name", default="")
+    add.add_argument("--last-name", default="")
+    add.add_argument("--password-stdin", action="store_true", help="read the first password from standard input")
+    user.set_defaults(func=cmd_user)
+
+    manage = sub.add_parser("manage", help="Django's management commands (migrate, check, …)")
+    manage.add_argument("rest", nargs=argparse.REMAINDER)
+    manage.set_defaults(func=cmd_manage)
+
+    sub.add_parser("policy", help="policy packs: packs, check, lint, explain, decide", add_help=False)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "policy":
+        from confide.policy.cli import main as policy_main
+
+        return policy_main(argv[1:])
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "clients", 1) is not None and getattr(args, "clients", 1) < 0:
+        return _fail("--clients: expected a whole number of 0 or more")
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,145 @@
+"""Django settings for Confide. Everything that differs between installations comes from the
+environment (see confide/conf.py and docs/configuration.md); the defaults are the safe ones."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from django.core.exceptions import ImproperlyConfigured
+
+from confide import conf
+
+try:
+    VAR_DIR = conf.var_dir()
+    DEBUG = conf.env_bool("CONFIDE_DEBUG", False)
+    # Demo mode may waive the second factor, behind a banner on every page. Never with real data.
+    DEMO_MODE = conf.env_bool("CONFIDE_DEMO", False)
+    SECRET_KEY = conf.secret_key(VAR_DIR)
+    ALLOWED_HOSTS = conf.env_list("CONFIDE_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+    _database_url = conf.env_str("CONFIDE_DATABASE_URL", "")
+    DATABASES = {
+        "default": conf.database_from_url(_database_url, VAR_DIR)
+        if _database_url
+        else conf.sqlite_database(VAR_DIR / "confide.sqlite3")
+    }
+    BEHIND_HTTPS = conf.env_bool("CONFIDE_HTTPS", False)
+    # DVIP 6.06: nothing left on screen. The session locks after this many idle minutes.
+    IDLE_LOCK_MINUTES = conf.env_int("CONFIDE_IDLE_LOCK_MINUTES", 10, minimum=1, maximum=240)
+    LOGIN_FAILURE_LIMIT = conf.env_int("CONFIDE_LOGIN_FAILURE_LIMIT", 5, minimum=1, maximum=100)
+    LOGIN_LOCKOUT_MINUTES = conf.env_int("CONFIDE_LOGIN_LOCKOUT_MINUTES", 15, minimum=1, maximum=1440)
+except conf.ConfigError as exc:
+    raise ImproperlyConfigured(str(exc)) from None
+
+if VAR_DIR and DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "confide.accounts",
+    "confide.audit",
+    "confide.records",
+    "confide.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "confide.web.middleware.SecurityHeadersMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Deny by default: every view needs a login unless it is marked login_not_required.
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "confide.accounts.middleware.IdleLockMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "confide.urls"
+WSGI_APPLICATION = "confide.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "web:home"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "confide.web.context.confide",
+            ],
+        },
+    },
+]
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+# NCSC: length over complexity, no forced rotation; a list of common passwords is refused.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = True
+USE_TZ = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# Sessions: server-side, not readable by scripts, same-site only, ended with the browser.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Strict"
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = 12 * 60 * 60
+CSRF_COOKIE_SAMESITE = "Strict"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "confide.web.views.csrf_failure"
+SESSION_COOKIE_SECURE = BEHIND_HTTPS
+CSRF_COOKIE_SECURE = BEHIND_HTTPS
+if BEHIND_HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+# Sent only on HTTPS responses, so it is harmless on a plain-HTTP demo.
+SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "no-referrer"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Log events, never content: request lines lose their query string (a search may hold a name),
+# and nothing logs request bodies or template context.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"no_query": {"()": "confide.web.logfilters.StripQueryString"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "stream": sys.stderr, "filters": ["no_query"]},
+    },
+    "root": {"handlers": ["console"], "level": os.environ.get("CONFIDE_LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.request": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "waitress": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
+}

@@ -1,0 +1,11 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("confide.web.urls")),
+    path("account/", include("confide.accounts.urls")),
+]
+
+handler400 = "confide.web.errors.bad_request"
+handler403 = "confide.web.errors.forbidden"
+handler404 = "confide.web.errors.not_found"
+handler500 = "confide.web.errors.server_error"

@@ -1,0 +1,12 @@
+from django.conf import settings
+
+from confide.accounts.models import Organisation
+
+
+def confide(request):
+    organisation = Organisation.objects.filter(pk=1).first()
+    return {
+        "demo_mode": settings.DEMO_MODE,
+        "organisation": organisation,
+        "idle_lock_seconds": settings.IDLE_LOCK_MINUTES * 60,
+    }

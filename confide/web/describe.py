@@ -1,0 +1,39 @@
+"""Plain-English labels for codes shown on pages."""
+
+from __future__ import annotations
+
+import json
+
+from confide.accounts.models import Organisation
+
+ACTIONS = {
+    "client.read": "Opened the client's file",
+    "client.read.refused": "Tried to open the client's file: refused",
+    "client.record_of_access": "Viewed this record of access",
+    "client.record_of_access.refused": "Tried to view this record of access: refused",
+}
+PURPOSES = {
+    "casework": "Casework",
+    "record_of_access": "Checking who has looked at the file",
+    "supervision": "Supervision",
+}
+
+
+def service(name: str) -> str:
+    organisation = Organisation.objects.filter(pk=1).first()
+    services = organisation.policy().services if organisation else {}
+    found = services.get(name)
+    return found.label if found is not None else name
+
+
+def access_row(event, user) -> dict:
+    detail = json.loads(event.detail or "{}")
+    return {
+        "at": event.at,
+        "who": (user.get_full_name() or user.get_username()) if user else (event.actor or "Unknown"),
+        "role": user.role_label if user else "",
+        "what": ACTIONS.get(event.action, event.action),
+        "why": PURPOSES.get(event.purpose, event.purpose or "Not stated"),
+        "clauses": ", ".join(c for c in detail.get("clauses", []) if c),
+        "refused": event.action.endswith(".refused"),
+    }

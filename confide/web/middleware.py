@@ -1,0 +1,31 @@
+"""Strict response headers, set in one place and asserted in tests/web/test_security.py."""
+
+from __future__ import annotations
+
+# No script at all: Confide's pages work without JavaScript. Styles and images from Confide only.
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'none'",
+    "style-src 'self'",
+    "img-src 'self'",
+    "font-src 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+])
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        response.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        # Client data must not stay in the browser's cache or history after lock or sign-out
+        # (DVIP 6.06: nothing left on screen). Static files are served before this middleware.
+        response["Cache-Control"] = "no-store"
+        response["Pragma"] = "no-cache"
+        return response

@@ -1,0 +1,168 @@
+"""The audit log is append-only and tamper-evident: each kind of tampering is caught."""
+
+from __future__ import annotations
+
+import io
+from contextlib import redirect_stderr, redirect_stdout
+
+from django.db import DatabaseError, connection, transaction
+from django.test import TestCase
+
+from confide.audit.chain import GENESIS
+from confide.audit.models import AuditEvent, AuditHead
+from confide.audit.services import record_event, verify_chain
+from confide.cli import main as confide_main
+
+TRIGGERS_SQLITE = [
+    "CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event "
+    "BEGIN SELECT RAISE(ABORT, 'audit events are append-only: UPDATE refused'); END",
+    "CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event "
+    "BEGIN SELECT RAISE(ABORT, 'audit events are append-only: DELETE refused'); END",
+]
+
+
+def tamper(*statements: tuple[str, list]) -> None:
+    """What someone with the database file and a SQL prompt could do: switch the triggers off,
+    change rows, switch them back on."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("DROP TRIGGER audit_event_no_update")
+            cursor.execute("DROP TRIGGER audit_event_no_delete")
+        else:
+            cursor.execute("ALTER TABLE audit_event DISABLE TRIGGER USER")
+        for sql, params in statements:
+            cursor.execute(sql, params)
+        if connection.vendor == "sqlite":
+            for sql in TRIGGERS_SQLITE:
+                cursor.execute(sql)
+        else:
+            cursor.execute("ALTER TABLE audit_event ENABLE TRIGGER USER")
+
+
+def row(seq: int) -> dict:
+    return AuditEvent.objects.filter(seq=seq).values().get()
+
+
+class AuditChainTests(TestCase):
+    def setUp(self):
+        for i in range(1, 11):
+            record_event(None, "test.event", object_type="thing", object_id=i, client_id=100 + i % 3,
+                         purpose="casework", detail={"n": i})
+
+    def test_events_are_numbered_and_linked_from_the_start(self):
+        events = list(AuditEvent.objects.order_by("seq"))
+        self.assertEqual([e.seq for e in events], list(range(1, 11)))
+        self.assertEqual(events[0].prev_hash, GENESIS)
+        for before, after in zip(events, events[1:], strict=False):
+            self.assertEqual(after.prev_hash, before.hash)
+        head = AuditHead.objects.get(pk=1)
+        self.assertEqual((head.seq, head.hash), (10, events[-1].hash))
+        self.assertEqual(verify_chain().message(), "Audit log intact: 10 events, chain head #10.")
+
+    def test_the_database_refuses_update_and_delete(self):
+        for statement in ("UPDATE audit_event SET action = 'x' WHERE seq = 3", "DELETE FROM audit_event WHERE seq = 3"):
+            with self.subTest(statement=statement), self.assertRaises(DatabaseError) as caught, transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute(statement)
+            self.assertIn("append-only", str(caught.exception))
+        with self.assertRaises(DatabaseError), transaction.atomic():
+            AuditEvent.objects.filter(seq=4).delete()
+        self.assertEqual(AuditEvent.objects.count(), 10)
+        self.assertTrue(verify_chain().ok)
+
+    def test_an_edited_event_is_caught(self):
+        tamper(("UPDATE audit_event SET actor = %s WHERE seq = 4", ["someone-else"]))
+        result = verify_chain()
+        self.assertFalse(result.ok)
+        self.assertEqual(result.broken_at, 4)
+        self.assertIn("edited", result.problem)
+        self.assertEqual(result.checked, 3)
+
+    def test_an_edited_detail_or_time_is_caught(self):
+        tamper(("UPDATE audit_event SET detail = %s WHERE seq = 7", ['{"n":70}']))
+        self.assertEqual((verify_chain().ok, verify_chain().broken_at), (False, 7))
+
+    def test_a_deleted_event_is_caught(self):
+        tamper(("DELETE FROM audit_event WHERE seq = 5", []))
+        result = verify_chain()
+        self.assertFalse(result.ok)
+        self.assertEqual(result.broken_at, 5)
+        self.assertIn("deleted", result.problem)
+
+    def test_events_deleted_from_the_end_are_caught(self):
+        tamper(("DELETE FROM audit_event WHERE seq >= 9", []))
+        result = verify_chain()
+        self.assertFalse(result.ok)
+        self.assertEqual(result.broken_at, 9)
+        self.assertIn("deleted from the end", result.problem)
+
+    def test_an_inserted_event_is_caught_even_with_a_correct_hash_of_its_own(self):
+        # Make room at #6 by renumbering #6..#10, then forge a well-formed event there.
+        from confide.audit.chain import canonical_time, event_hash
+
+        five = row(5)
+        statements = [("UPDATE audit_event SET seq = seq + 100 WHERE seq >= 6", []),
+                      ("UPDATE audit_event SET seq = seq - 99 WHERE seq >= 106", [])]
+        at = five["at"]
+        digest = event_hash(6, canonical_time(at), None, "", "forged", "", "", None, "", "{}", five["hash"])
+        statements.append((
+            "INSERT INTO audit_event (seq, at, actor_id, actor, action, object_type, object_id, client_id, "
+            "purpose, detail, prev_hash, hash) VALUES (6, %s, NULL, '', 'forged', '', '', NULL, '', '{}', %s, %s)",
+            [at, five["hash"], digest]))
+        tamper(*statements)
+        self.assertEqual(AuditEvent.objects.count(), 11)
+        result = verify_chain()
+        self.assertFalse(result.ok)
+        self.assertEqual(result.broken_at, 7)  # #6 is forged well; the event after it no longer links
+
+    def test_an_event_appended_outside_confide_is_caught(self):
+        from confide.audit.chain import canonical_time, event_hash
+
+        ten = row(10)
+        digest = event_hash(11, canonical_time(ten["at"]), None, "", "forged", "", "", None, "", "{}", ten["hash"])
+        tamper(("INSERT INTO audit_event (seq, at, actor_id, actor, action, object_type, object_id, client_id, "
+                 "purpose, detail, prev_hash, hash) VALUES (11, %s, NULL, '', 'forged', '', '', NULL, '', '{}', %s, %s)",
+                 [ten["at"], ten["hash"], digest]))
+        result = verify_chain()
+        self.assertFalse(result.ok)
+        self.assertIn("outside Confide", result.problem)
+
+    def test_reordered_events_are_caught(self):
+        three, eight = row(3), row(8)
+        columns = ["at", "actor_id", "actor", "action", "object_type", "object_id", "client_id", "purpose",
+                   "detail", "prev_hash", "hash"]
+        sets = ", ".join(f"{c} = %s" for c in columns)
+        tamper(
+            (f"UPDATE audit_event SET hash = %s WHERE seq = 3", ["x" * 64]),  # noqa: F541 -- free the unique hash
+            (f"UPDATE audit_event SET {sets} WHERE seq = 8", [three[c] for c in columns]),  # noqa: S608 -- constant columns
+            (f"UPDATE audit_event SET {sets} WHERE seq = 3", [eight[c] for c in columns]),  # noqa: S608
+        )
+        result = verify_chain()
+        self.assertFalse(result.ok)
+        self.assertEqual(result.broken_at, 3)
+        self.assertIn("does not link", result.problem)
+
+    def test_the_event_rolls_back_with_the_change_it_records(self):
+        with self.assertRaises(RuntimeError), transaction.atomic():
+            record_event(None, "test.doomed")
+            raise RuntimeError("the change failed")
+        self.assertFalse(AuditEvent.objects.filter(action="test.doomed").exists())
+        self.assertEqual(AuditHead.objects.get(pk=1).seq, 10)
+        record_event(None, "test.after")
+        self.assertEqual(AuditEvent.objects.get(action="test.after").seq, 11)
+        self.assertTrue(verify_chain().ok)
+
+    def test_detail_refuses_nested_content(self):
+        with self.assertRaises(TypeError):
+            record_event(None, "test.bad", detail={"form": {"name": "anything"}})
+
+    def test_cli_verify_exit_codes(self):
+        out = io.StringIO()
+        with redirect_stdout(out):
+            self.assertEqual(confide_main(["audit", "verify"]), 0)
+        self.assertIn("intact: 10 events", out.getvalue())
+        tamper(("UPDATE audit_event SET purpose = 'x' WHERE seq = 2", []))
+        err = io.StringIO()
+        with redirect_stderr(err):
+            self.assertEqual(confide_main(["audit", "verify"]), 1)
+        self.assertIn("BROKEN at event #2", err.getvalue())

@@ -1,0 +1,40 @@
+"""Test set-up shared by the whole suite."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Slow password hashing is for production; tests use a fast one (argon2 is asserted separately).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def chromium_path() -> str | None:
+    for candidate in (os.environ.get("CONFIDE_CHROMIUM"), shutil.which("chromium"), "/usr/bin/chromium"):
+        if candidate and os.path.exists(candidate):
+            return candidate
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    if chromium_path():
+        return
+    if os.environ.get("CONFIDE_REQUIRE_BROWSER") == "1":
+        raise pytest.UsageError("CONFIDE_REQUIRE_BROWSER=1 but no Chromium was found: apt-get install chromium")
+    skip = pytest.mark.skip(reason="no Chromium installed: browser tests skipped (apt-get install chromium to run them)")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if not chromium_path():
+        terminalreporter.write_line(
+            "NOTE: Chromium is not installed, so the browser and accessibility tests were skipped. "
+            "Install it with 'apt-get install chromium' to run them.", yellow=True)
