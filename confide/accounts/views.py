@@ -8,6 +8,7 @@ import segno
 from django.conf import settings
 from django.contrib.auth import get_user_model, login, logout
 from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
@@ -62,7 +63,8 @@ def sign_in(request):
             error = LOCKED_MESSAGE.format(minutes=settings.LOGIN_LOCKOUT_MINUTES)
         else:
             error = "That username and password do not match an account. Check them and try again."
-    return render(request, "accounts/sign_in.html", {"form": form, "error": error}, status=200 if not error else 400)
+    status = 400 if error or form.errors else 200
+    return render(request, "accounts/sign_in.html", {"form": form, "error": error}, status=status)
 
 
 @login_not_required
@@ -104,7 +106,7 @@ def second_factor(request):
         # An inline SVG is markup, not script: the strict Content-Security-Policy allows it.
         context["qr_svg"] = mark_safe(segno.make(uri, error="m").svg_inline(scale=4, title="QR code for your authenticator app"))  # noqa: S308 -- segno's own output
         context["secret_groups"] = " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
-    return render(request, "accounts/second_factor.html", context, status=400 if error else 200)
+    return render(request, "accounts/second_factor.html", context, status=400 if error or form.errors else 200)
 
 
 @allowed_when_locked
@@ -130,6 +132,13 @@ def lock_screen(request):
             }, status=400)
         error = "That password is not right. Try again, or sign out."
     return render(request, "accounts/lock.html", {"form": form, "error": error, "locked_page": True}, status=400)
+
+
+@require_POST
+def keep_alive(request):
+    """The idle-lock script says the person is typing or clicking on an open page. Answers 204;
+    the idle-lock middleware has already refused (with a redirect) a session that is locked."""
+    return HttpResponse(status=204)
 
 
 @login_not_required

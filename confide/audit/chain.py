@@ -8,7 +8,7 @@ import json
 from datetime import UTC, datetime
 
 GENESIS = "0" * 64
-_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+chain_encode = _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _detail_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
 
 

@@ -57,8 +57,9 @@ def access_client(user, client_id, purpose: str, *, record_kind: str = "case_not
                          purpose=purpose, detail={"reason": "no_such_client"})
             raise Http404
         decision = decide_access(user, client, record_kind, purpose)
+        pack = decision.get("pack") or {}
         detail = {"decision": decision["decision"], "clauses": _clauses(decision),
-                  "pack": decision.get("pack", ""), "pack_version": decision.get("pack_version", "")}
+                  "pack": pack.get("name", ""), "pack_version": pack.get("version", "")}
         if decision["decision"] != "permit":
             record_event(user, f"{action}.refused", object_type="client", object_id=client.pk,
                          client_id=client.pk, purpose=purpose, detail=detail)

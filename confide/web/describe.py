@@ -13,9 +13,12 @@ ACTIONS = {
     "client.record_of_access.refused": "Tried to view this record of access: refused",
 }
 PURPOSES = {
-    "casework": "Casework",
-    "record_of_access": "Checking who has looked at the file",
+    "direct_support": "Working with the client",
     "supervision": "Supervision",
+    "cover": "Covering for a colleague",
+    "advice": "Giving advice on the case",
+    "audit": "Checking who has looked at the file",
+    "quality_assurance": "Quality assurance",
 }
 
 

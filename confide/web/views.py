@@ -45,7 +45,7 @@ def anonymised_figures() -> list[dict]:
 
 @require_GET
 def client_file(request, client_id: int):
-    client = access_client(request.user, client_id, "casework")
+    client = access_client(request.user, client_id, "direct_support")
     cases = client.cases.select_related("team").prefetch_related("workers")
     notes = Note.objects.filter(case__client=client).select_related("author", "case")[:100]
     return render(request, "records/client_file.html", {"client": client, "cases": cases, "notes": notes})
@@ -54,7 +54,7 @@ def client_file(request, client_id: int):
 @require_GET
 def record_of_access(request, client_id: int):
     """Who looked at this client's records, when and why (Home-Start 9.1: the Record of Access Form)."""
-    client = access_client(request.user, client_id, "record_of_access", action="client.record_of_access")
+    client = access_client(request.user, client_id, "direct_support", action="client.record_of_access")
     events = AuditEvent.objects.filter(client_id=client.pk).order_by("-seq")[:500]
     users = {u.pk: u for u in get_user_model().objects.filter(pk__in={e.actor_id for e in events if e.actor_id})}
     rows = [describe.access_row(event, users.get(event.actor_id)) for event in events]

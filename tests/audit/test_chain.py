@@ -12,31 +12,14 @@ from confide.audit.chain import GENESIS
 from confide.audit.models import AuditEvent, AuditHead
 from confide.audit.services import record_event, verify_chain
 from confide.cli import main as confide_main
-
-TRIGGERS_SQLITE = [
-    "CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event "
-    "BEGIN SELECT RAISE(ABORT, 'audit events are append-only: UPDATE refused'); END",
-    "CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event "
-    "BEGIN SELECT RAISE(ABORT, 'audit events are append-only: DELETE refused'); END",
-]
-
+from tests.audit import triggers
 
 def tamper(*statements: tuple[str, list]) -> None:
     """What someone with the database file and a SQL prompt could do: switch the triggers off,
     change rows, switch them back on."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("DROP TRIGGER audit_event_no_update")
-            cursor.execute("DROP TRIGGER audit_event_no_delete")
-        else:
-            cursor.execute("ALTER TABLE audit_event DISABLE TRIGGER USER")
+    with triggers.off(), connection.cursor() as cursor:
         for sql, params in statements:
             cursor.execute(sql, params)
-        if connection.vendor == "sqlite":
-            for sql in TRIGGERS_SQLITE:
-                cursor.execute(sql)
-        else:
-            cursor.execute("ALTER TABLE audit_event ENABLE TRIGGER USER")
 
 
 def row(seq: int) -> dict:
@@ -166,3 +149,16 @@ class AuditChainTests(TestCase):
         with redirect_stderr(err):
             self.assertEqual(confide_main(["audit", "verify"]), 1)
         self.assertIn("BROKEN at event #2", err.getvalue())
+
+
+class AwkwardTextTests(TestCase):
+    def test_the_database_and_python_hash_awkward_text_alike(self):
+        # On PostgreSQL verification hashes inside the database; it must agree with Python on
+        # quotes, backslashes, control characters, non-ASCII and emoji.
+        for text in ['quote " and \\ backslash', "line\nbreak\ttab\r", "ctrl \x01\x1f\x7f",
+                     "ünïcødé – “curly” 😀", "\u2028\u2029", "null", ""]:
+            record_event(None, "test.awkward", object_type=text[:20], object_id=text[:20], purpose=text[:20],
+                         detail={"text": text})
+        result = verify_chain()
+        self.assertTrue(result.ok, result.message())
+        self.assertEqual(result.checked, 7)

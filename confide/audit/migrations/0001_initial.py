@@ -20,16 +20,14 @@ class Migration(migrations.Migration):
                 ("purpose", models.CharField(blank=True, max_length=64)),
                 ("detail", models.TextField(default="{}")),
                 ("prev_hash", models.CharField(max_length=64)),
-                ("hash", models.CharField(max_length=64, unique=True)),
+                ("hash", models.CharField(max_length=64)),
             ],
             options={
                 "db_table": "audit_event",
                 "ordering": ["seq"],
                 "indexes": [
                     models.Index(fields=["client_id", "seq"], name="audit_client_seq"),
-                    models.Index(fields=["actor_id", "seq"], name="audit_actor_seq"),
-                    models.Index(fields=["action", "seq"], name="audit_action_seq"),
-                ],
+                                ],
             },
         ),
         migrations.CreateModel(

@@ -1,0 +1,105 @@
+"""Every page, in real Chromium: it works without JavaScript, passes axe-core with zero violations,
+and the browser reports no Content-Security-Policy violation."""
+
+from __future__ import annotations
+
+import re
+
+import pyotp
+import pytest
+
+from confide.audit.services import verify_chain
+from tests.base import CLIENT_NAME, NOTE_TEXT, OTHER_CLIENT_NAME, make_people
+from tests.browser.conftest import assert_accessible
+
+HOME_URL = re.compile(r"^http://[^/]+/$")
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def people(live_server):
+    return make_people("dvip")
+
+
+def sign_in_with_totp(page, username: str, password: str) -> None:
+    """The whole first sign-in, as a person does it: password, scan (here: read) the key, code."""
+    page.goto("/account/sign-in/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url("**/second-factor/")
+    key = re.sub(r"\s", "", page.locator("code.secret").inner_text())
+    page.get_by_label("Six-digit code").fill(pyotp.TOTP(key).now())
+    page.get_by_role("button", name="Confirm and sign in").click()
+    page.wait_for_url(HOME_URL)
+
+
+def test_sign_in_pages_and_errors_are_accessible(page, people):
+    page.goto("/account/sign-in/")
+    assert page.title() == "Sign in – Confide"
+    assert_accessible(page, "sign-in")
+    page.get_by_label("Username").fill("assigned")
+    page.get_by_label("Password").fill("wrong-password-typed")
+    page.get_by_role("button", name="Continue").click()
+    assert "do not match" in page.get_by_role("alert").inner_text()
+    assert_accessible(page, "sign-in with an error")
+    page.get_by_label("Username").fill("assigned")
+    page.get_by_label("Password").fill("assigned-password-1")
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url("**/second-factor/")
+    assert page.locator("svg").count() == 1
+    assert_accessible(page, "second-factor set-up")
+    page.get_by_label("Six-digit code").fill("12")
+    page.get_by_role("button", name="Confirm and sign in").click()
+    assert "Enter the six digits" in page.content()
+    assert_accessible(page, "second-factor set-up with an error")
+
+
+def test_a_worker_signs_in_with_a_second_factor_sees_only_their_client_and_locks_the_screen(page, people):
+    sign_in_with_totp(page, "assigned", "assigned-password-1")
+    assert page.get_by_role("heading", level=1).inner_text() == "Hello, Ada"
+    assert CLIENT_NAME in page.content()
+    assert OTHER_CLIENT_NAME not in page.content()
+    assert_accessible(page, "worker home")
+    page.get_by_role("link", name=CLIENT_NAME).click()
+    assert NOTE_TEXT in page.content()
+    assert_accessible(page, "client file")
+    page.get_by_role("link", name="Record of access").click()
+    table = page.get_by_role("table").inner_text()
+    assert "Ada Assigned" in table and "Opened the client's file" in table
+    assert_accessible(page, "record of access")
+    page.get_by_role("link", name="Lock screen").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Screen locked"
+    for secret in (CLIENT_NAME, NOTE_TEXT, "Record of access"):
+        assert secret not in page.content()
+    assert_accessible(page, "lock screen")
+    page.go_back()
+    page.reload()
+    assert CLIENT_NAME not in page.content(), "going back after locking shows nothing"
+    page.get_by_label("Password").fill("assigned-password-1")
+    page.get_by_role("button", name="Unlock").click()
+    assert CLIENT_NAME in page.content()
+    page.get_by_role("button", name="Sign out").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Sign in"
+    assert verify_chain().ok
+
+
+@pytest.mark.parametrize("who, heading, sees_client", [
+    ("manager", "Managing", False),
+    ("controller", "Audit log", False),
+    ("trustee", "Open cases by service", False),
+    ("otherteam", "Your clients", False),
+])
+def test_each_role_has_an_accessible_home_page(page, people, who, heading, sees_client):
+    sign_in_with_totp(page, who, f"{who}-password-1")
+    assert page.get_by_role("heading", name=heading).count() == 1
+    assert (CLIENT_NAME in page.content()) is sees_client
+    assert_accessible(page, f"{who} home")
+
+
+def test_a_file_that_is_not_yours_is_an_accessible_not_found_page(page, people):
+    sign_in_with_totp(page, "otherteam", "otherteam-password-1")
+    response = page.goto(f"/clients/{people['client'].pk}/")
+    assert response.status == 404
+    assert CLIENT_NAME not in page.content()
+    assert_accessible(page, "not found")
