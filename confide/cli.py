@@ -20,7 +20,7 @@ def _django(demo: bool = False) -> None:
     try:
         django.setup()
     except ImproperlyConfigured as exc:
-        raise SystemExit(_fail(str(exc)))
+        raise SystemExit(_fail(str(exc))) from None
 
 
 def _fail(message: str, code: int = 2) -> int:

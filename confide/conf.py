@@ -111,7 +111,7 @@ def secret_key(var: Path) -> str:
     return key
 
 
-def database_from_url(url: str, var: Path) -> dict:
+def database_from_url(url: str) -> dict:
     """Django's DATABASES['default'] for sqlite:///PATH or postgresql://USER[:PASSWORD]@HOST[:PORT]/NAME.
 
     Errors never repeat the URL itself, since it may hold a password.

@@ -21,7 +21,8 @@ from confide.audit.services import record_event
 from confide.policy import PolicyError, load_pack
 from confide.records.models import Case, Client, Note
 
-DEMO_PASSWORD = "demo-password-2026"
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 -- printed for the demo; demo data is fictional
+DEMO_ORGANISATION = "Brightwater Support Service (demo)"
 TEAMS = [("North team", "north"), ("South team", "south")]
 BATCH = 2000
 
@@ -29,7 +30,7 @@ BATCH = 2000
 NOTE_LINES = [
     "Phoned at the agreed safe time. Client confirmed the safe number is still current.",
     "Face-to-face session at the office. Reviewed the safety plan together; no changes agreed.",
-    "Client attended group session 4. Took part in the discussion on time-outs.",
+    "Client came to the planned session on time and took part throughout.",
     "Letter sent to the address the client gave for post, as agreed.",
     "Client asked for information about the next court date. Gave the court's public number.",
     "Missed appointment. Tried the safe number once at the agreed time; no answer, no message left.",
@@ -60,7 +61,8 @@ class DemoSummary:
         width = max(len(username) for username, _, _ in self.logins)
         for username, role, team in self.logins:
             lines.append(f"  {username:<{width}}  {role}{' · ' + team if team else ''}")
-        lines += ["", "Demo mode waives the second factor, and says so on every page. Everyone here is fictional."]
+        lines += ["", f"The demo runs the '{self.pack}' pack's rules for a made-up service. Demo mode waives the",
+                  "second factor and says so on every page. Everyone here is fictional."]
         return "\n".join(lines)
 
 
@@ -78,7 +80,8 @@ def ensure_demo(pack: str = "dvip", clients: int = 40, seed: int = 2026) -> Demo
             raise DemoError(f"--pack: the demo here already uses '{existing.pack}'; remove var/ to start again with '{pack}'")
         return DemoSummary(existing.name, existing.pack, False, Client.objects.count(), _logins(policy))
     with transaction.atomic():
-        organisation = Organisation.objects.create(id=1, name=f"{policy.title} (demo)", pack=pack, is_demo=True)
+        # A made-up service name: the demo runs the real organisation's policy, not the organisation.
+        organisation = Organisation.objects.create(id=1, name=DEMO_ORGANISATION, pack=pack, is_demo=True)
         count = _populate(policy, clients, seed)
         record_event(None, "demo.created", object_type="organisation", object_id=1,
                      detail={"pack": pack, "clients": count})
@@ -108,7 +111,7 @@ def _logins(policy) -> list[tuple[str, str, str]]:
 def _populate(policy, clients: int, seed: int) -> int:
     fake = Faker("en_GB")
     fake.seed_instance(seed)
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 -- a repeatable demo, not security
     User = get_user_model()
     teams = {slug: Team.objects.create(name=label, slug=slug) for label, slug in TEAMS}
     password = make_password(DEMO_PASSWORD)
@@ -119,11 +122,14 @@ def _populate(policy, clients: int, seed: int) -> int:
                           first_name=first, last_name=last, password=password, email=f"{username}@example.org"))
     User.objects.bulk_create(staff)
     staff = list(User.objects.all())
-    workers_by_team = {
-        slug: [u for u in staff if u.team_id == team.pk and policy.roles[u.role].kind in {"worker", "volunteer"}]
-        for slug, team in teams.items()
-    }
     services = list(policy.services)
+    # Each case goes to a worker in its team whose role serves it (a role naming no service
+    # serves all of them), so the demo's need-to-know looks like a real service's.
+    workers = {
+        (slug, service): [u for u in staff if u.team_id == team.pk and policy.roles[u.role].kind == "worker"
+                          and service in (getattr(policy.roles[u.role], "services", ()) or services)]
+        for slug, team in teams.items() for service in services
+    }
     today = timezone.localdate()
     now = timezone.now()
     made = 0
@@ -148,7 +154,7 @@ def _populate(policy, clients: int, seed: int) -> int:
         Through = Case.workers.through
         for case in cases:
             team_slug = next(slug for slug, t in teams.items() if t.pk == case.team_id)
-            worker = rng.choice(workers_by_team[team_slug])
+            worker = rng.choice(workers[(team_slug, case.service)])
             assignments.append(Through(case_id=case.pk, user_id=worker.pk))
             for _ in range(rng.randint(1, 5)):
                 notes.append(Note(case=case, author=worker, body=rng.choice(NOTE_LINES),

@@ -19,7 +19,7 @@ try:
     ALLOWED_HOSTS = conf.env_list("CONFIDE_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
     _database_url = conf.env_str("CONFIDE_DATABASE_URL", "")
     DATABASES = {
-        "default": conf.database_from_url(_database_url, VAR_DIR)
+        "default": conf.database_from_url(_database_url)
         if _database_url
         else conf.sqlite_database(VAR_DIR / "confide.sqlite3")
     }

@@ -15,13 +15,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from confide.accounts import services
 from confide.accounts.forms import CodeForm, PasswordForm, UnlockForm
-from confide.accounts.models import Organisation
 from confide.accounts.middleware import LAST_SEEN, allowed_when_locked, lock_session, unlock_session
+from confide.accounts.models import Organisation
 from confide.audit.services import record_event
 
 PENDING_USER = "confide_pending_user"
 PENDING_SINCE = "confide_pending_since"
-PENDING_SECRET = "confide_pending_totp_secret"
+PENDING_SECRET = "confide_pending_totp_secret"  # noqa: S105 -- a session key name, not a secret
 PENDING_SECONDS = 300
 LOCKED_MESSAGE = ("This account is locked after too many failed attempts. Try again in "
                   "{minutes} minutes, or ask your manager to unlock it.")

@@ -112,7 +112,7 @@ class VerifyResult:
 
     def message(self) -> str:
         if self.ok:
-            return f"Audit log intact: {self.checked} events, chain head #{self.head_seq}."
+            return f"Audit log intact: {self.checked} event{'' if self.checked == 1 else 's'}, chain head #{self.head_seq}."
         return f"Audit log BROKEN at event #{self.broken_at}: {self.problem}. {self.checked} events were intact before it."
 
 

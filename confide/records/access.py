@@ -55,7 +55,9 @@ def access_client(user, client_id, purpose: str, *, record_kind: str = "case_not
         if client is None:
             record_event(user, f"{action}.refused", object_type="client", object_id=client_pk,
                          purpose=purpose, detail={"reason": "no_such_client"})
-            raise Http404
+    if client is None:
+        raise Http404  # after the block, so the refusal's event is committed, not rolled back
+    with transaction.atomic():
         decision = decide_access(user, client, record_kind, purpose)
         pack = decision.get("pack") or {}
         detail = {"decision": decision["decision"], "clauses": _clauses(decision),

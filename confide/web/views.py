@@ -46,7 +46,9 @@ def anonymised_figures() -> list[dict]:
 @require_GET
 def client_file(request, client_id: int):
     client = access_client(request.user, client_id, "direct_support")
-    cases = client.cases.select_related("team").prefetch_related("workers")
+    cases = list(client.cases.select_related("team").prefetch_related("workers"))
+    for case in cases:
+        case.service_label = describe.service(case.service)
     notes = Note.objects.filter(case__client=client).select_related("author", "case")[:100]
     return render(request, "records/client_file.html", {"client": client, "cases": cases, "notes": notes})
 

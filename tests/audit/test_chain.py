@@ -14,6 +14,7 @@ from confide.audit.services import record_event, verify_chain
 from confide.cli import main as confide_main
 from tests.audit import triggers
 
+
 def tamper(*statements: tuple[str, list]) -> None:
     """What someone with the database file and a SQL prompt could do: switch the triggers off,
     change rows, switch them back on."""

@@ -1,0 +1,122 @@
+"""`confide demo` as a new user meets it: a real SQLite file under a fresh var/, a real server,
+a demo login that reaches its home page, and tampering by hand caught by `confide audit verify`."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import os
+import re
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+
+import pytest
+
+from confide.demo import DEMO_PASSWORD, DemoError, ensure_demo
+from tests.base import make_people
+
+
+def confide_env(var) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CONFIDE_") and k != "DJANGO_SETTINGS_MODULE"}
+    env["CONFIDE_VAR_DIR"] = str(var)
+    return env
+
+
+def confide(args, var, timeout=180):
+    return subprocess.run([sys.executable, "-m", "confide.cli", *args], env=confide_env(var),
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def demo_var(tmp_path_factory):
+    var = tmp_path_factory.mktemp("demo") / "var"
+    first = confide(["demo", "--no-serve", "--clients", "12"], var)
+    assert first.returncode == 0, first.stderr
+    assert "Created the demo organisation" in first.stdout
+    return var, first.stdout
+
+
+def test_demo_prints_a_login_for_every_role_and_reuses_what_exists(demo_var):
+    var, output = demo_var
+    from confide.policy import load_pack
+
+    for role in load_pack("dvip").roles.values():
+        assert role.label in output
+    assert DEMO_PASSWORD in output
+    assert (var / "confide.sqlite3").is_file() and (var / "secret_key").is_file()
+    again = confide(["demo", "--no-serve", "--clients", "12"], var)
+    assert again.returncode == 0
+    assert again.stdout.startswith("Reusing the demo organisation")
+    other_pack = confide(["demo", "--no-serve", "--pack", "justus"], var)
+    assert other_pack.returncode == 2
+    assert other_pack.stderr.startswith("confide: --pack: the demo here already uses 'dvip'")
+
+
+def test_the_served_demo_lets_a_demo_user_through_to_their_home_page(demo_var):
+    var, _ = demo_var
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "confide.cli", "demo", "--port", str(port)],
+                              env=confide_env(var), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                page = opener.open(base + "/account/sign-in/", timeout=5).read().decode()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("the demo server did not start")
+        assert "<h1>Sign in</h1>" in page and "Demo mode." in page
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        data = urllib.parse.urlencode({"username": "wss-worker", "password": DEMO_PASSWORD,
+                                       "csrfmiddlewaretoken": token}).encode()
+        home = opener.open(base + "/account/sign-in/", data=data, timeout=10)
+        text = home.read().decode()
+        assert home.url == base + "/"
+        assert "<h1>Hello, " in text and "Your clients" in text
+        assert "Women&#x27;s Support Service worker" in text
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def test_tampering_with_the_database_file_by_hand_is_caught(demo_var):
+    var, _ = demo_var
+    ok = confide(["audit", "verify"], var)
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.startswith("Audit log intact")
+    db = sqlite3.connect(var / "confide.sqlite3")
+    with db:
+        db.execute("DROP TRIGGER audit_event_no_update")
+        db.execute("UPDATE audit_event SET actor = 'nobody' WHERE seq = 1")
+    db.close()
+    broken = confide(["audit", "verify"], var)
+    assert broken.returncode == 1
+    assert "BROKEN at event #1" in broken.stderr
+    assert "edited" in broken.stderr
+
+
+@pytest.mark.django_db
+def test_the_demo_never_touches_a_real_organisation():
+    make_people("dvip")  # a real (not demo) organisation
+    with pytest.raises(DemoError, match="holds a real organisation"):
+        ensure_demo()
+
+
+@pytest.mark.django_db
+def test_an_unknown_pack_is_a_clear_error():
+    with pytest.raises(DemoError, match="^--pack: "):
+        ensure_demo(pack="no-such-pack")

@@ -1,0 +1,133 @@
+"""Home pages per role, the client file and the record of access, each from both sides."""
+
+from __future__ import annotations
+
+import json
+
+from django.urls import reverse
+
+from confide.audit.models import AuditEvent
+from confide.records.models import Case, Client
+from tests.base import CLIENT_NAME, NOTE_TEXT, OTHER_CLIENT_NAME, ConfideTestCase
+
+
+class HomePageTests(ConfideTestCase):
+    def test_a_worker_sees_their_own_clients_only(self):
+        self.sign_in("assigned")
+        page = self.client.get(reverse("web:home"))
+        self.assertContains(page, CLIENT_NAME)
+        self.assertNotContains(page, OTHER_CLIENT_NAME)
+        self.sign_in("same_team")
+        page = self.client.get(reverse("web:home"))
+        self.assertNotContains(page, CLIENT_NAME, msg_prefix="a colleague's client is not listed")
+        self.assertContains(page, "not working on any client")
+
+    def test_a_trustee_sees_anonymised_figures_with_small_numbers_suppressed(self):
+        north = self.p["north"]
+        for i in range(8):  # with the two cases of the base people: 8 on the VPP, 2 in the WSS
+            client = Client.objects.create(display_name=f"Figure Person {i}", team=north)
+            Case.objects.create(client=client, service="vpp" if i < 6 else "wss", team=north, status=Case.Status.OPEN)
+        self.sign_in("trustee")
+        page = self.client.get(reverse("web:home"))
+        self.assertContains(page, "Open cases by service")
+        self.assertContains(page, "<tr><td>Violence Prevention Programme</td><td>8</td></tr>", html=True)
+        self.assertContains(page, "<tr><td>Women's Support Service</td><td>fewer than 5</td></tr>", html=True)
+        for name in (CLIENT_NAME, OTHER_CLIENT_NAME, "Figure Person"):
+            self.assertNotContains(page, name)
+
+    def test_a_trustee_cannot_open_a_client_file(self):
+        self.sign_in("trustee")
+        self.assertEqual(self.client.get(reverse("web:client_file", args=[self.p["client"].pk])).status_code, 404)
+
+    def test_the_data_controller_sees_the_audit_log_state(self):
+        self.sign_in("data_controller")
+        page = self.client.get(reverse("web:home"))
+        self.assertContains(page, "confide audit verify")
+
+    def test_the_administrator_sees_staff_not_clients(self):
+        self.sign_in("administrator")
+        page = self.client.get(reverse("web:home"))
+        self.assertContains(page, "Staff accounts")
+        self.assertContains(page, "Ada Assigned")
+        self.assertNotContains(page, CLIENT_NAME)
+
+
+class ClientFileTests(ConfideTestCase):
+    def file_url(self, client=None):
+        return reverse("web:client_file", args=[(client or self.p["client"]).pk])
+
+    def test_the_assigned_worker_opens_the_file_and_the_read_is_audited(self):
+        self.sign_in("assigned")
+        page = self.client.get(self.file_url())
+        self.assertContains(page, NOTE_TEXT)
+        event = AuditEvent.objects.filter(action="client.read").latest("seq")
+        self.assertEqual((event.actor_id, event.client_id, event.purpose),
+                         (self.p["assigned"].pk, self.p["client"].pk, "direct_support"))
+        detail = json.loads(event.detail)
+        self.assertEqual(detail["decision"], "permit")
+        self.assertEqual(detail["pack"], "dvip")
+        self.assertTrue(detail["clauses"], "the clause that permitted it is recorded")
+        self.assertNotIn(NOTE_TEXT, event.detail)
+        self.assertNotIn(CLIENT_NAME, event.detail)
+
+    def test_everyone_else_gets_the_same_404_and_the_attempt_is_recorded(self):
+        for who in ("same_team", "other_team", "trustee", "volunteer", "administrator"):
+            with self.subTest(who=who):
+                self.sign_in(who)
+                before = AuditEvent.objects.count()
+                response = self.client.get(self.file_url())
+                self.assertEqual(response.status_code, 404)
+                self.assertNotContains(response, CLIENT_NAME, status_code=404)
+                refused = AuditEvent.objects.filter(seq__gt=before).get()
+                self.assertEqual((refused.action, refused.client_id, refused.actor_id),
+                                 ("client.read.refused", self.p["client"].pk, self.p[who].pk))
+
+    def test_a_missing_client_is_a_404_and_is_recorded_without_a_client(self):
+        self.sign_in("assigned")
+        self.assertEqual(self.client.get(reverse("web:client_file", args=[424242])).status_code, 404)
+        event = AuditEvent.objects.latest("seq")
+        self.assertEqual((event.action, event.client_id, event.object_id), ("client.read.refused", None, "424242"))
+
+    def test_wrong_methods_are_refused(self):
+        self.sign_in("assigned")
+        self.assertEqual(self.client.post(self.file_url()).status_code, 405)
+        self.assertEqual(self.client.post(reverse("web:record_of_access", args=[self.p["client"].pk])).status_code, 405)
+
+
+class RecordOfAccessTests(ConfideTestCase):
+    def test_it_lists_who_looked_when_and_why_including_refused_attempts(self):
+        self.sign_in("other_team")
+        self.client.get(reverse("web:client_file", args=[self.p["client"].pk]))
+        self.sign_in("assigned")
+        self.client.get(reverse("web:client_file", args=[self.p["client"].pk]))
+        page = self.client.get(reverse("web:record_of_access", args=[self.p["client"].pk]))
+        self.assertContains(page, "Record of access")
+        rows = page.context["rows"]
+        self.assertEqual([(r["who"], r["what"], r["refused"]) for r in rows], [
+            ("Ada Assigned", "Viewed this record of access", False),
+            ("Ada Assigned", "Opened the client's file", False),
+            ("Olly Otherteam", "Tried to open the client's file: refused", True),
+        ])
+        self.assertEqual(rows[1]["why"], "Working with the client")
+        self.assertEqual([r["role"] for r in rows], ["Violence Prevention Programme worker"] * 3)
+
+    def test_it_shows_only_this_clients_events(self):
+        other = self.p["other_client"]
+        self.sign_in("other_team")
+        self.client.get(reverse("web:client_file", args=[other.pk]))
+        self.sign_in("assigned")
+        page = self.client.get(reverse("web:record_of_access", args=[self.p["client"].pk]))
+        self.assertNotContains(page, "Olly Otherteam")
+
+    def test_a_person_who_cannot_open_the_file_cannot_see_its_record_of_access(self):
+        self.sign_in("other_team")
+        response = self.client.get(reverse("web:record_of_access", args=[self.p["client"].pk]))
+        self.assertEqual(response.status_code, 404)
+        self.assertNotContains(response, CLIENT_NAME, status_code=404)
+
+
+class MigrationTests(ConfideTestCase):
+    def test_models_and_migrations_agree(self):
+        from django.core.management import call_command
+
+        call_command("makemigrations", "--check", "--dry-run", verbosity=0)
