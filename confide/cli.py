@@ -70,7 +70,7 @@ def cmd_audit(args) -> int:
     from confide.audit.services import verify_chain
 
     if args.audit_command == "verify":
-        result = verify_chain()
+        result = verify_chain(workers=args.workers)
         print(result.message(), file=sys.stdout if result.ok else sys.stderr)
         return 0 if result.ok else 1
     from confide.audit.models import AuditHead
@@ -78,6 +78,16 @@ def cmd_audit(args) -> int:
     head = AuditHead.objects.get(pk=1)
     print(f"{head.seq} {head.hash}")
     return 0
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected 1 or more, got {value}")
+    return value
 
 
 def cmd_user(args) -> int:
@@ -120,7 +130,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     audit = sub.add_parser("audit", help="the tamper-evident audit log")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True, metavar="SUBCOMMAND")
-    audit_sub.add_parser("verify", help="walk the hash chain; report the first broken link and exit 1 if any")
+    verify = audit_sub.add_parser("verify", help="check the hash chain; report the first broken link and exit 1 if any")
+    verify.add_argument("--workers", type=_positive, default=None,
+                        help="processes that check hashes on SQLite (default: one per core for long chains)")
     audit_sub.add_parser("head", help="print the newest event's number and hash, to keep somewhere else")
     audit.set_defaults(func=cmd_audit)
 

@@ -98,15 +98,20 @@ def test_tampering_with_the_database_file_by_hand_is_caught(demo_var):
     ok = confide(["audit", "verify"], var)
     assert ok.returncode == 0, ok.stderr
     assert ok.stdout.startswith("Audit log intact")
+    parallel = confide(["audit", "verify", "--workers", "2"], var)  # hashes checked in two processes
+    assert (parallel.returncode, parallel.stdout) == (0, ok.stdout)
     db = sqlite3.connect(var / "confide.sqlite3")
     with db:
         db.execute("DROP TRIGGER audit_event_no_update")
         db.execute("UPDATE audit_event SET actor = 'nobody' WHERE seq = 1")
     db.close()
-    broken = confide(["audit", "verify"], var)
-    assert broken.returncode == 1
-    assert "BROKEN at event #1" in broken.stderr
-    assert "edited" in broken.stderr
+    for workers in ("1", "2"):
+        broken = confide(["audit", "verify", "--workers", workers], var)
+        assert broken.returncode == 1
+        assert "BROKEN at event #1" in broken.stderr
+        assert "edited" in broken.stderr
+    bad = confide(["audit", "verify", "--workers", "0"], var)
+    assert bad.returncode == 2 and "expected 1 or more" in bad.stderr
 
 
 @pytest.mark.django_db

@@ -6,9 +6,10 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 GENESIS = "0" * 64
-chain_encode = _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _detail_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
 
 
@@ -40,3 +41,73 @@ def event_hash(
     Python versions and databases because every field is a string, an integer or null."""
     payload = _encode([seq, at, actor_id, actor, action, object_type, object_id, client_id, purpose, detail, prev_hash])
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def sqlite_time(text: str) -> str:
+    """SQLite keeps what Django wrote ('YYYY-MM-DD HH:MM:SS[.ffffff]', UTC); the canonical form."""
+    return f"{text[:10]}T{text[11:19]}.{text[20:26] if len(text) > 19 else '000000'}Z"
+
+
+SQLITE_HASH_ROWS = (
+    "SELECT seq, CAST(at AS TEXT), actor_id, actor, action, object_type, object_id, client_id, "
+    "purpose, detail, prev_hash, hash FROM audit_event WHERE seq >= ? AND seq < ? ORDER BY seq LIMIT ?"
+)
+
+
+class RangeCheck(NamedTuple):
+    """What one pass over events start <= seq < stop found. The parent joins ranges: each range's
+    first prev_hash must be the previous range's last hash."""
+
+    problem_seq: int | None  # the first event in the range at which something is wrong
+    problem: str             # "missing", "link" or "edited"
+    first_prev_hash: str | None
+    last_seq: int | None
+    last_hash: str | None
+    count: int
+
+
+def check_rows(rows, expected_seq: int, prev: str | None):
+    """One pass over rows (as SQLITE_HASH_ROWS returns them): numbers without gaps, each event
+    linked to the one before it (not checked for the first when prev is None), and each event's
+    contents matching its hash. Returns (problem_seq, problem, prev, expected_seq)."""
+    encode, sha256, as_time = _encode, hashlib.sha256, sqlite_time
+    for seq, at, actor_id, actor, action, otype, oid, client_id, purpose, detail, prev_hash, digest in rows:
+        if seq != expected_seq:
+            return expected_seq, "missing", prev, expected_seq
+        if prev is not None and prev_hash != prev:
+            return seq, "link", prev, expected_seq
+        payload = encode([seq, as_time(at), actor_id, actor, action, otype, oid, client_id, purpose, detail, prev_hash])
+        if sha256(payload.encode("utf-8")).hexdigest() != digest:
+            return seq, "edited", prev, expected_seq
+        prev = digest
+        expected_seq += 1
+    return None, "", prev, expected_seq
+
+
+def check_range_sqlite(cursor, start: int, stop: int, batch_size: int = 50000) -> RangeCheck:
+    """Check events start <= seq < stop through a DB-API cursor, batch by batch."""
+    expected, prev, first_prev, count = start, None, None, 0
+    while expected < stop:
+        cursor.execute(SQLITE_HASH_ROWS, (expected, stop, batch_size))
+        rows = cursor.fetchall()
+        if not rows:
+            break
+        if first_prev is None:
+            first_prev = rows[0][10]
+        before = expected
+        problem_seq, problem, prev, expected = check_rows(rows, expected, prev)
+        count += expected - before
+        if problem_seq is not None:
+            return RangeCheck(problem_seq, problem, first_prev, expected - 1, prev, count)
+    return RangeCheck(None, "", first_prev, expected - 1 if count else None, prev, count)
+
+
+def check_range_sqlite_file(path: str, start: int, stop: int) -> RangeCheck:
+    """The same, in a worker process of its own, reading the database file read-only."""
+    import sqlite3
+
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return check_range_sqlite(connection.cursor(), start, stop)
+    finally:
+        connection.close()

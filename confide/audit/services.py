@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-import hashlib
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.utils import timezone
 
-from confide.audit.chain import GENESIS, canonical_detail, canonical_time, chain_encode, event_hash
+from confide.audit.chain import (
+    GENESIS,
+    RangeCheck,
+    canonical_detail,
+    canonical_time,
+    check_range_sqlite,
+    check_range_sqlite_file,
+    event_hash,
+)
 from confide.audit.models import AuditHead
 
 _SAFE_DETAIL_TYPES = (str, int, float, bool, type(None))
@@ -116,14 +126,18 @@ class VerifyResult:
         return f"Audit log BROKEN at event #{self.broken_at}: {self.problem}. {self.checked} events were intact before it."
 
 
-# SQLite: Python recomputes each hash; the time is read as the text Django wrote
-# ('YYYY-MM-DD HH:MM:SS[.ffffff]', UTC), so no row is parsed into a datetime.
-_VERIFY_SQLITE = (
-    "SELECT seq, CAST(at AS TEXT), actor_id, actor, action, object_type, object_id, client_id, "
-    "purpose, detail, prev_hash, hash FROM audit_event WHERE seq >= ? ORDER BY seq LIMIT ?"
+# Links and gaps: the same window query on both databases. It returns the first event that
+# does not follow the one before it (a number skipped, or a previous hash that does not match).
+_FIRST_BAD_LINK = (
+    "SELECT seq, before_seq FROM ("
+    " SELECT seq, prev_hash, lag(hash) OVER w AS before_hash, lag(seq) OVER w AS before_seq"
+    " FROM audit_event WINDOW w AS (ORDER BY seq)) links"
+    " WHERE prev_hash <> coalesce(before_hash, {genesis}) OR seq <> coalesce(before_seq, 0) + 1"
+    " ORDER BY seq LIMIT 1"
 )
-# PostgreSQL builds the very same canonical JSON array (its to_json escapes strings exactly as
-# Python's encoder does; tests/audit proves it on awkward text) and hashes it in C.
+# Hashes on PostgreSQL: the database builds the very same canonical JSON array (its to_json
+# escapes strings exactly as Python's encoder does; tests/audit proves it on awkward text) and
+# hashes every event in C, in parallel workers ('seq + 0' keeps the planner off the index).
 _PG_CANONICAL = (
     "'[' || seq || ',' || to_json(to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'))::text"
     " || ',' || coalesce(actor_id::text, 'null') || ',' || to_json(actor)::text || ',' || to_json(action)::text"
@@ -131,36 +145,75 @@ _PG_CANONICAL = (
     " || ',' || coalesce(client_id::text, 'null') || ',' || to_json(purpose)::text || ',' || to_json(detail)::text"
     " || ',' || to_json(prev_hash)::text || ']'"
 )
-_VERIFY_POSTGRESQL = (
-    f"SELECT seq, prev_hash, hash, encode(pg_catalog.sha256(convert_to({_PG_CANONICAL}, 'UTF8')), 'hex') "  # noqa: S608 -- constant SQL
-    "FROM audit_event WHERE seq >= %s ORDER BY seq LIMIT %s"
+_PG_FIRST_EDITED = (
+    f"SELECT min(seq + 0) FROM audit_event "  # noqa: S608 -- constant SQL
+    f"WHERE encode(pg_catalog.sha256(convert_to({_PG_CANONICAL}, 'UTF8')), 'hex') <> hash"
 )
+_LAST_HASH_POSTGRESQL = "SELECT hash FROM audit_event WHERE seq = %s"
+# SQLite: Python checks numbers, links and hashes in one pass; a long chain in a database file is
+# split between worker processes, one per core, and the parent checks where the ranges join.
+PARALLEL_FROM = 100_000
+_PROBLEMS = {
+    "missing": "event #{seq} is missing; the chain skips it (events were deleted)",
+    "link": "it does not link to the event before it (an event was inserted, removed or moved here)",
+    "edited": "its contents do not match its hash (the event was edited)",
+}
 
 
-def _sqlite_time(text: str) -> str:
-    # '2026-11-21 19:00:00.123456' or '2026-11-21 19:00:00' -> '2026-11-21T19:00:00.123456Z'
-    return f"{text[:10]}T{text[11:19]}.{text[20:26] if len(text) > 19 else '000000'}Z"
+def _ranges_sqlite(cursor, last_seq: int, workers: int | None) -> list[tuple[int, int, RangeCheck]]:
+    path = str(connection.settings_dict["NAME"])
+    in_memory = path == ":memory:" or "mode=memory" in path
+    if workers is None:
+        workers = (os.cpu_count() or 1) if last_seq >= PARALLEL_FROM else 1
+    if workers <= 1 or in_memory or last_seq < 2 * workers:
+        return [(1, last_seq + 1, check_range_sqlite(cursor, 1, last_seq + 1))]
+    step = last_seq // workers + 1
+    starts = list(range(1, last_seq + 1, step))
+    stops = [min(start + step, last_seq + 1) for start in starts]
+    context = multiprocessing.get_context("spawn")  # never fork a process that may hold threads
+    with ProcessPoolExecutor(max_workers=len(starts), mp_context=context) as pool:
+        return list(zip(starts, stops, pool.map(check_range_sqlite_file, [path] * len(starts), starts, stops), strict=True))
 
 
-def _links_sqlite(cursor, start: int, batch_size: int):
-    """(seq, prev_hash, stored hash, recomputed hash) for a batch, hashing in Python."""
-    encode, sha256, as_time = chain_encode, hashlib.sha256, _sqlite_time
-    cursor.execute(_VERIFY_SQLITE, (start, batch_size))
-    return [
-        (seq, prev_hash, digest, sha256(encode([seq, as_time(at), actor_id, actor, action, otype, oid, client_id,
-                                                purpose, detail, prev_hash]).encode("utf-8")).hexdigest())
-        for seq, at, actor_id, actor, action, otype, oid, client_id, purpose, detail, prev_hash, digest
-        in cursor.fetchall()
-    ]
+def _verify_sqlite(cursor, last_seq: int, workers: int | None):
+    """(first problem seq or None, problem, events checked, last hash), joining the ranges."""
+    prev, checked = GENESIS, 0
+    for start, stop, part in _ranges_sqlite(cursor, last_seq, workers):
+        starts_at_start = part.count > 0 or (part.problem_seq is not None
+                                             and not (part.problem == "missing" and part.problem_seq == start))
+        if starts_at_start and part.first_prev_hash != prev:
+            return start, "link", checked, prev
+        if part.problem_seq is not None:
+            return part.problem_seq, part.problem, part.problem_seq - 1, prev
+        if part.count < stop - start:  # the range ran out of events before its end
+            return start + part.count, "missing", checked + part.count, prev
+        checked += part.count
+        prev = part.last_hash
+    return None, "", checked, prev
 
 
-def _links_postgresql(cursor, start: int, batch_size: int):
-    cursor.execute(_VERIFY_POSTGRESQL, (start, batch_size))
-    return cursor.fetchall()
+def _verify_postgresql(cursor):
+    cursor.execute(_FIRST_BAD_LINK.format(genesis="%s"), (GENESIS,))
+    bad_link = cursor.fetchone()
+    cursor.execute(_PG_FIRST_EDITED)
+    edited = cursor.fetchone()[0]
+    if bad_link is not None and (edited is None or bad_link[0] <= edited):
+        seq, before_seq = bad_link
+        expected = (before_seq or 0) + 1
+        if seq != expected:
+            return expected, "missing", expected - 1, None
+        return seq, "link", seq - 1, None
+    if edited is not None:
+        return edited, "edited", edited - 1, None
+    cursor.execute("SELECT count(*), max(seq) FROM audit_event")
+    count, last_seq = cursor.fetchone()
+    cursor.execute(_LAST_HASH_POSTGRESQL, (last_seq,))
+    last = cursor.fetchone()
+    return None, "", count, last[0] if last else GENESIS
 
 
-def verify_chain(batch_size: int = 50000) -> VerifyResult:
-    """Walk the whole chain in order and report the first broken link.
+def verify_chain(workers: int | None = None) -> VerifyResult:
+    """Check the whole chain and report the first broken link.
 
     Four kinds of tampering show up differently: an edited event no longer matches its own hash;
     a deleted one leaves a gap in the numbers (or a chain that ends before the head); an inserted
@@ -168,30 +221,20 @@ def verify_chain(batch_size: int = 50000) -> VerifyResult:
     """
     head = AuditHead.objects.filter(pk=1).values_list("seq", "hash").first()
     head_seq, head_hash = head if head else (0, GENESIS)
-    expected_seq = 1
-    prev = GENESIS
-    checked = 0
-    links = _links_sqlite if connection.vendor == "sqlite" else _links_postgresql
     connection.ensure_connection()
     with connection.wrap_database_errors:
         cursor = connection.connection.cursor()
         try:
-            while rows := links(cursor, expected_seq, batch_size):
-                for seq, prev_hash, digest, recomputed in rows:
-                    if seq != expected_seq:
-                        return VerifyResult(False, checked, head_seq, expected_seq,
-                                            f"event #{expected_seq} is missing; the chain jumps to #{seq} (events were deleted)")
-                    if prev_hash != prev:
-                        return VerifyResult(False, checked, head_seq, seq,
-                                            "it does not link to the event before it (an event was inserted, removed or moved here)")
-                    if recomputed != digest:
-                        return VerifyResult(False, checked, head_seq, seq,
-                                            "its contents do not match its hash (the event was edited)")
-                    prev = digest
-                    expected_seq += 1
-                    checked += 1
+            if connection.vendor == "sqlite":
+                cursor.execute("SELECT max(seq) FROM audit_event")
+                last_seq = cursor.fetchone()[0] or 0
+                problem_seq, problem, checked, prev = _verify_sqlite(cursor, last_seq, workers)
+            else:
+                problem_seq, problem, checked, prev = _verify_postgresql(cursor)
         finally:
             cursor.close()
+    if problem_seq is not None:
+        return VerifyResult(False, checked, head_seq, problem_seq, _PROBLEMS[problem].format(seq=problem_seq))
     if checked != head_seq or prev != head_hash:
         if checked < head_seq:
             problem = f"the chain ends at #{checked} but the head records #{head_seq} (events were deleted from the end)"
