@@ -7,7 +7,6 @@ client" and "not allowed", so an id reveals nothing. Views never read client dat
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.http import Http404
 
 from confide.accounts.models import Organisation
@@ -50,25 +49,21 @@ def access_client(user, client_id, purpose: str, *, record_kind: str = "case_not
         client_pk = int(client_id)
     except (TypeError, ValueError):
         raise Http404 from None
-    with transaction.atomic():
-        client = Client.objects.select_related("team").filter(pk=client_pk).first()
-        if client is None:
-            record_event(user, f"{action}.refused", object_type="client", object_id=client_pk,
-                         purpose=purpose, detail={"reason": "no_such_client"})
+    # No transaction of its own: a read changes nothing, and its one audit event is committed
+    # on its own by record_event() before anything is shown.
+    client = Client.objects.select_related("team").filter(pk=client_pk).first()
     if client is None:
-        raise Http404  # after the block, so the refusal's event is committed, not rolled back
-    with transaction.atomic():
-        decision = decide_access(user, client, record_kind, purpose)
-        pack = decision.get("pack") or {}
-        detail = {"decision": decision["decision"], "clauses": _clauses(decision),
-                  "pack": pack.get("name", ""), "pack_version": pack.get("version", "")}
-        if decision["decision"] != "permit":
-            record_event(user, f"{action}.refused", object_type="client", object_id=client.pk,
-                         client_id=client.pk, purpose=purpose, detail=detail)
-        else:
-            record_event(user, action, object_type="client", object_id=client.pk, client_id=client.pk,
-                         purpose=purpose, detail=detail)
-    if decision["decision"] != "permit":
+        record_event(user, f"{action}.refused", object_type="client", object_id=client_pk,
+                     purpose=purpose, detail={"reason": "no_such_client"})
+        raise Http404
+    decision = decide_access(user, client, record_kind, purpose)
+    pack = decision.get("pack") or {}
+    detail = {"decision": decision["decision"], "clauses": _clauses(decision),
+              "pack": pack.get("name", ""), "pack_version": pack.get("version", "")}
+    permitted = decision["decision"] == "permit"
+    record_event(user, action if permitted else f"{action}.refused", object_type="client", object_id=client.pk,
+                 client_id=client.pk, purpose=purpose, detail=detail)
+    if not permitted:
         raise Http404
     return client
 

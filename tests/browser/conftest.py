@@ -37,10 +37,9 @@ def _flushable_audit_log(request):
         yield
         return
     request.getfixturevalue("transactional_db")
-    from tests.audit import triggers
-
     from confide.audit.chain import GENESIS
     from confide.audit.models import AuditHead
+    from tests.audit import triggers
 
     if not triggers.present():
         triggers.create()
