@@ -37,13 +37,9 @@ def _flushable_audit_log(request):
         yield
         return
     request.getfixturevalue("transactional_db")
-    from confide.audit.chain import GENESIS
-    from confide.audit.models import AuditHead
     from tests.audit import triggers
 
-    if not triggers.present():
-        triggers.create()
-    AuditHead.objects.get_or_create(pk=1, defaults={"seq": 0, "hash": GENESIS})  # flush emptied it too
+    triggers.ready_after_flush()
     yield
     triggers.drop()
 
