@@ -1,0 +1,1023 @@
+"""The compiler: turns a validated pack into fast decision functions.
+
+A compiled `Pack` precomputes everything that does not depend on the request: the vocabulary as
+sets, each rule's conditions as a closure, each rule's reason, approvals, obligations and legal
+basis. `decide` validates the request in one pass into a tuple of plain values, looks the answer
+up in a bounded cache keyed by that tuple, and on a miss evaluates the rules, which are combined as
+"a permit and no deny": an absolute prohibition beats every ground, and with no rule that permits,
+the answer is the pack's default refusal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from . import dates, legal, vocab
+from .errors import RequestError
+from .schema import PackSpec, Role, Rule, Service
+
+_RANK = vocab.DECISION_RANK
+
+Answer = dict[str, Any]
+
+
+# --- request field sets --------------------------------------------------------------------------
+DISCLOSE_FIELDS = frozenset({"action", "subject", "data", "recipient", "purpose", "consent", "grounds", "channel",
+                             "requester_identity_verified", "anonymised"})
+SUBJECT_FIELDS = frozenset({"role", "service", "age", "has_capacity"})
+RECIPIENT_FIELDS = frozenset({"kind", "relationship_to_subject"})
+CONSENT_FIELDS = frozenset({"status", "explicit", "written", "covers_recipient", "covers_data"})
+ACCESS_FIELDS = frozenset({"action", "actor", "record", "purpose"})
+ACTOR_FIELDS = frozenset({"role", "team", "assigned_to_case"})
+RECORD_FIELDS = frozenset({"kind", "service", "team", "sealed"})
+SAR_FIELDS = frozenset({"action", "received_on", "requester", "record_contains"})
+REQUESTER_FIELDS = frozenset({"role", "service"})
+RETAIN_FIELDS = frozenset({"action", "record"})
+RETAIN_RECORD_FIELDS = frozenset({"kind", "service", "closed_on", "flags"})
+ACTIONS = ("disclose", "access", "subject_access", "retain")
+
+_CONSENT_DEFAULT = ("not_sought", False, False, False, False)
+_EMPTY: frozenset[str] = frozenset()
+
+
+def _unknown(prefix: str, key: Any, allowed: frozenset[str]) -> RequestError:
+    return RequestError(f"{prefix}{key}", "unknown field; expected one of: " + ", ".join(sorted(allowed)))
+
+
+def _word(value: Any, name: str, allowed: frozenset[str], what: str) -> str:
+    if value.__class__ is not str or value not in allowed:
+        if value.__class__ is not str:
+            raise RequestError(name, f"expected a {what} (text), found {value!r}")
+        raise RequestError(name, f"unknown {what} {value!r}; expected one of: " + ", ".join(sorted(allowed)))
+    return value
+
+
+def _words(value: Any, name: str, allowed: frozenset[str], what: str) -> frozenset[str]:
+    if value.__class__ is not list:
+        raise RequestError(name, f"expected a list of {what} words, found {value!r}")
+    for i, word in enumerate(value):
+        if word.__class__ is not str or word not in allowed:
+            _word(word, f"{name}[{i}]", allowed, what)
+    return frozenset(value)
+
+
+def _bool(value: Any, name: str) -> bool:
+    if value is True or value is False:
+        return value
+    raise RequestError(name, f"expected true or false, found {value!r}")
+
+
+def _opt_text(value: Any, name: str) -> str | None:
+    if value is None or value.__class__ is str:
+        return value
+    raise RequestError(name, f"expected text or null, found {value!r}")
+
+
+def _date(value: Any, name: str, *, optional: bool = False) -> dt.date | None:
+    if value is None and optional:
+        return None
+    if value.__class__ is not str or len(value) != 10:
+        raise RequestError(name, f"expected a date as YYYY-MM-DD, found {value!r}")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise RequestError(name, f"expected a date as YYYY-MM-DD, found {value!r}") from None
+
+
+# --- condition compilation -----------------------------------------------------------------------
+# A disclosure request becomes this tuple (its index names are the D_* constants):
+D_ROLE, D_SERVICE, D_AGE, D_CAPACITY, D_DATA, D_RECIPIENT, D_RELATIONSHIP, D_PURPOSE, D_CONSENT, D_GROUNDS, \
+    D_CHANNEL, D_VERIFIED, D_ANON, D_VALID = range(14)
+# An access request becomes (role, same_team, assigned, record_kind, service, sealed, purpose, own_service).
+A_ROLE, A_SAME_TEAM, A_ASSIGNED, A_KIND, A_SERVICE, A_SEALED, A_PURPOSE, A_OWN_SERVICE = range(8)
+
+Pred = Callable[[tuple], bool]
+
+
+def _in(idx: int, words: frozenset[str]) -> Pred:
+    return lambda r: r[idx] in words
+
+
+def _overlap(idx: int, words: frozenset[str]) -> Pred:
+    return lambda r: not words.isdisjoint(r[idx])
+
+
+def _subset(idx: int, words: frozenset[str]) -> Pred:
+    return lambda r: r[idx] <= words
+
+
+def _is(idx: int, value: Any) -> Pred:
+    return lambda r: r[idx] is value
+
+
+def _all(preds: list[Pred]) -> Pred:
+    if not preds:
+        return lambda r: True
+    if len(preds) == 1:
+        return preds[0]
+    if len(preds) == 2:
+        a, b = preds
+        return lambda r: a(r) and b(r)
+    if len(preds) == 3:
+        a, b, c = preds
+        return lambda r: a(r) and b(r) and c(r)
+    tup = tuple(preds)
+
+    def conj(r: tuple) -> bool:
+        for p in tup:
+            if not p(r):
+                return False
+        return True
+    return conj
+
+
+def compile_disclose_condition(cond: dict[str, Any]) -> Pred:
+    preds: list[Pred] = []
+    for key, value in cond.items():
+        if key == "subject_role":
+            preds.append(_in(D_ROLE, value))
+        elif key == "service":
+            preds.append(_in(D_SERVICE, value))
+        elif key == "recipient":
+            preds.append(_in(D_RECIPIENT, value))
+        elif key == "relationship":
+            preds.append(_in(D_RELATIONSHIP, value))
+        elif key == "data":
+            preds.append(_overlap(D_DATA, value))
+        elif key == "data_only":
+            preds.append(_subset(D_DATA, value))
+        elif key == "purpose":
+            preds.append(_in(D_PURPOSE, value))
+        elif key == "grounds":
+            preds.append(_overlap(D_GROUNDS, value))
+        elif key == "channel":
+            preds.append(_in(D_CHANNEL, value))
+        elif key == "consent":
+            preds.append(_is(D_VALID, True))
+        elif key == "anonymised":
+            preds.append(_is(D_ANON, value))
+        elif key == "identity_verified":
+            preds.append(_is(D_VERIFIED, value))
+        elif key == "subject_under_age":
+            limit = value
+            preds.append(lambda r, limit=limit: r[D_AGE] is not None and r[D_AGE] < limit)
+        else:  # pragma: no cover - the schema admits no other key
+            raise AssertionError(key)
+    return _all(preds)
+
+
+def compile_access_condition(cond: dict[str, Any], roles: dict[str, Role]) -> Pred:
+    preds: list[Pred] = []
+    for key, value in cond.items():
+        if key == "kinds":
+            names = frozenset(r.name for r in roles.values() if r.kind in value)
+            preds.append(_in(A_ROLE, names))
+        elif key == "roles":
+            preds.append(_in(A_ROLE, value))
+        elif key == "assigned":
+            preds.append(_is(A_ASSIGNED, value))
+        elif key == "same_team":
+            preds.append(_is(A_SAME_TEAM, value))
+        elif key == "own_service":
+            preds.append(_is(A_OWN_SERVICE, value))
+        elif key == "purpose":
+            preds.append(_in(A_PURPOSE, value))
+        elif key == "record_kind":
+            preds.append(_in(A_KIND, value))
+        elif key == "service":
+            preds.append(_in(A_SERVICE, value))
+        else:  # pragma: no cover
+            raise AssertionError(key)
+    return _all(preds)
+
+
+def _sar_match(cond: dict[str, Any], role: str, service: str | None, contains: frozenset[str]) -> bool:
+    if "requester_role" in cond and role not in cond["requester_role"]:
+        return False
+    if "service" in cond and service not in cond["service"]:
+        return False
+    return not ("record_contains" in cond and cond["record_contains"].isdisjoint(contains))
+
+
+# --- answers -------------------------------------------------------------------------------------
+def _copy_approvals(approvals: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{"any_of": a["any_of"].copy(), "count": a["count"], "not_the_requester": a["not_the_requester"],
+             "never": a["never"].copy()} for a in approvals]
+
+
+def _materialise(t: Answer) -> Answer:
+    """A fresh copy of a cached answer: callers may change what they are given, and the cache must
+    not change with them."""
+    out = t.copy()
+    out["reasons"] = [r.copy() for r in t["reasons"]]
+    if t["approvals"]:
+        out["approvals"] = _copy_approvals(t["approvals"])
+    else:
+        out["approvals"] = []
+    out["obligations"] = t["obligations"].copy()
+    out["pack"] = t["pack"].copy()
+    if "legal_basis" in t:
+        out["legal_basis"] = t["legal_basis"].copy()
+        out["grounds"] = t["grounds"].copy()
+    elif "withhold" in t:
+        out["withhold"] = [{"category": w["category"], "reasons": [r.copy() for r in w["reasons"]]}
+                           for w in t["withhold"]]
+        out["procedure"] = t["procedure"].copy()
+        out["warnings"] = t["warnings"].copy()
+    elif "keep_only" in t:
+        out["keep_only"] = t["keep_only"].copy()
+    return out
+
+
+def _materialise_disclose(t: Answer) -> Answer:
+    out = t.copy()
+    out["reasons"] = [r.copy() for r in t["reasons"]]
+    out["approvals"] = _copy_approvals(t["approvals"]) if t["approvals"] else []
+    out["obligations"] = t["obligations"][:]
+    out["pack"] = t["pack"].copy()
+    out["legal_basis"] = t["legal_basis"][:]
+    out["grounds"] = t["grounds"][:]
+    return out
+
+
+def _materialise_access(t: Answer) -> Answer:
+    out = t.copy()
+    out["reasons"] = [r.copy() for r in t["reasons"]]
+    out["approvals"] = _copy_approvals(t["approvals"]) if t["approvals"] else []
+    out["obligations"] = t["obligations"][:]
+    out["pack"] = t["pack"].copy()
+    return out
+
+
+class _Slow(Exception):
+    """Raised inside a fast path to hand the request to the strict validator, which names the field."""
+
+
+class Pack:
+    """A compiled policy pack. `decide(request)` answers the four questions of the contract."""
+
+    def __init__(self, spec: PackSpec, *, cache_size: int = 65536) -> None:
+        self.spec = spec
+        self.name: str = spec.name
+        self.version: str = spec.version
+        self.title: str = spec.title
+        self.source: str = spec.source
+        self.filename: str = spec.filename
+        self.roles: dict[str, Role] = dict(spec.roles)
+        self.services: dict[str, Service] = dict(spec.services)
+        self.documents = spec.documents
+        self._pack_ref = {"name": spec.name, "version": spec.version}
+        self._cache_size = cache_size
+        v = spec.vocab
+        self._subject_roles = v["subject_roles"]
+        self._data = v["data"]
+        self._recipients = v["recipient_kinds"]
+        self._relationships = v["relationships"]
+        self._purposes = v["purposes"]
+        self._grounds = v["grounds"]
+        self._services = v["services"]
+        self._roles = v["roles"]
+        self._channels = v["channels"]
+        self._statuses = frozenset(vocab.CONSENT_STATUS)
+        self._access_kinds = v["access_record_kinds"]
+        self._record_kinds = v["record_kinds"]
+        self._record_flags = v["record_flags"]
+        self._record_contents = v["record_contents"]
+        self._role_services = {r.name: frozenset(r.services) for r in spec.roles.values()}
+        self._role_kind = {r.name: r.kind for r in spec.roles.values()}
+        self._compile_disclose()
+        self._compile_access()
+        self._compile_masks()
+        self._templates: dict[tuple, Answer] = {}
+        self._builders = {"disclose": self._decide_disclose, "access": self._decide_access,
+                          "subject_access": self._decide_sar, "retain": self._decide_retain}
+        self._caches: dict[str, dict[tuple, Answer]] = {a: {} for a in ACTIONS}
+        self._handlers = {"disclose": self._disclose, "access": self._access,
+                          "subject_access": self._subject_access, "retain": self._retain}
+
+    def __repr__(self) -> str:
+        return f"<Pack {self.name} {self.version}>"
+
+    def reason(self, rule: Rule, text: str | None = None) -> dict[str, str]:
+        return {"pack": self.name, "clause": rule.clause, "text": text or rule.text, "rule": rule.id}
+
+    def _answer(self, decision: str, reasons: list[dict[str, str]], approvals: list[dict[str, Any]] = (),
+                obligations: list[str] | tuple[str, ...] = ()) -> Answer:
+        seen: list[str] = []
+        for ob in obligations:
+            if ob not in seen:
+                seen.append(ob)
+        return {"decision": decision, "reasons": list(reasons), "approvals": [dict(a) for a in approvals],
+                "obligations": seen, "pack": dict(self._pack_ref)}
+
+    # -- public API -------------------------------------------------------------------------
+    def decide(self, request: dict[str, Any]) -> Answer:
+        """The decision for one request of the contract. Raises `RequestError` for an invalid request;
+        never raises for a valid one."""
+        if request.__class__ is not dict:
+            raise RequestError("request", f"expected a JSON object, found {type(request).__name__}")
+        handler = self._handlers.get(request.get("action"))
+        if handler is None:
+            action = request.get("action")
+            if action is None:
+                raise RequestError("action", "missing; expected one of: " + ", ".join(ACTIONS))
+            raise RequestError("action", f"unknown action {action!r}; expected one of: " + ", ".join(ACTIONS))
+        return handler(request)
+
+    def clear_cache(self) -> None:
+        for cache in self._caches.values():
+            cache.clear()
+
+    # -- disclose ---------------------------------------------------------------------------
+    def _compile_disclose(self) -> None:
+        spec = self.spec
+        self._consent_requires = spec.consent["requires"]
+        self._prohibitions = [(r, compile_disclose_condition(r.when),
+                               compile_disclose_condition(r.unless) if r.unless else None) for r in spec.prohibitions]
+        self._disclose_rules = [(r, compile_disclose_condition(r.when)) for r in spec.disclose_rules]
+        self._consent_rule = next((r for r in spec.disclose_rules if r.basis == "consent"), None)
+
+    def _disclose_slow(self, req: dict[str, Any]) -> Answer:
+        for k in req:
+            if k not in DISCLOSE_FIELDS:
+                raise _unknown("", k, DISCLOSE_FIELDS)
+        subject = req.get("subject")
+        if subject.__class__ is not dict:
+            raise RequestError("subject", "required; expected an object with at least 'role'")
+        for k in subject:
+            if k not in SUBJECT_FIELDS:
+                raise _unknown("subject.", k, SUBJECT_FIELDS)
+        role = _word(subject.get("role"), "subject.role", self._subject_roles, "subject role")
+        service = subject.get("service")
+        if service is not None:
+            _word(service, "subject.service", self._services, "service")
+        age = subject.get("age")
+        if age is not None and (age.__class__ is not int or age < 0 or age > 130):
+            raise RequestError("subject.age", f"expected a whole number of years, found {age!r}")
+        capacity = subject.get("has_capacity", False)
+        if capacity is not False:
+            _bool(capacity, "subject.has_capacity")
+        if "data" not in req:
+            raise RequestError("data", "required; expected a non-empty list of data categories")
+        data = _words(req["data"], "data", self._data, "data category")
+        if not data:
+            raise RequestError("data", "expected a non-empty list of data categories")
+        recipient = req.get("recipient")
+        if recipient.__class__ is not dict:
+            raise RequestError("recipient", "required; expected an object with at least 'kind'")
+        for k in recipient:
+            if k not in RECIPIENT_FIELDS:
+                raise _unknown("recipient.", k, RECIPIENT_FIELDS)
+        rkind = _word(recipient.get("kind"), "recipient.kind", self._recipients, "recipient kind")
+        rel = recipient.get("relationship_to_subject")
+        if rel is not None:
+            _word(rel, "recipient.relationship_to_subject", self._relationships, "relationship")
+        purpose = req.get("purpose")
+        if purpose is not None:
+            _word(purpose, "purpose", self._purposes, "purpose")
+        consent = req.get("consent")
+        if consent is None:
+            ctuple = _CONSENT_DEFAULT
+        else:
+            if consent.__class__ is not dict:
+                raise RequestError("consent", f"expected an object, found {consent!r}")
+            for k in consent:
+                if k not in CONSENT_FIELDS:
+                    raise _unknown("consent.", k, CONSENT_FIELDS)
+            ctuple = (
+                _word(consent.get("status", "not_sought"), "consent.status", self._statuses, "consent status"),
+                _bool(consent.get("explicit", False), "consent.explicit"),
+                _bool(consent.get("written", False), "consent.written"),
+                _bool(consent.get("covers_recipient", False), "consent.covers_recipient"),
+                _bool(consent.get("covers_data", False), "consent.covers_data"),
+            )
+        grounds = req.get("grounds")
+        grounds = frozenset() if grounds is None else _words(grounds, "grounds", self._grounds, "ground")
+        channel = req.get("channel")
+        if channel is not None:
+            _word(channel, "channel", self._channels, "channel")
+        verified = req.get("requester_identity_verified", False)
+        if verified is not False:
+            _bool(verified, "requester_identity_verified")
+        anon = req.get("anonymised", False)
+        if anon is not False:
+            _bool(anon, "anonymised")
+        key = (role, service, age, capacity, data, rkind, rel, purpose, ctuple, grounds, channel, verified, anon,
+               self._consent_valid(ctuple, capacity))
+        return _materialise(self._caches["disclose"].get(key) or self._miss("disclose", key))
+
+    def _consent_valid(self, c: tuple, capacity: bool) -> bool:
+        if c[0] != "given":
+            return False
+        req = self._consent_requires
+        if "explicit" in req and not c[1]:
+            return False
+        if "written" in req and not c[2]:
+            return False
+        if "covers_recipient" in req and not c[3]:
+            return False
+        if "covers_data" in req and not c[4]:
+            return False
+        return not ("capacity" in req and not capacity)
+
+    def consent_problems(self, r: tuple) -> list[str]:
+        c = r[D_CONSENT]
+        if c[0] != "given":
+            return [f"consent is {vocab.label(c[0])}" if c[0] != "not_sought" else "consent has not been sought"]
+        req = self._consent_requires
+        out = []
+        for flag, idx, words in (("explicit", 1, "consent is not explicit"), ("written", 2, "consent is not in writing"),
+                                 ("covers_recipient", 3, "consent does not cover this recipient"),
+                                 ("covers_data", 4, "consent does not cover this information")):
+            if flag in req and not c[idx]:
+                out.append(words)
+        if "capacity" in req and not r[D_CAPACITY]:
+            out.append("the subject's capacity to consent is not confirmed")
+        return out
+
+    def _decide_disclose_reference(self, r: tuple) -> Answer:
+        """Rule by rule, in pack order: the readable statement of what the bitset evaluator computes
+        (the tests check that the two always agree)."""
+        denies = [rule for rule, when, unless in self._prohibitions if when(r) and not (unless and unless(r))]
+        if denies:
+            return self._deny_answer(denies)
+        best: Rule | None = None
+        for rule, when in self._disclose_rules:
+            if when(r) and (best is None or _RANK[rule.decision] > _RANK[best.decision]):
+                best = rule
+                if rule.decision == "permit":
+                    break
+        if best is None:
+            return self._default_answer(r)
+        return self._permit_answer(best, r)
+
+    def _deny_answer(self, denies: list[Rule]) -> Answer:
+        obligations = ["record_decision"]
+        for rule in denies:
+            obligations.extend(rule.obligations)
+        ans = self._answer("deny", [self.reason(rule) for rule in denies], (), obligations)
+        ans["legal_basis"] = []
+        ans["grounds"] = []
+        return ans
+
+    def _default_answer(self, r: tuple) -> Answer:
+        # The refusal depends only on these parts of the request: memoise its template on them.
+        tkey = ("default", r[D_CONSENT], r[D_CAPACITY], r[D_VALID], r[D_ANON], r[D_GROUNDS],
+                r[D_RECIPIENT] if r[D_GROUNDS] else None)
+        t = self._templates.get(tkey)
+        if t is None:
+            t = self._templates[tkey] = self._build_default_answer(r)
+        return t
+
+    def _build_default_answer(self, r: tuple) -> Answer:
+        default = self.spec.disclose_default
+        reasons = [self.reason(default)]
+        if not r[D_VALID] and not r[D_ANON]:
+            problems = self.consent_problems(r)
+            if problems:
+                c = self.spec.consent
+                reasons.append({"pack": self.name, "clause": c["clause"], "rule": "consent",
+                                "text": "No valid consent: " + "; ".join(problems) + "."})
+        if r[D_GROUNDS]:
+            reasons.append({"pack": self.name, "clause": default.clause, "rule": default.id,
+                            "text": "No rule of this pack lets this information go to "
+                                    f"{vocab.label(r[D_RECIPIENT])} on the ground(s) claimed: "
+                                    + ", ".join(vocab.label(g) for g in sorted(r[D_GROUNDS])) + "."})
+        ans = self._answer("deny", reasons, (), ["record_decision", *default.obligations])
+        ans["legal_basis"] = []
+        ans["grounds"] = []
+        return ans
+
+    def _permit_answer(self, best: Rule, r: tuple) -> Answer:
+        special = not r[D_ANON] and not self.spec.special_category.isdisjoint(r[D_DATA])
+        criminal = not r[D_ANON] and (not self.spec.criminal_offence.isdisjoint(r[D_DATA])
+                                      or r[D_ROLE] in self.spec.criminal_offence_roles)
+        tkey = (best.id, special, criminal, r[D_GROUNDS] & best.when.get("grounds", _EMPTY))
+        t = self._templates.get(tkey)
+        if t is None:
+            t = self._templates[tkey] = self._build_permit_answer(best, r)
+        return t
+
+    def _build_permit_answer(self, best: Rule, r: tuple) -> Answer:
+        special = not r[D_ANON] and not self.spec.special_category.isdisjoint(r[D_DATA])
+        criminal = not r[D_ANON] and (not self.spec.criminal_offence.isdisjoint(r[D_DATA])
+                                      or r[D_ROLE] in self.spec.criminal_offence_roles)
+        ans = self._answer(best.decision, [self.reason(best)], best.approvals, best.obligations)
+        ans["legal_basis"] = legal.basis_texts(best.basis, special, criminal)
+        ans["grounds"] = sorted(best.when.get("grounds", frozenset()) & r[D_GROUNDS])
+        return ans
+
+    # -- access -----------------------------------------------------------------------------
+    def _compile_access(self) -> None:
+        acc = self.spec.access
+        self._grants = [(g, compile_access_condition(g.when, self.spec.roles)) for g in acc["grants"]]
+        self._sealed_open = acc["sealed"].extra["open_to"]
+        self._bg = acc["break_glass"]
+
+    def _access_slow(self, req: dict[str, Any]) -> Answer:
+        for k in req:
+            if k not in ACCESS_FIELDS:
+                raise _unknown("", k, ACCESS_FIELDS)
+        actor = req.get("actor")
+        if actor.__class__ is not dict:
+            raise RequestError("actor", "required; expected an object with at least 'role'")
+        for k in actor:
+            if k not in ACTOR_FIELDS:
+                raise _unknown("actor.", k, ACTOR_FIELDS)
+        role = _word(actor.get("role"), "actor.role", self._roles, "role")
+        ateam = _opt_text(actor.get("team"), "actor.team")
+        assigned = actor.get("assigned_to_case", False)
+        if assigned is not False:
+            _bool(assigned, "actor.assigned_to_case")
+        record = req.get("record")
+        if record.__class__ is not dict:
+            raise RequestError("record", "required; expected an object with at least 'kind'")
+        for k in record:
+            if k not in RECORD_FIELDS:
+                raise _unknown("record.", k, RECORD_FIELDS)
+        kind = _word(record.get("kind"), "record.kind", self._access_kinds, "record kind")
+        service = record.get("service")
+        if service is not None:
+            _word(service, "record.service", self._services, "service")
+        rteam = _opt_text(record.get("team"), "record.team")
+        sealed = record.get("sealed", False)
+        if sealed is not False:
+            _bool(sealed, "record.sealed")
+        purpose = req.get("purpose")
+        if purpose is not None:
+            _word(purpose, "purpose", self._purposes, "purpose")
+        served = self._role_services[role]
+        key = (role, ateam is not None and ateam == rteam, assigned, kind, service, sealed, purpose,
+               service is None or not served or service in served)
+        return _materialise(self._caches["access"].get(key) or self._miss("access", key))
+
+    def _decide_access_reference(self, r: tuple) -> Answer:
+        pre = self._access_preamble(r)
+        if pre is not None:
+            return pre
+        best: Rule | None = None
+        for grant, when in self._grants:
+            if when(r) and (best is None or _RANK[grant.decision] > _RANK[best.decision]):
+                best = grant
+                if grant.decision == "permit":
+                    break
+        return self._access_answer(best, r)
+
+    def _access_preamble(self, r: tuple) -> Answer | None:
+        acc = self.spec.access
+        if self._role_kind[r[A_ROLE]] == "trustee":
+            ans = self._answer("deny", [self.reason(acc["trustees"])], (), ["record_decision"])
+            ans["flag_for_review"] = False
+            return ans
+        if r[A_SEALED]:
+            rule = acc["sealed"]
+            if r[A_ROLE] in self._sealed_open:
+                ans = self._answer("permit", [self.reason(rule)], (), ["record_decision", *rule.obligations])
+            else:
+                ans = self._answer("deny", [self.reason(rule)], (), ["record_decision"])
+            ans["flag_for_review"] = False
+            return ans
+        return None
+
+    def _access_answer(self, best: Rule | None, r: tuple) -> Answer:
+        if best is not None:
+            ans = self._answer(best.decision, [self.reason(best)], best.approvals, best.obligations)
+            ans["flag_for_review"] = best.decision != "permit"
+            return ans
+        bg = self._bg
+        if self._role_kind[r[A_ROLE]] in bg.extra["kinds"] and r[A_KIND] not in bg.extra["exclude_record_kinds"]:
+            ans = self._answer("permit_if_approved", [self.reason(bg)], bg.approvals,
+                               ["record_reasons", "flag_for_review", *bg.obligations])
+            ans["flag_for_review"] = True
+            return ans
+        ans = self._answer("deny", [self.reason(self.spec.access["default"])], (), ["record_decision"])
+        ans["flag_for_review"] = False
+        return ans
+
+    # -- subject access ---------------------------------------------------------------------
+    def _subject_access_slow(self, req: dict[str, Any]) -> Answer:
+        for k in req:
+            if k not in SAR_FIELDS:
+                raise _unknown("", k, SAR_FIELDS)
+        if "received_on" not in req:
+            raise RequestError("received_on", "required; expected a date as YYYY-MM-DD")
+        received = _date(req["received_on"], "received_on")
+        requester = req.get("requester")
+        if requester.__class__ is not dict:
+            raise RequestError("requester", "required; expected an object with at least 'role'")
+        for k in requester:
+            if k not in REQUESTER_FIELDS:
+                raise _unknown("requester.", k, REQUESTER_FIELDS)
+        role = _word(requester.get("role"), "requester.role", self._subject_roles, "subject role")
+        service = requester.get("service")
+        if service is not None:
+            _word(service, "requester.service", self._services, "service")
+        contains = req.get("record_contains")
+        contains = frozenset() if contains is None else _words(contains, "record_contains", self._record_contents,
+                                                               "record content")
+        key = (received, role, service, contains)
+        return _materialise(self._caches["subject_access"].get(key) or self._miss("subject_access", key))
+
+    def _decide_sar(self, key: tuple) -> Answer:
+        received, role, service, contains = key
+        tkey = ("subject_access", role, service, contains)
+        static = self._templates.get(tkey)
+        if static is None:
+            static = self._templates[tkey] = self._sar_static(role, service, contains)
+        deadline = static["_deadline"]
+        if deadline["unit"] == "days":
+            due = received + dt.timedelta(days=deadline["amount"])
+        else:
+            due = dates.next_working_day(dates.add_months(received, deadline["amount"]))
+        statutory = dates.statutory_sar_due(received)
+        warnings = []
+        if due != statutory:
+            later = due > statutory
+            warnings.append(f"{static['_deadline_clause']}: the pack's deadline of {static['_said']} gives "
+                            f"{due.isoformat()}; UK GDPR Art 12(3) requires an answer within one calendar month, "
+                            f"by {statutory.isoformat()}" + (" — answering on the pack's date would be late."
+                                                             if later else "."))
+        warnings += static["_warnings"]
+        ans = {k: v for k, v in static.items() if k[0] != "_"}
+        ans["due_on"] = due.isoformat()
+        ans["statutory_due_on"] = statutory.isoformat()
+        ans["warnings"] = warnings
+        return ans
+
+    def _sar_static(self, role: str, service: str | None, contains: frozenset[str]) -> dict[str, Any]:
+        """Everything in a subject-access answer that does not depend on the date received."""
+        sa = self.spec.subject_access
+        deadline = sa["deadline"].extra
+        deadline_rule = sa["deadline"]
+        fee = sa["fee"].extra["amount"] if sa["fee"] else None
+        fee_rule = sa["fee"]
+        reasons = [self.reason(sa["right"])]
+        withhold: dict[str, list[dict[str, str]]] = {}
+        procedure: list[str] = []
+        warnings: list[str] = []
+        for rule in sa["procedure"]:
+            if rule.extra["step"] not in procedure:
+                procedure.append(rule.extra["step"])
+                reasons.append(self.reason(rule))
+        for rule in sa["rules"]:
+            if not _sar_match(rule.when, role, service, contains):
+                continue
+            reasons.append(self.reason(rule))
+            for cat in rule.extra.get("withhold", ()):
+                withhold.setdefault(cat, []).append(self.reason(rule))
+            for step in rule.extra.get("procedure", ()):
+                if step not in procedure:
+                    procedure.append(step)
+            if "deadline" in rule.extra:
+                deadline, deadline_rule = rule.extra["deadline"], rule
+            if "fee" in rule.extra:
+                fee, fee_rule = rule.extra["fee"], rule
+            if "warning" in rule.extra:
+                warnings.append(f"{rule.clause}: {rule.extra['warning']}")
+        if deadline["unit"] == "days":
+            said = f"{deadline['amount']} days"
+        else:
+            said = f"{deadline['amount']} calendar month" + ("s" if deadline["amount"] > 1 else "")
+        reasons.insert(1, self.reason(deadline_rule, f"{deadline_rule.text} Deadline in the pack: {said}."))
+        if fee is not None:
+            reasons.append(self.reason(fee_rule, f"{fee_rule.text} Fee in the pack: {fee}."))
+            warnings.append(f"{fee_rule.clause}: the pack charges {fee}; under UK GDPR Art 12(5) and 15(3) a "
+                            "subject-access request is free in most cases (a reasonable fee only for manifestly "
+                            "unfounded or excessive requests, or further copies).")
+        ans = self._answer("permit", reasons, (), ["record_decision"])
+        ans["fee"] = fee
+        ans["withhold"] = [{"category": c, "reasons": rs} for c, rs in withhold.items()]
+        ans["procedure"] = procedure
+        ans.update(_deadline=deadline, _deadline_clause=deadline_rule.clause, _said=said, _warnings=warnings)
+        return ans
+
+    # -- retention --------------------------------------------------------------------------
+    def _retain_slow(self, req: dict[str, Any]) -> Answer:
+        for k in req:
+            if k not in RETAIN_FIELDS:
+                raise _unknown("", k, RETAIN_FIELDS)
+        record = req.get("record")
+        if record.__class__ is not dict:
+            raise RequestError("record", "required; expected an object with at least 'kind'")
+        for k in record:
+            if k not in RETAIN_RECORD_FIELDS:
+                raise _unknown("record.", k, RETAIN_RECORD_FIELDS)
+        kind = _word(record.get("kind"), "record.kind", self._record_kinds, "record kind")
+        service = record.get("service")
+        if service is not None:
+            _word(service, "record.service", self._services, "service")
+        closed = _date(record.get("closed_on"), "record.closed_on", optional=True)
+        flags = record.get("flags")
+        flags = frozenset() if flags is None else _words(flags, "record.flags", self._record_flags, "record flag")
+        key = (kind, service, closed, flags)
+        return _materialise(self._caches["retain"].get(key) or self._miss("retain", key))
+
+    def _decide_retain(self, key: tuple) -> Answer:
+        kind, service, closed, flags = key
+        ret = self.spec.retain
+        rule = None
+        for candidate in ret["rules"]:
+            w = candidate.when
+            if "kind" in w and kind not in w["kind"]:
+                continue
+            if "service" in w and service not in w["service"]:
+                continue
+            if "flags" in w and w["flags"].isdisjoint(flags):
+                continue
+            rule = candidate
+            break
+        if rule is None:
+            ans = self._answer("permit", [self.reason(ret["default"])], (), ["record_decision"])
+            ans.update(destroy_on=None, keep_only=[], action="review")
+            return ans
+        action = rule.extra["action"]
+        destroy_on = None
+        reasons = [self.reason(rule)]
+        if "period" in rule.extra and closed is not None:
+            unit, amount = rule.extra["period"]
+            if unit == "years":
+                destroy_on = dates.add_years(closed, amount)
+            elif unit == "months":
+                destroy_on = dates.add_months(closed, amount)
+            else:
+                destroy_on = closed + dt.timedelta(days=amount)
+        elif action == "return_to_sender":
+            destroy_on = closed
+        elif closed is None and action == "destroy":
+            reasons.append({"pack": self.name, "clause": rule.clause, "rule": rule.id,
+                            "text": "The record is still open: the retention period starts when it is closed."})
+        if "legal_hold" in flags:
+            reasons.insert(0, {"pack": self.name, "clause": ret["default"].clause, "rule": "legal_hold",
+                               "text": "A legal hold is in force: nothing is destroyed until it is lifted."})
+            destroy_on = None
+            action = "review"
+        decision = "deny" if rule.extra["action"] == "return_to_sender" else "permit"
+        ans = self._answer(decision, reasons, (), ["record_decision"])
+        ans.update(destroy_on=destroy_on.isoformat() if destroy_on else None,
+                   keep_only=list(rule.extra.get("keep_only", ())), action=action)
+        return ans
+
+    # -- the compiled fast paths ------------------------------------------------------------
+    # Each rule is a bit. For every condition and every word the compiler precomputes the set of
+    # rules (as an int bitmask) that the word satisfies, so evaluating a request is a handful of dict
+    # lookups and bitwise ANDs whatever the number of rules, and "the first matching rule in pack
+    # order" is the lowest set bit. `_decide_*_reference` are the same rules evaluated one by one.
+
+    def _compile_masks(self) -> None:
+        prohibitions = [r for r, _, _ in self._prohibitions]
+        rules = prohibitions + [r for r, _ in self._disclose_rules]
+        self._d_rules = rules
+        n_p = len(prohibitions)
+        self._d_prohib_mask = (1 << n_p) - 1
+        self._d_rule_mask = ((1 << len(rules)) - 1) & ~self._d_prohib_mask
+        self._d_permit_mask = sum(1 << i for i, r in enumerate(rules) if i >= n_p and r.decision == "permit")
+        self._dw = self._disclose_tables([r.when for r in rules])
+        self._du = self._disclose_tables([r.unless if r.unless else None for r in rules])
+        self._d_deny_templates: dict[int, Answer] = {}
+        grants = [g for g, _ in self._grants]
+        self._a_grants = grants
+        self._a_permit_mask = sum(1 << i for i, g in enumerate(grants) if g.decision == "permit")
+        self._aw = self._access_tables([g.when for g in grants])
+
+    @staticmethod
+    def _in_table(conds: list[dict[str, Any] | None], key: str) -> tuple[dict[Any, int], int]:
+        nocond, table = 0, {}
+        for i, c in enumerate(conds):
+            if c is None:
+                continue
+            if key not in c:
+                nocond |= 1 << i
+        for i, c in enumerate(conds):
+            if c is not None and key in c:
+                value = c[key]
+                for word in (value if isinstance(value, frozenset) else (value,)):
+                    table[word] = table.get(word, nocond) | (1 << i)
+        return table, nocond
+
+    def _disclose_tables(self, conds: list[dict[str, Any] | None]) -> dict[str, Any]:
+        t: dict[str, Any] = {}
+        for key in ("subject_role", "service", "recipient", "relationship", "purpose", "channel"):
+            t[key] = self._in_table(conds, key)
+        for key in ("data", "grounds"):  # any of the request's words
+            table, nocond = self._in_table(conds, key)
+            t[key] = ({w: m & ~nocond for w, m in table.items()}, nocond)
+        table, nocond = self._in_table(conds, "data_only")  # all of the request's words
+        t["data_only"] = (table, nocond, any(c is not None and "data_only" in c for c in conds))
+        for key in ("anonymised", "identity_verified"):
+            table, nocond = self._in_table(conds, key)
+            t[key] = {True: table.get(True, nocond), False: table.get(False, nocond)}
+        table, nocond = self._in_table(conds, "consent")
+        t["consent"] = {True: table.get("valid", nocond), False: nocond}
+        ages = [(1 << i, c["subject_under_age"]) for i, c in enumerate(conds)
+                if c is not None and "subject_under_age" in c]
+        _, nocond = self._in_table(conds, "subject_under_age")
+        t["age"] = (ages, nocond)
+        return t
+
+    @staticmethod
+    def _disclose_mask(t: dict[str, Any], r: tuple) -> int:
+        tab, d = t["subject_role"]
+        m = tab.get(r[D_ROLE], d)
+        tab, d = t["recipient"]
+        m &= tab.get(r[D_RECIPIENT], d)
+        if not m:
+            return 0
+        tab, d = t["service"]
+        m &= tab.get(r[D_SERVICE], d)
+        tab, d = t["relationship"]
+        m &= tab.get(r[D_RELATIONSHIP], d)
+        tab, d = t["purpose"]
+        m &= tab.get(r[D_PURPOSE], d)
+        tab, d = t["channel"]
+        m &= tab.get(r[D_CHANNEL], d)
+        m &= t["consent"][r[D_VALID]] & t["anonymised"][r[D_ANON]] & t["identity_verified"][r[D_VERIFIED]]
+        if not m:
+            return 0
+        tab, x = t["data"]
+        for word in r[D_DATA]:
+            x |= tab.get(word, 0)
+        m &= x
+        tab, d, used = t["data_only"]
+        if used:
+            for word in r[D_DATA]:
+                m &= tab.get(word, d)
+        tab, x = t["grounds"]
+        for word in r[D_GROUNDS]:
+            x |= tab.get(word, 0)
+        m &= x
+        ages, x = t["age"]
+        if ages:
+            age = r[D_AGE]
+            for bit, limit in ages:
+                if age is not None and age < limit:
+                    x |= bit
+            m &= x
+        return m
+
+    def _decide_disclose(self, r: tuple) -> Answer:
+        w = self._disclose_mask(self._dw, r)
+        denies = w & self._d_prohib_mask
+        if denies:
+            denies &= ~self._disclose_mask(self._du, r)
+            if denies:
+                t = self._d_deny_templates.get(denies)
+                if t is None:
+                    t = self._deny_answer([rule for i, rule in enumerate(self._d_rules) if denies >> i & 1])
+                    self._d_deny_templates[denies] = t
+                return t
+        permits = w & self._d_rule_mask
+        if not permits:
+            return self._default_answer(r)
+        x = (permits & self._d_permit_mask) or permits
+        return self._permit_answer(self._d_rules[(x & -x).bit_length() - 1], r)
+
+    def _access_tables(self, conds: list[dict[str, Any]]) -> dict[str, Any]:
+        t: dict[str, Any] = {}
+        roles_ok = {}
+        for name, role in self.spec.roles.items():
+            m = 0
+            for i, c in enumerate(conds):
+                if ("kinds" not in c or role.kind in c["kinds"]) and ("roles" not in c or name in c["roles"]):
+                    m |= 1 << i
+            roles_ok[name] = m
+        t["role"] = roles_ok
+        for key in ("assigned", "same_team", "own_service"):
+            table, nocond = self._in_table(conds, key)
+            t[key] = {True: table.get(True, nocond), False: table.get(False, nocond)}
+        for key in ("purpose", "record_kind", "service"):
+            t[key] = self._in_table(conds, key)
+        return t
+
+    def _decide_access(self, r: tuple) -> Answer:
+        pre = self._access_preamble(r)
+        if pre is not None:
+            return pre
+        t = self._aw
+        m = t["role"][r[A_ROLE]] & t["assigned"][r[A_ASSIGNED]] & t["same_team"][r[A_SAME_TEAM]] \
+            & t["own_service"][r[A_OWN_SERVICE]]
+        tab, d = t["purpose"]
+        m &= tab.get(r[A_PURPOSE], d)
+        tab, d = t["record_kind"]
+        m &= tab.get(r[A_KIND], d)
+        tab, d = t["service"]
+        m &= tab.get(r[A_SERVICE], d)
+        if not m:
+            return self._access_answer(None, r)
+        x = (m & self._a_permit_mask) or m
+        return self._access_answer(self._a_grants[(x & -x).bit_length() - 1], r)
+
+    def _miss(self, action: str, key: tuple) -> Answer:
+        t = self._builders[action](key)
+        if self._cache_size:
+            cache = self._caches[action]
+            if len(cache) >= self._cache_size:
+                cache.clear()
+            cache[key] = t
+        return t
+
+    def _disclose(self, req: dict[str, Any]) -> Answer:
+        """The fast path: the same checks as `_disclose_slow`, written for speed. Anything it is not
+        sure of goes to `_disclose_slow`, which names the offending field."""
+        try:
+            if not req.keys() <= DISCLOSE_FIELDS:
+                raise _Slow
+            subject = req["subject"]
+            if not subject.keys() <= SUBJECT_FIELDS:
+                raise _Slow
+            role = subject["role"]
+            service = subject.get("service")
+            age = subject.get("age")
+            capacity = subject.get("has_capacity", False)
+            if role not in self._subject_roles or (service is not None and service not in self._services) \
+                    or (age is not None and (age.__class__ is not int or not 0 <= age <= 130)) \
+                    or (capacity is not False and capacity is not True):
+                raise _Slow
+            data = req["data"]
+            if data.__class__ is not list or not data:
+                raise _Slow
+            data = frozenset(data)
+            recipient = req["recipient"]
+            if not data <= self._data or not recipient.keys() <= RECIPIENT_FIELDS:
+                raise _Slow
+            rkind = recipient["kind"]
+            rel = recipient.get("relationship_to_subject")
+            purpose = req.get("purpose")
+            if rkind not in self._recipients or (rel is not None and rel not in self._relationships) \
+                    or (purpose is not None and purpose not in self._purposes):
+                raise _Slow
+            consent = req.get("consent")
+            if consent is None:
+                ctuple = _CONSENT_DEFAULT
+            else:
+                if not consent.keys() <= CONSENT_FIELDS:
+                    raise _Slow
+                ctuple = (consent.get("status", "not_sought"), consent.get("explicit", False),
+                          consent.get("written", False), consent.get("covers_recipient", False),
+                          consent.get("covers_data", False))
+                if ctuple[0] not in self._statuses:
+                    raise _Slow
+                for flag in ctuple[1:]:
+                    if flag is not True and flag is not False:
+                        raise _Slow
+            grounds = req.get("grounds")
+            if grounds is None:
+                grounds = _EMPTY
+            elif grounds.__class__ is not list:
+                raise _Slow
+            else:
+                grounds = frozenset(grounds)
+                if not grounds <= self._grounds:
+                    raise _Slow
+            channel = req.get("channel")
+            verified = req.get("requester_identity_verified", False)
+            anon = req.get("anonymised", False)
+            if (channel is not None and channel not in self._channels) \
+                    or (verified is not False and verified is not True) or (anon is not False and anon is not True):
+                raise _Slow
+        except (_Slow, KeyError, TypeError, AttributeError):
+            return self._disclose_slow(req)
+        key = (role, service, age, capacity, data, rkind, rel, purpose, ctuple, grounds, channel, verified, anon,
+               self._consent_valid(ctuple, capacity))
+        t = self._caches["disclose"].get(key)
+        if t is None:
+            t = self._miss("disclose", key)
+        return _materialise_disclose(t)
+
+    def _access(self, req: dict[str, Any]) -> Answer:
+        try:
+            actor = req["actor"]
+            record = req["record"]
+            if not (req.keys() <= ACCESS_FIELDS and actor.keys() <= ACTOR_FIELDS and record.keys() <= RECORD_FIELDS):
+                raise _Slow
+            role = actor["role"]
+            ateam = actor.get("team")
+            assigned = actor.get("assigned_to_case", False)
+            kind = record["kind"]
+            service = record.get("service")
+            rteam = record.get("team")
+            sealed = record.get("sealed", False)
+            purpose = req.get("purpose")
+            if role not in self._roles or kind not in self._access_kinds \
+                    or (service is not None and service not in self._services) \
+                    or (purpose is not None and purpose not in self._purposes) \
+                    or (assigned is not False and assigned is not True) or (sealed is not False and sealed is not True) \
+                    or (ateam is not None and ateam.__class__ is not str) \
+                    or (rteam is not None and rteam.__class__ is not str):
+                raise _Slow
+        except (_Slow, KeyError, TypeError, AttributeError):
+            return self._access_slow(req)
+        served = self._role_services[role]
+        key = (role, ateam is not None and ateam == rteam, assigned, kind, service, sealed, purpose,
+               service is None or not served or service in served)
+        t = self._caches["access"].get(key)
+        if t is None:
+            t = self._miss("access", key)
+        return _materialise_access(t)
+
+    def _subject_access(self, req: dict[str, Any]) -> Answer:
+        return self._subject_access_slow(req)
+
+    def _retain(self, req: dict[str, Any]) -> Answer:
+        return self._retain_slow(req)

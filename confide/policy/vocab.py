@@ -1,0 +1,120 @@
+"""The core vocabulary of the policy decision contract (shared/design/policy-contract.md).
+
+The core words mean the same in every pack; a pack may add its own words on top (its own
+services, roles, purposes, data categories, grounds, obligations) but never redefine these.
+An unknown word in a request is rejected, and an unknown word in a pack stops the pack loading:
+nothing fails open.
+"""
+
+from __future__ import annotations
+
+SUBJECT_ROLES = (
+    "service_user", "victim", "perpetrator", "parent", "child", "family_member",
+    "staff", "volunteer", "applicant", "trustee", "contractor",
+)
+
+DATA = (
+    "identity", "contact_details", "safe_contact", "home_address", "case_notes",
+    "risk_assessment", "attendance", "health", "sexual_violence", "hiv_status", "criminal_record",
+    "substance_use", "third_party", "personnel", "medical_record", "equal_opportunities",
+    "statistics", "case_study",
+)
+
+RECIPIENT_KINDS = (
+    "police", "social_services", "childrens_services", "gp", "health",
+    "maternity_social_work", "probation", "court", "cafcass", "partner_agency", "referrer",
+    "other_scheme", "family_member", "partner", "ex_partner", "employer", "funder", "trustees",
+    "researcher", "emergency_services", "hmrc", "regulator", "auditor", "public",
+)
+
+GROUNDS = (
+    "child_at_risk_of_significant_harm", "adult_at_risk", "risk_to_others",
+    "risk_to_subject", "threat_to_life", "serious_crime", "terrorism", "court_order",
+    "duty_to_court", "drug_trafficking", "money_laundering", "benefit_fraud",
+    "expectant_mother_substance_use", "serious_incident", "safeguarding_transfer", "statutory_duty",
+)
+
+RECORD_KINDS = (
+    "client_file", "personnel_file", "volunteer_file", "unsuccessful_application",
+    "monitoring_form", "unsolicited_information", "consent_form", "audit_event",
+)
+
+RECORD_FLAGS = ("family_court_risk_assessment", "legal_hold")
+
+WITHHOLD = ("third_party", "risk_to_others", "records_of_contact", "legally_privileged")
+
+# What a record compiled for a subject-access request may contain (the request's `record_contains`).
+RECORD_CONTENTS = (
+    "third_party", "requester_children", "case_management_decisions", "multi_agency",
+    "records_of_contact", "legally_privileged", "risk_to_others", "health", "criminal_record",
+    "referrer_information",
+)
+
+CONSENT_STATUS = ("given", "refused", "withdrawn", "expired", "not_sought")
+
+CHANNELS = ("fax", "email", "secure_email", "phone", "post", "in_person", "secure_link")
+
+OBLIGATIONS = (
+    "record_reasons", "record_decision", "inform_subject",
+    "inform_subject_unless_increases_risk", "minimise_data", "anonymise",
+    "verify_requester_identity", "encourage_self_report", "call_emergency_services_now",
+    "notify_line_manager", "inform_trustees", "give_copy_of_consent_form", "explain_consequences",
+    # Additions of this engine (the contract says obligations are extendable).
+    "use_secure_channel", "flag_for_review", "share_on_agreed_terms_only", "explore_implications",
+    "sign_record_of_access",
+)
+
+# Purposes are not listed in the contract's core; these are the ones every pack understands.
+PURPOSES = (
+    "direct_support", "supervision", "cover", "advice", "case_management", "child_protection",
+    "safeguarding", "referral", "liaison", "court_report", "risk_management", "audit",
+    "quality_assurance", "statistics", "research", "subject_access", "complaint", "line_management",
+    "payroll", "emergency",
+)
+
+SUBJECT_ACCESS_STEPS = (
+    "request_in_writing", "send_to_data_controller", "verify_requester_identity",
+    "declaration_required", "acknowledge_and_send_policy", "explain_consequences",
+    "offer_supported_reading", "redact_third_parties", "provide_copy",
+)
+
+ROLE_KINDS = ("worker", "volunteer", "manager", "data_controller", "trustee", "administrator")
+REQUIRED_ROLE_KINDS = ("worker", "manager", "data_controller", "trustee")
+
+DECISIONS = ("permit", "permit_if_approved", "deny")
+DECISION_RANK = {"permit": 2, "permit_if_approved": 1, "deny": 0}
+
+# UK GDPR Art 9 special category data among the core data words (health, sex life or sexual
+# orientation, racial or ethnic origin). Packs may widen this (JustUs 2.2 treats all client data
+# as sensitive).
+SPECIAL_CATEGORY_DATA = (
+    "health", "sexual_violence", "hiv_status", "substance_use", "medical_record", "equal_opportunities",
+)
+# UK GDPR Art 10 criminal offence data among the core data words.
+CRIMINAL_OFFENCE_DATA = ("criminal_record",)
+
+# Plain-English labels for words whose name alone reads badly; every other word is shown
+# with its underscores turned into spaces.
+LABELS = {
+    "gp": "GP",
+    "hmrc": "HM Revenue & Customs",
+    "cafcass": "Cafcass",
+    "hiv_status": "HIV status",
+    "childrens_services": "children's services",
+    "ex_partner": "ex-partner",
+    "child_at_risk_of_significant_harm": "a child at risk of significant harm",
+    "adult_at_risk": "an adult at risk",
+    "threat_to_life": "an immediate threat to life",
+    "court_order": "an order of a court",
+    "case_notes": "case notes",
+    "safe_contact": "safe contact details",
+    "equal_opportunities": "equal opportunities monitoring data",
+    "permit_if_approved": "permit if approved",
+}
+
+
+def label(word: str | None) -> str:
+    """A word of the vocabulary in plain English."""
+    if word is None:
+        return "none"
+    return LABELS.get(word, word.replace("_", " "))

@@ -1,0 +1,81 @@
+"""Each pack against scenario files drawn from its source policy's text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from confide.policy import load_pack, pack_names
+
+SCENARIOS = Path(__file__).parent / "scenarios"
+MINIMUM = {"dvip": 30, "derbyshire": 15, "justus": 15, "home_start": 15, "day_mer": 15}
+
+
+def _load(name: str) -> list[dict]:
+    data = yaml.safe_load((SCENARIOS / f"{name}.yaml").read_text(encoding="utf-8"))
+    assert data["pack"] == name
+    return data["scenarios"]
+
+
+def _cases() -> list:
+    out = []
+    for name in sorted(MINIMUM):
+        path = SCENARIOS / f"{name}.yaml"
+        if not path.exists():
+            continue
+        for i, sc in enumerate(_load(name)):
+            out.append(pytest.param(name, sc, id=f"{name}-{i:02d}-{sc['name'][:50]}"))
+    return out
+
+
+def test_every_builtin_pack_has_enough_scenarios():
+    assert sorted(pack_names()) == sorted(MINIMUM)
+    for name, minimum in MINIMUM.items():
+        assert len(_load(name)) >= minimum, name
+
+
+def check(answer: dict, scenario: dict) -> None:
+    expect = scenario["expect"]
+    cited = [r["clause"] for r in answer["reasons"]]
+    assert answer["decision"] == expect["decision"], (answer["decision"], answer["reasons"])
+    assert scenario["clause"] in cited, f"clause {scenario['clause']} not cited; cited {cited}"
+    for key, value in expect.items():
+        if key == "decision":
+            continue
+        if key == "obligations":
+            missing = set(value) - set(answer["obligations"])
+            assert not missing, f"missing obligations {missing}; got {answer['obligations']}"
+        elif key == "withhold":
+            assert sorted(w["category"] for w in answer["withhold"]) == sorted(value)
+        elif key == "legal_basis":
+            assert answer["legal_basis"] == value
+        else:
+            assert answer[key] == value, (key, answer[key])
+
+
+@pytest.mark.parametrize(("name", "scenario"), _cases())
+def test_scenario(name: str, scenario: dict) -> None:
+    pack = load_pack(name)
+    answer = pack.decide(scenario["request"])
+    check(answer, scenario)
+    assert answer["pack"] == {"name": pack.name, "version": pack.version}
+    assert answer["reasons"], "every answer has at least one reason"
+    if answer["decision"] != "deny" and scenario["request"]["action"] == "disclose":
+        assert answer["legal_basis"], "every permitted disclosure names its legal basis"
+
+
+@pytest.mark.parametrize("name", sorted(MINIMUM))
+def test_every_rule_of_every_pack_is_exercised_by_a_scenario(name):
+    """Every prohibition, ground, approval rule, access grant, retention rule and subject-access rule
+    of the pack is the reason of at least one scenario."""
+    pack = load_pack(name)
+    hit = set()
+    for scenario in _load(name):
+        answer = pack.decide(scenario["request"])
+        action = scenario["request"]["action"]
+        hit |= {(action, r["rule"]) for r in answer["reasons"]}
+        hit |= {(action, r["rule"]) for w in answer.get("withhold", []) for r in w["reasons"]}
+    missing = [(r.section, r.id) for r in pack.spec.all_rules() if (r.section.split(".")[0], r.id) not in hit]
+    assert not missing
