@@ -19,7 +19,6 @@ $(STAMP): pyproject.toml requirements/lock.txt
 
 demo: $(STAMP) ## Set up, create the demo organisation on SQLite under var/ and serve it on http://127.0.0.1:8000
 	$(BIN)/confide demo
-	$(BIN)/confide serve
 
 test: $(STAMP) ## Set up and run the whole test suite (browser tests skip, saying so, where no Chromium is installed)
 	$(BIN)/python -m pytest

@@ -62,6 +62,16 @@ def test_demo_prints_a_login_for_every_role_and_reuses_what_exists(demo_var):
     assert other_pack.stderr.startswith("confide: --pack: the demo here already uses 'dvip'")
 
 
+def test_the_database_file_is_in_wal_mode_with_full_sync(demo_var):
+    var, _ = demo_var
+    db = sqlite3.connect(var / "confide.sqlite3")
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"  # kept in the file itself
+    db.close()
+    shell = confide(["manage", "shell", "-c", "from django.db import connection; c = connection.cursor(); "
+                     "c.execute('PRAGMA synchronous'); print(c.fetchone()[0])"], var)
+    assert shell.stdout.strip().splitlines()[-1] == "2", "FULL: every commit is on disk before Confide goes on"
+
+
 def test_the_served_demo_lets_a_demo_user_through_to_their_home_page(demo_var):
     var, _ = demo_var
     port = free_port()

@@ -89,6 +89,8 @@ def test_a_worker_signs_in_with_a_second_factor_sees_only_their_client_and_locks
     ("controller", "Audit log", False),
     ("trustee", "Open cases by service", False),
     ("otherteam", "Your clients", False),
+    ("admin", "Staff accounts", False),
+    ("volunteer", "Your clients", False),
 ])
 def test_each_role_has_an_accessible_home_page(page, people, who, heading, sees_client):
     sign_in_with_totp(page, who, f"{who}-password-1")
