@@ -56,6 +56,9 @@ class User(AbstractUser):
     # The last TOTP time step accepted, so a code seen over a shoulder cannot be used twice.
     totp_last_step = models.BigIntegerField(default=0)
     failed_logins = models.PositiveIntegerField(default=0)
+    # Counted apart from passwords and reset only by a right code: someone who knows the password
+    # must not be able to clear the count of wrong codes by signing in with it again.
+    second_factor_failures = models.PositiveIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()

@@ -111,21 +111,21 @@ def check_second_factor(user, code: str) -> str:
             return "locked"
         step = _matching_step(user.totp_secret, code, user.totp_last_step)
         if step is None:
-            user.failed_logins += 1
+            user.second_factor_failures += 1
             record_event(user, "second_factor.failed", object_type="user", object_id=user.pk,
-                         detail={"failures": user.failed_logins})
-            if user.failed_logins >= settings.LOGIN_FAILURE_LIMIT:
+                         detail={"failures": user.second_factor_failures})
+            if user.second_factor_failures >= settings.LOGIN_FAILURE_LIMIT:
                 user.locked_until = now + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-                user.failed_logins = 0
-                user.save(update_fields=["failed_logins", "locked_until"])
+                user.second_factor_failures = 0
+                user.save(update_fields=["second_factor_failures", "locked_until"])
                 record_event(user, "account.locked_out", object_type="user", object_id=user.pk,
                              detail={"minutes": settings.LOGIN_LOCKOUT_MINUTES})
                 return "locked"
-            user.save(update_fields=["failed_logins"])
+            user.save(update_fields=["second_factor_failures"])
             return "wrong"
         user.totp_last_step = step
-        user.failed_logins = 0
-        user.save(update_fields=["totp_last_step", "failed_logins"])
+        user.second_factor_failures = 0
+        user.save(update_fields=["totp_last_step", "second_factor_failures"])
         return "ok"
 
 

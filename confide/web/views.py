@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 
 from confide.accounts.models import MANAGER_KINDS, TRUSTEE_KIND, WORKER_KINDS
 from confide.audit.models import AuditEvent, AuditHead
-from confide.records.access import access_client, visible_clients
+from confide.records.access import access_client, list_clients
 from confide.records.models import Case, Note
 from confide.web import describe
 
@@ -22,7 +22,7 @@ def home(request):
     kind = user.role_kind
     context = {"kind": kind}
     if kind in WORKER_KINDS or kind in MANAGER_KINDS:
-        context["clients"] = visible_clients(user).order_by("display_name")[:200]
+        context["clients"] = list_clients(user)
     if kind == "data_controller":
         head = AuditHead.objects.get(pk=1)
         context["audit_head"] = head

@@ -22,6 +22,19 @@ class HomePageTests(ConfideTestCase):
         self.assertNotContains(page, CLIENT_NAME, msg_prefix="a colleague's client is not listed")
         self.assertContains(page, "not working on any client")
 
+    def test_every_listed_client_opens_and_the_listing_is_recorded(self):
+        # The data controller works on a case too: listed only if the engine lets them open it.
+        self.p["case"].workers.add(self.p["data_controller"])
+        for who in ("assigned", "same_team", "other_team", "manager", "data_controller", "volunteer"):
+            with self.subTest(who=who):
+                self.sign_in(who)
+                listed = self.client.get(reverse("web:home")).context["clients"]
+                for client in listed:
+                    self.assertEqual(self.client.get(reverse("web:client_file", args=[client.pk])).status_code, 200)
+                if listed:
+                    event = AuditEvent.objects.filter(action="clients.listed", actor_id=self.p[who].pk).latest("seq")
+                    self.assertEqual(json.loads(event.detail)["client_ids"], [c.pk for c in listed])
+
     def test_a_trustee_sees_anonymised_figures_with_small_numbers_suppressed(self):
         north = self.p["north"]
         for i in range(8):  # with the two cases of the base people: 8 on the VPP, 2 in the WSS
