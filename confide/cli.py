@@ -67,17 +67,44 @@ def _serve(host: str, port: int) -> int:
 
 def cmd_audit(args) -> int:
     _django()
-    from confide.audit.services import verify_chain
+    from django.db import DatabaseError
 
-    if args.audit_command == "verify":
-        result = verify_chain(workers=args.workers)
-        print(result.message(), file=sys.stdout if result.ok else sys.stderr)
-        return 0 if result.ok else 1
+    try:
+        return _audit(args)
+    except DatabaseError as exc:
+        # One line, the first of the driver's message: it names the database, never a password.
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        return _fail(f"cannot read the audit log ({first}); check CONFIDE_DATABASE_URL and run 'confide manage migrate'")
+
+
+def _audit(args) -> int:
     from confide.audit.models import AuditHead
+    from confide.audit.services import check_kept_head, verify_chain
 
-    head = AuditHead.objects.get(pk=1)
-    print(f"{head.seq} {head.hash}")
+    if args.audit_command == "head":
+        head = AuditHead.objects.get(pk=1)
+        print(f"{head.seq} {head.hash}")
+        return 0
+    result = verify_chain(workers=args.workers)
+    if not result.ok:
+        print(result.message(), file=sys.stderr)
+        return 1
+    if args.against is not None:
+        problem = check_kept_head(*args.against)
+        if problem:
+            print(f"Audit log BROKEN against the kept head: {problem}.", file=sys.stderr)
+            return 1
+        print(result.message() + f" It still holds the kept head #{args.against[0]}.")
+        return 0
+    print(result.message())
     return 0
+
+
+def _kept_head(text: str) -> tuple[int, str]:
+    parts = text.split()
+    if len(parts) != 2 or not parts[0].isdigit() or len(parts[1]) != 64 or not all(c in "0123456789abcdef" for c in parts[1]):
+        raise argparse.ArgumentTypeError("expected what 'confide audit head' printed: a number and a 64-character hash")
+    return int(parts[0]), parts[1]
 
 
 def _positive(text: str) -> int:
@@ -133,6 +160,8 @@ def build_parser() -> argparse.ArgumentParser:
     verify = audit_sub.add_parser("verify", help="check the hash chain; report the first broken link and exit 1 if any")
     verify.add_argument("--workers", type=_positive, default=None,
                         help="processes that check hashes on SQLite (default: one per core for long chains)")
+    verify.add_argument("--against", type=_kept_head, metavar="'N HASH'",
+                        help="also check that the chain still holds a head printed earlier by 'confide audit head'")
     audit_sub.add_parser("head", help="print the newest event's number and hash, to keep somewhere else")
     audit.set_defaults(func=cmd_audit)
 

@@ -1,5 +1,5 @@
 """Django settings for Confide. Everything that differs between installations comes from the
-environment (see confide/conf.py and docs/configuration.md); the defaults are the safe ones."""
+environment (see confide/conf.py and the README's Configuration table); the defaults are the safe ones."""
 
 from __future__ import annotations
 

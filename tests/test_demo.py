@@ -103,6 +103,48 @@ def test_the_served_demo_lets_a_demo_user_through_to_their_home_page(demo_var):
         server.wait(timeout=20)
 
 
+def test_a_rewrite_of_the_whole_chain_is_caught_against_a_kept_head(demo_var, tmp_path):
+    import shutil
+
+    from confide.audit.chain import GENESIS, event_hash
+
+    var = tmp_path / "var"
+    shutil.copytree(demo_var[0], var)
+    kept = confide(["audit", "head"], var).stdout.strip()
+    assert confide(["audit", "verify", "--against", kept], var).returncode == 0
+    # Someone with the file rewrites event #1 and recomputes every hash and the head.
+    db = sqlite3.connect(var / "confide.sqlite3")
+    with db:
+        db.execute("DROP TRIGGER audit_event_no_update")
+        rows = db.execute("SELECT seq, CAST(at AS TEXT), actor_id, actor, action, object_type, object_id, client_id, "
+                          "purpose, detail FROM audit_event ORDER BY seq").fetchall()
+        prev = GENESIS
+        for seq, at, *rest in rows:
+            rest[2] = "forged"  # the action
+            digest = event_hash(seq, f"{at[:10]}T{at[11:19]}.{at[20:26] if len(at) > 19 else '000000'}Z", *rest, prev)
+            db.execute("UPDATE audit_event SET action = 'forged', prev_hash = ?, hash = ? WHERE seq = ?", (prev, digest, seq))
+            prev = digest
+        db.execute("UPDATE audit_head SET hash = ?", (prev,))
+    db.close()
+    assert confide(["audit", "verify"], var).returncode == 0, "a full rewrite passes the chain check alone"
+    against = confide(["audit", "verify", "--against", kept], var)
+    assert against.returncode == 1
+    assert "no longer has the hash that was kept" in against.stderr
+    bad = confide(["audit", "verify", "--against", "12 nothex"], var)
+    assert bad.returncode == 2 and "expected what 'confide audit head' printed" in bad.stderr
+
+
+def test_an_unreachable_database_is_one_line_not_a_traceback(tmp_path):
+    env_var = tmp_path / "var"
+    result = subprocess.run([sys.executable, "-m", "confide.cli", "audit", "verify"],
+                            env=confide_env(env_var) | {"CONFIDE_DATABASE_URL": "postgresql://nobody:pw-secret@127.0.0.1:1/none"},
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert result.stderr.startswith("confide: cannot read the audit log (")
+    assert "pw-secret" not in result.stderr
+
+
 def test_tampering_with_the_database_file_by_hand_is_caught(demo_var):
     var, _ = demo_var
     ok = confide(["audit", "verify"], var)

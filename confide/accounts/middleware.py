@@ -1,8 +1,9 @@
 """The idle lock (DVIP 6.06: do not leave information on screen).
 
 After IDLE_LOCK_MINUTES without a request the session is locked: every page but the lock screen
-and sign-out redirects there until the password is entered again. Pages also carry a meta refresh
-to the lock screen, so an unattended screen clears itself without any JavaScript.
+and sign-out redirects there until the password is entered again. In the browser, idle.js clears
+an unattended screen itself, after a warning that offers to keep working (WCAG 2.2.1); without
+JavaScript the page stays until the next click, which then meets the lock.
 """
 
 from __future__ import annotations

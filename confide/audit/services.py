@@ -20,7 +20,7 @@ from confide.audit.chain import (
     check_range_sqlite_file,
     event_hash,
 )
-from confide.audit.models import AuditHead
+from confide.audit.models import AuditEvent, AuditHead
 
 _SAFE_DETAIL_TYPES = (str, int, float, bool, type(None))
 
@@ -142,6 +142,17 @@ class VerifyResult:
         return f"Audit log BROKEN at event #{self.broken_at}: {self.problem}. {self.checked} events were intact before it."
 
 
+def check_kept_head(seq: int, digest: str) -> str | None:
+    """Compare the chain with a head kept somewhere else (`confide audit head` printed earlier).
+    A rewrite of the whole chain, head row included, passes verify_chain() but not this."""
+    row = AuditEvent.objects.filter(seq=seq).values_list("hash", flat=True).first()
+    if row is None:
+        return f"event #{seq}, which the kept head names, is no longer in the log (events were deleted)"
+    if row != digest:
+        return f"event #{seq} no longer has the hash that was kept (the chain has been rewritten since)"
+    return None
+
+
 # Links and gaps: the same window query on both databases. It returns the first event that
 # does not follow the one before it (a number skipped, or a previous hash that does not match).
 _FIRST_BAD_LINK = (
@@ -256,5 +267,7 @@ def verify_chain(workers: int | None = None) -> VerifyResult:
             problem = f"the chain ends at #{checked} but the head records #{head_seq} (events were deleted from the end)"
             return VerifyResult(False, checked, head_seq, checked + 1, problem)
         problem = f"the chain runs past the head (#{head_seq}) or its last hash differs (events were added outside Confide)"
-        return VerifyResult(False, checked, head_seq, head_seq + 1 if checked > head_seq else checked, problem)
+        if checked > head_seq:
+            return VerifyResult(False, head_seq, head_seq, head_seq + 1, problem)
+        return VerifyResult(False, checked - 1, head_seq, checked, problem)
     return VerifyResult(True, checked, head_seq)

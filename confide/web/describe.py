@@ -31,10 +31,13 @@ def service(name: str) -> str:
 
 def access_row(event, user) -> dict:
     detail = json.loads(event.detail or "{}")
+    role_then = detail.get("role")
+    roles = Organisation.current().policy().roles
+    role = roles[role_then].label if role_then in roles else (user.role_label if user else "")
     return {
         "at": event.at,
         "who": (user.get_full_name() or user.get_username()) if user else (event.actor or "Unknown"),
-        "role": user.role_label if user else "",
+        "role": role,  # the role at the time, as the event recorded it
         "what": ACTIONS.get(event.action, event.action),
         "why": PURPOSES.get(event.purpose, event.purpose or "Not stated"),
         "clauses": ", ".join(c for c in detail.get("clauses", []) if c),

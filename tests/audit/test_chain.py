@@ -110,6 +110,7 @@ class AuditChainTests(TestCase):
         result = verify_chain()
         self.assertFalse(result.ok)
         self.assertIn("outside Confide", result.problem)
+        self.assertEqual((result.broken_at, result.checked), (11, 10))
 
     def test_reordered_events_are_caught(self):
         three, eight = row(3), row(8)
