@@ -122,8 +122,11 @@ def cmd_user(args) -> int:
     from confide import users
 
     try:
-        message = users.add_user(args.username, role=args.role, team=args.team, first_name=args.first_name,
-                                 last_name=args.last_name, password_from_stdin=args.password_stdin)
+        if args.user_command == "setup-code":
+            message = users.new_setup_code(args.username)
+        else:
+            message = users.add_user(args.username, role=args.role, team=args.team, first_name=args.first_name,
+                                     last_name=args.last_name, password_from_stdin=args.password_stdin)
     except users.UserError as exc:
         return _fail(str(exc))
     print(message)
@@ -167,13 +170,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     user = sub.add_parser("user", help="staff accounts")
     user_sub = user.add_subparsers(dest="user_command", required=True, metavar="SUBCOMMAND")
-    add = user_sub.add_parser("add", help="add a staff account; they set up their second factor at first sign-in")
+    add = user_sub.add_parser("add", help="add a staff account, and print their one-time set-up code for the second factor")
     add.add_argument("username")
     add.add_argument("--role", required=True, help="a role from the organisation's policy pack")
     add.add_argument("--team", help="team slug (trustees may have none)")
     add.add_argument("--first-name", default="")
     add.add_argument("--last-name", default="")
     add.add_argument("--password-stdin", action="store_true", help="read the first password from standard input")
+    code = user_sub.add_parser("setup-code", help="a new one-time set-up code for the second factor (lost or new phone)")
+    code.add_argument("username")
     user.set_defaults(func=cmd_user)
 
     manage = sub.add_parser("manage", help="Django's management commands (migrate, check, …)")

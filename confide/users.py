@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from confide.accounts.models import Organisation, Team
+from confide.accounts.services import SETUP_CODE_HOURS, issue_setup_code
 from confide.audit.services import record_event
 
 
@@ -48,5 +49,20 @@ def add_user(username: str, *, role: str, team: str | None, first_name: str = ""
     with transaction.atomic():
         user.save()
         record_event(None, "user.created", object_type="user", object_id=user.pk, detail={"role": role})
-    note = "" if password is not None else " It has no password yet: set one with 'confide manage changepassword'."
-    return f"Added {username} ({roles[role].label}).{note}"
+        code = issue_setup_code(user)
+    note = "" if password is not None else "\nIt has no password yet: set one with 'confide manage changepassword'."
+    return f"Added {username} ({roles[role].label}).{note}\n" + _setup_code_text(username, code)
+
+
+def new_setup_code(username: str) -> str:
+    """A new set-up code (a lost or new phone): the old second factor stops working at once."""
+    user = get_user_model().objects.filter(username__iexact=username).first()
+    if user is None:
+        raise UserError(f"username: no account {username!r}")
+    return _setup_code_text(user.get_username(), issue_setup_code(user))
+
+
+def _setup_code_text(username: str, code: str) -> str:
+    return (f"Set-up code for {username}: {code}\n"
+            f"Give it to them in person or by phone, never by email. It works once, within {SETUP_CODE_HOURS} hours,\n"
+            "to set up the authenticator app at their next sign-in.")

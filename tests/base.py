@@ -41,7 +41,7 @@ def make_people(pack_name: str = "dvip") -> dict:
                                         role=role_of_kind(pack, kind), team=team, first_name=first, last_name=last)
         return user
 
-    people = {
+    people: dict = {
         "assigned": person("assigned", "worker", north, "Ada", "Assigned"),
         "same_team": person("sameteam", "worker", north, "Sam", "Teamson"),
         "other_team": person("otherteam", "worker", south, "Olly", "Otherteam"),

@@ -177,3 +177,30 @@ def test_the_demo_never_touches_a_real_organisation():
 def test_an_unknown_pack_is_a_clear_error():
     with pytest.raises(DemoError, match="^--pack: "):
         ensure_demo(pack="no-such-pack")
+
+
+def test_adding_staff_prints_a_one_time_set_up_code(demo_var, tmp_path):
+    import shutil
+
+    var = tmp_path / "var"
+    shutil.copytree(demo_var[0], var)
+    env = confide_env(var)
+    added = subprocess.run([sys.executable, "-m", "confide.cli", "user", "add", "newbie", "--role", "wss_worker",
+                            "--team", "north", "--first-name", "Nova", "--password-stdin"],
+                           env=env, input="a long first password 42\n", capture_output=True, text=True, timeout=60)
+    assert added.returncode == 0, added.stderr
+    first = re.search(r"Set-up code for newbie: ([A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4})", added.stdout)
+    assert first and "never by email" in added.stdout
+    again = confide(["user", "setup-code", "newbie"], var)
+    second = re.search(r"Set-up code for newbie: (\S+)", again.stdout)
+    assert second and second.group(1) != first.group(1)
+    for args, words in ((["user", "add", "x", "--role", "wizard", "--team", "north"], "--role: expected one of vpp_worker"),
+                        (["user", "add", "x", "--role", "wss_worker", "--team", "east"], "--team: no team 'east'"),
+                        (["user", "add", "newbie", "--role", "wss_worker", "--team", "north"], "username: 'newbie' is taken"),
+                        (["user", "setup-code", "nobody"], "username: no account 'nobody'")):
+        refused = confide(args, var)
+        assert refused.returncode == 2 and refused.stderr.startswith(f"confide: {words}"), refused.stderr
+    weak = subprocess.run([sys.executable, "-m", "confide.cli", "user", "add", "weak", "--role", "wss_worker",
+                           "--team", "north", "--password-stdin"], env=env, input="password\n",
+                          capture_output=True, text=True, timeout=60)
+    assert weak.returncode == 2 and weak.stderr.startswith("confide: password: ")

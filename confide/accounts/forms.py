@@ -21,6 +21,21 @@ class CodeForm(forms.Form):
         return code
 
 
+class SetUpForm(CodeForm):
+    setup_code = forms.CharField(
+        label="Set-up code from your administrator", max_length=20,
+        help_text="Twelve letters and numbers, for example ABCD-EFGH-JK23. Your administrator gives it to you in person.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+    field_order = ["setup_code", "code"]
+
+    def clean_setup_code(self) -> str:
+        code = "".join(ch for ch in self.cleaned_data["setup_code"].upper() if ch.isalnum())
+        if len(code) != 12:
+            raise forms.ValidationError("Enter the twelve letters and numbers of your set-up code, for example ABCD-EFGH-JK23.")
+        return code
+
+
 class UnlockForm(forms.Form):
     password = forms.CharField(label="Password", strip=False,
                                widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))

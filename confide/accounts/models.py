@@ -55,6 +55,10 @@ class User(AbstractUser):
     totp_confirmed_at = models.DateTimeField(null=True, blank=True)
     # The last TOTP time step accepted, so a code seen over a shoulder cannot be used twice.
     totp_last_step = models.BigIntegerField(default=0)
+    # A one-time set-up code, given to the person directly: without it a second factor cannot be
+    # set up, so whoever learns a new account's first password cannot enrol their own phone.
+    setup_code_hash = models.CharField(max_length=128, blank=True)
+    setup_code_expires = models.DateTimeField(null=True, blank=True)
     failed_logins = models.PositiveIntegerField(default=0)
     # Counted apart from passwords and reset only by a right code: someone who knows the password
     # must not be able to clear the count of wrong codes by signing in with it again.

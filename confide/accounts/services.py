@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -9,6 +10,8 @@ from datetime import timedelta
 import pyotp
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import check_password as check_password_hash
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
@@ -85,19 +88,68 @@ def _matching_step(secret: str, code: str, last_step: int, now: float | None = N
     return None
 
 
-def confirm_second_factor(user, secret: str, code: str) -> bool:
-    """Set-up: the code from the person's app proves they hold the secret before it is saved."""
+SETUP_CODE_HOURS = 72
+_SETUP_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
+
+
+def _normal_setup_code(code: str) -> str:
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def issue_setup_code(user, issued_by=None) -> str:
+    """A new one-time set-up code for this person, valid for SETUP_CODE_HOURS. It replaces any
+    earlier code and any second factor: the person sets up their phone again with it."""
+    code = "".join(secrets.choice(_SETUP_ALPHABET) for _ in range(12))
     with transaction.atomic():
+        user.setup_code_hash = make_password(code)
+        user.setup_code_expires = timezone.now() + timedelta(hours=SETUP_CODE_HOURS)
+        user.totp_secret, user.totp_confirmed_at, user.totp_last_step = "", None, 0
+        user.save(update_fields=["setup_code_hash", "setup_code_expires", "totp_secret", "totp_confirmed_at",
+                                 "totp_last_step"])
+        record_event(issued_by, "second_factor.setup_code_issued", object_type="user", object_id=user.pk,
+                     detail={"hours": SETUP_CODE_HOURS})
+    return "-".join(code[i:i + 4] for i in range(0, 12, 4))
+
+
+def has_live_setup_code(user) -> bool:
+    return bool(user.setup_code_hash) and user.setup_code_expires is not None and user.setup_code_expires > timezone.now()
+
+
+def confirm_second_factor(user, secret: str, setup_code: str, code: str) -> str:
+    """Set-up: the one-time set-up code proves the person is who the administrator meant, and the
+    code from their app proves they hold the secret. 'ok', 'wrong', 'no_setup_code' or 'locked';
+    wrong attempts count towards lock-out like wrong codes at sign-in."""
+    User = get_user_model()
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        now = timezone.now()
+        if user.is_locked_out(now):
+            return "locked"
+        if not has_live_setup_code(user):
+            return "no_setup_code"
         step = _matching_step(secret, code, 0)
-        if step is None:
-            record_event(user, "second_factor.setup_failed", object_type="user", object_id=user.pk)
-            return False
+        if not check_password_hash(_normal_setup_code(setup_code), user.setup_code_hash) or step is None:
+            user.second_factor_failures += 1
+            record_event(user, "second_factor.setup_failed", object_type="user", object_id=user.pk,
+                         detail={"failures": user.second_factor_failures})
+            if user.second_factor_failures >= settings.LOGIN_FAILURE_LIMIT:
+                user.locked_until = now + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+                user.second_factor_failures = 0
+                user.save(update_fields=["second_factor_failures", "locked_until"])
+                record_event(user, "account.locked_out", object_type="user", object_id=user.pk,
+                             detail={"minutes": settings.LOGIN_LOCKOUT_MINUTES})
+                return "locked"
+            user.save(update_fields=["second_factor_failures"])
+            return "wrong"
         user.totp_secret = secret
-        user.totp_confirmed_at = timezone.now()
+        user.totp_confirmed_at = now
         user.totp_last_step = step
-        user.save(update_fields=["totp_secret", "totp_confirmed_at", "totp_last_step"])
+        user.second_factor_failures = 0
+        user.setup_code_hash, user.setup_code_expires = "", None  # used once
+        user.save(update_fields=["totp_secret", "totp_confirmed_at", "totp_last_step", "second_factor_failures",
+                                 "setup_code_hash", "setup_code_expires"])
         record_event(user, "second_factor.set_up", object_type="user", object_id=user.pk)
-        return True
+        return "ok"
 
 
 def check_second_factor(user, code: str) -> str:

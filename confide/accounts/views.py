@@ -14,7 +14,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
 from confide.accounts import services
-from confide.accounts.forms import CodeForm, PasswordForm, UnlockForm
+from confide.accounts.forms import CodeForm, PasswordForm, SetUpForm, UnlockForm
 from confide.accounts.middleware import LAST_SEEN, allowed_when_locked, lock_session, unlock_session
 from confide.accounts.models import Organisation
 from confide.audit.services import record_event
@@ -77,16 +77,29 @@ def second_factor(request):
     if setting_up:
         secret = request.session.get(PENDING_SECRET) or services.new_totp_secret()
         request.session[PENDING_SECRET] = secret
-    form = CodeForm(request.POST or None)
+    if setting_up and not services.has_live_setup_code(user):
+        record_event(user, "second_factor.setup_refused", object_type="user", object_id=user.pk,
+                     detail={"reason": "no_live_setup_code"})
+        request.session.flush()
+        return render(request, "accounts/no_setup_code.html", status=403)
+    form = (SetUpForm if setting_up else CodeForm)(request.POST or None)
     error = ""
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data["code"]
         if setting_up:
-            if services.confirm_second_factor(user, secret, code):
+            outcome = services.confirm_second_factor(user, secret, form.cleaned_data["setup_code"], code)
+            if outcome == "ok":
                 for key in (PENDING_USER, PENDING_SINCE, PENDING_SECRET):
                     request.session.pop(key, None)
                 return _finish_sign_in(request, user, "totp_set_up")
-            error = "That code does not match. Check the time on your phone is right, and enter the newest code."
+            if outcome == "locked":
+                request.session.flush()
+                return render(request, "accounts/sign_in.html", {
+                    "form": PasswordForm(),
+                    "error": LOCKED_MESSAGE.format(minutes=settings.LOGIN_LOCKOUT_MINUTES),
+                }, status=400)
+            error = ("That set-up code or authenticator code does not match. Check the set-up code, check the "
+                     "time on your phone is right, and enter the newest code from the app.")
         else:
             outcome = services.check_second_factor(user, code)
             if outcome == "ok":

@@ -10,6 +10,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from confide.accounts.middleware import LAST_SEEN
+from confide.accounts.services import issue_setup_code
 from confide.audit.models import AuditEvent
 from confide.audit.services import verify_chain
 from tests.base import CLIENT_NAME, NOTE_TEXT, ConfideTestCase
@@ -36,18 +37,46 @@ class SignInTests(ConfideTestCase):
         return self.client.post(LOGIN, {"username": username, "password": password})
 
     def test_first_sign_in_sets_up_the_second_factor_then_lands_on_home(self):
+        setup_code = issue_setup_code(self.p["assigned"])
         response = self.password_step()
         self.assertRedirects(response, SECOND)
         page = self.client.get(SECOND)
         self.assertContains(page, "Set up your second factor")
         self.assertContains(page, "<svg", msg_prefix="a QR code is shown as inline SVG")
         secret = self.client.session["confide_pending_totp_secret"]
-        self.assertRedirects(self.client.post(SECOND, {"code": code_for(secret)}), HOME)
+        self.assertRedirects(self.client.post(SECOND, {"setup_code": setup_code.lower(), "code": code_for(secret)}), HOME)
         self.p["assigned"].refresh_from_db()
         self.assertTrue(self.p["assigned"].has_second_factor)
         self.assertContains(self.client.get(HOME), CLIENT_NAME)
         self.assertEqual(actions(self.p["assigned"])[:3],
                          ["login.password_ok", "second_factor.set_up", "login.succeeded"])
+        self.p["assigned"].refresh_from_db()
+        self.assertEqual(self.p["assigned"].setup_code_hash, "", "a set-up code works once")
+
+    def test_the_password_alone_cannot_set_up_a_second_factor(self):
+        self.password_step()
+        page = self.client.get(SECOND)
+        self.assertContains(page, "You need a set-up code", status_code=403)
+        self.assertNotContains(page, "<svg", status_code=403)
+        self.assertEqual(actions(self.p["assigned"])[-1], "second_factor.setup_refused")
+        self.assertRedirects(self.client.get(SECOND), LOGIN, msg_prefix="the half-signed-in session is gone")
+
+    def test_a_wrong_or_expired_set_up_code_does_not_set_up_a_second_factor(self):
+        user = self.p["assigned"]
+        issue_setup_code(user)
+        self.password_step()
+        self.client.get(SECOND)
+        secret = self.client.session["confide_pending_totp_secret"]
+        wrong = self.client.post(SECOND, {"setup_code": "AAAA-BBBB-CCCC", "code": code_for(secret)})
+        self.assertContains(wrong, "That set-up code or authenticator code does not match", status_code=400)
+        malformed = self.client.post(SECOND, {"setup_code": "ABC", "code": code_for(secret)})
+        self.assertContains(malformed, "Enter the twelve letters and numbers", status_code=400)
+        code = issue_setup_code(user)
+        user.__class__.objects.filter(pk=user.pk).update(setup_code_expires=user.date_joined)
+        expired = self.client.post(SECOND, {"setup_code": code, "code": code_for(secret)})
+        self.assertContains(expired, "You need a set-up code", status_code=403)
+        user.refresh_from_db()
+        self.assertFalse(user.has_second_factor)
 
     def test_password_alone_does_not_sign_in(self):
         self.password_step()
@@ -74,6 +103,7 @@ class SignInTests(ConfideTestCase):
         self.assertIn("second_factor.failed", actions(user))
 
     def test_a_malformed_code_gets_a_specific_error(self):
+        issue_setup_code(self.p["assigned"])
         self.password_step()
         response = self.client.post(SECOND, {"code": "12ab"})
         self.assertContains(response, "Enter the six digits", status_code=400)
@@ -123,6 +153,7 @@ class SignInTests(ConfideTestCase):
 
     @override_settings(DEMO_MODE=True)
     def test_demo_mode_waives_the_second_factor_only_for_a_demo_organisation(self):
+        issue_setup_code(self.p["assigned"])
         self.assertRedirects(self.password_step(), SECOND)
         self.client.logout()
         self.p["assigned"].__class__.objects.filter(pk=1)  # no-op, keeps the query count honest

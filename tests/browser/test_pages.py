@@ -16,19 +16,31 @@ HOME_URL = re.compile(r"^http://[^/]+/$")
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+SETUP_CODES: dict[str, str] = {}
+
+
 @pytest.fixture
 def people(live_server):
-    return make_people("dvip")
+    from django.contrib.auth import get_user_model
+
+    from confide.accounts.services import issue_setup_code
+
+    people = make_people("dvip")
+    for user in get_user_model().objects.all():
+        SETUP_CODES[user.username] = issue_setup_code(user)
+    return people
 
 
 def sign_in_with_totp(page, username: str, password: str) -> None:
-    """The whole first sign-in, as a person does it: password, scan (here: read) the key, code."""
+    """The whole first sign-in, as a person does it: password, set-up code, scan (here: read) the
+    key, code from the app."""
     page.goto("/account/sign-in/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url("**/second-factor/")
     key = re.sub(r"\s", "", page.locator("code.secret").inner_text())
+    page.get_by_label("Set-up code from your administrator").fill(SETUP_CODES[username])
     page.get_by_label("Six-digit code").fill(pyotp.TOTP(key).now())
     page.get_by_role("button", name="Confirm and sign in").click()
     page.wait_for_url(HOME_URL)

@@ -178,7 +178,7 @@ def test_a_custom_pack_made_by_copying_one_and_changing_rules_decides_accordingl
                    )
     # ...and a rule taken out altogether: the policy no longer forbids sharing HIV status.
     start = custom_text.index("    - id: sensitive_needs_permission")
-    end = custom_text.index("    - id: committee_no_names")
+    end = custom_text.index("    - id: perpetrators_partner_not_identified")
     custom_text = custom_text[:start] + custom_text[end:]
     custom_text = custom_text.replace("      - sensitive_needs_permission\n", "")
     builtin, custom = load_pack("dvip"), compile_text(custom_text, "custom.yaml")
