@@ -8,5 +8,5 @@ def confide(request):
     return {
         "demo_mode": settings.DEMO_MODE,
         "organisation": organisation,
-        "idle_lock_seconds": settings.IDLE_LOCK_MINUTES * 60,
+        "idle_lock_seconds": int(settings.IDLE_LOCK_MINUTES * 60),
     }

@@ -4,6 +4,7 @@ and the browser reports no Content-Security-Policy violation."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pyotp
 import pytest
@@ -117,3 +118,28 @@ def test_a_file_that_is_not_yours_is_an_accessible_not_found_page(page, people):
     assert response.status == 404
     assert CLIENT_NAME not in page.content()
     assert_accessible(page, "not found")
+
+
+def test_the_idle_lock_warns_can_be_extended_and_clears_the_screen(page, people):
+    # The page's clock is Playwright's: time stands still while axe runs, and jumps when told.
+    page.clock.install()
+    sign_in_with_totp(page, "assigned", "assigned-password-1")
+    page.get_by_role("link", name=CLIENT_NAME).click()
+    warning = page.get_by_role("alertdialog", name="Your screen will lock soon")
+    assert warning.is_hidden()
+    now = datetime.fromtimestamp(page.evaluate("Date.now()") / 1000, tz=UTC)
+    page.clock.pause_at(now + timedelta(seconds=545))  # 9 min 5 s idle: the warning comes a minute before the lock
+    warning.wait_for(state="visible", timeout=5000)
+    assert page.evaluate("document.activeElement.id") == "idle-keep-working", "the warning takes the focus"
+    page.clock.resume()  # axe needs its timers; the lock is still 55 s away
+    assert_accessible(page, "idle-lock warning")
+    with page.expect_response("**/account/keep-alive/") as kept:
+        page.get_by_role("button", name="Keep working").click()
+    assert kept.value.status == 204
+    assert warning.is_hidden()
+    assert NOTE_TEXT in page.content(), "keeping working stays on the page"
+    page.clock.fast_forward(601_000)  # ten minutes more without a touch
+    page.wait_for_url("**/account/lock/**", timeout=10000)
+    assert page.get_by_role("heading", level=1).inner_text() == "Screen locked"
+    for secret in (CLIENT_NAME, NOTE_TEXT):
+        assert secret not in page.content()
