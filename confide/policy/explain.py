@@ -192,7 +192,7 @@ def explain_pack(pack: Pack) -> str:
     c = spec.consent
     needs = {"explicit": "explicit", "written": "in writing", "covers_recipient": "covers this recipient",
              "covers_data": "covers this information", "capacity": "given with capacity"}
-    out += ["", textwrap.fill(f"Consent is valid when it has been given, has not been withdrawn or expired, and is "
+    out += ["", textwrap.fill("Consent is valid when it has been given, has not been withdrawn or expired, and is "
                               + ", ".join(needs[n] for n in sorted(c["requires"])) + f" (clause {c['clause']}). "
                               + c["text"], 100), ""]
     rules = sorted(spec.all_rules(), key=lambda r: clause_key(r.clause))

@@ -102,12 +102,20 @@ def lint_pack(pack: Pack) -> list[dict[str, Any]]:
     findings: list[dict[str, Any]] = []
     seen: set[tuple[str, str]] = set()
 
-    def add(topic: str, clause: str, says: str, now: str, source: str, severity: str, line: int | None) -> None:
+    by_topic: dict[str, dict[str, Any]] = {}
+
+    def add(topic: str, clause: str, says: str, now: str, source: str, severity: str, line: int | None,
+            *, merge: bool = False) -> None:
         if (topic, clause) in seen:
             return
         seen.add((topic, clause))
+        if merge and topic in by_topic:  # the same outdated words in several clauses: one finding
+            by_topic[topic]["clause"] += f", {clause}"
+            return
         findings.append({"topic": topic, "clause": clause, "pack_says": says, "applies_now": now,
                          "source": source, "severity": severity, "line": line})
+        if merge:
+            by_topic[topic] = findings[-1]
 
     # Subject access: the deadline and the fee.
     sa = spec.subject_access
@@ -168,10 +176,11 @@ def lint_pack(pack: Pack) -> list[dict[str, Any]]:
         said = f"{cite['name']}: {cite['text']}" if cite["text"] else cite["name"]
         for topic, pattern, now, source, severity in _TEXT_CHECKS:
             if pattern.search(said):
-                add(topic, cite["clause"], cite["text"] or cite["name"], now, source, severity, cite["line"])
+                add(topic, cite["clause"], cite["text"] or cite["name"], now, source, severity, cite["line"],
+                    merge=True)
     raw = {k: v for k, v in spec.raw.items() if k != "cites"}
     for path, text in _walk(raw, ()):
         for topic, pattern, now, source, severity in _TEXT_CHECKS:
             if pattern.search(text):
-                add(topic, _clause_at(spec.raw, path), text, now, source, severity, _line(pack, path))
+                add(topic, _clause_at(spec.raw, path), text, now, source, severity, _line(pack, path), merge=True)
     return findings

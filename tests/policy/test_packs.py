@@ -106,13 +106,34 @@ def test_requests_of_other_actions_are_validated_too():
         assert exc.value.field == field
 
 
-def test_answers_are_fresh_copies():
+def test_answers_are_values_the_caller_cannot_corrupt():
+    """The top level of an answer is the caller's own dict; what is inside is shared with the cache and
+    refuses change in place, so no caller can alter a later decision. It still serialises, copies,
+    pickles and compares as plain JSON data."""
+    import copy
+    import pickle
+
     pack = load_pack("dvip")
     first = pack.decide(BASE)
-    first["reasons"].clear()
-    first["obligations"].append("tampered")
+    first["decided_at"] = "2026-11-21T10:00:00Z"
+    first["obligations"] = ["replaced"]
+    with pytest.raises(TypeError, match="a decision is a value"):
+        first["reasons"].clear()
+    with pytest.raises(TypeError, match="a decision is a value"):
+        first["reasons"][0]["text"] = "tampered"
+    with pytest.raises(TypeError, match="a decision is a value"):
+        first["pack"]["version"] = "9"
     second = pack.decide(BASE)
-    assert second["reasons"] and "tampered" not in second["obligations"]
+    assert "decided_at" not in second and second["obligations"] == ["record_decision"]
+    assert type(second) is dict and second["reasons"] and second["pack"]["version"] == "1.0.0"
+    plain = json.loads(json.dumps(second))
+    assert plain == second
+    for clone in (copy.deepcopy(second), pickle.loads(pickle.dumps(second))):  # noqa: S301 - our own bytes
+        assert clone == second and type(clone["reasons"]) is list
+        clone["reasons"].append({"pack": "x"})
+    mine = list(second["obligations"])
+    mine.append("mine")
+    assert pack.decide(BASE)["obligations"] == ["record_decision"]
 
 
 # --- the schema's errors -----------------------------------------------------------------------------
