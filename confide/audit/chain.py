@@ -43,14 +43,15 @@ def event_hash(
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def sqlite_time(text: str) -> str:
-    """SQLite keeps what Django wrote ('YYYY-MM-DD HH:MM:SS[.ffffff]', UTC); the canonical form."""
-    return f"{text[:10]}T{text[11:19]}.{text[20:26] if len(text) > 19 else '000000'}Z"
-
-
+# SQLite builds each event's canonical JSON array itself: its json_array() escapes text exactly as
+# Python's encoder does (tests/audit proves it on awkward text), and the time is rewritten from
+# what Django stored ('YYYY-MM-DD HH:MM:SS[.ffffff]', UTC) into the canonical form. Python is left
+# only the hashing, which is most of what verification costs.
 SQLITE_HASH_ROWS = (
-    "SELECT seq, CAST(at AS TEXT), actor_id, actor, action, object_type, object_id, client_id, "
-    "purpose, detail, prev_hash, hash FROM audit_event WHERE seq >= ? AND seq < ? ORDER BY seq LIMIT ?"
+    "SELECT seq, prev_hash, hash, json_array(seq, substr(at, 1, 10) || 'T' || substr(at, 12, 8) || '.' || "
+    "CASE WHEN length(at) > 19 THEN substr(at, 21, 6) ELSE '000000' END || 'Z', actor_id, actor, action, "
+    "object_type, object_id, client_id, purpose, detail, prev_hash) "
+    "FROM audit_event WHERE seq >= ? AND seq < ? ORDER BY seq LIMIT ?"
 )
 
 
@@ -70,13 +71,12 @@ def check_rows(rows, expected_seq: int, prev: str | None):
     """One pass over rows (as SQLITE_HASH_ROWS returns them): numbers without gaps, each event
     linked to the one before it (not checked for the first when prev is None), and each event's
     contents matching its hash. Returns (problem_seq, problem, prev, expected_seq)."""
-    encode, sha256, as_time = _encode, hashlib.sha256, sqlite_time
-    for seq, at, actor_id, actor, action, otype, oid, client_id, purpose, detail, prev_hash, digest in rows:
+    sha256 = hashlib.sha256
+    for seq, prev_hash, digest, payload in rows:
         if seq != expected_seq:
             return expected_seq, "missing", prev, expected_seq
         if prev is not None and prev_hash != prev:
             return seq, "link", prev, expected_seq
-        payload = encode([seq, as_time(at), actor_id, actor, action, otype, oid, client_id, purpose, detail, prev_hash])
         if sha256(payload.encode("utf-8")).hexdigest() != digest:
             return seq, "edited", prev, expected_seq
         prev = digest
@@ -93,7 +93,7 @@ def check_range_sqlite(cursor, start: int, stop: int, batch_size: int = 50000) -
         if not rows:
             break
         if first_prev is None:
-            first_prev = rows[0][10]
+            first_prev = rows[0][1]
         before = expected
         problem_seq, problem, prev, expected = check_rows(rows, expected, prev)
         count += expected - before
