@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from confide.accounts.models import MANAGER_KINDS, TRUSTEE_KIND, WORKER_KINDS
@@ -12,6 +13,7 @@ from confide.audit.models import AuditEvent, AuditHead
 from confide.records.access import access_client, list_clients
 from confide.records.models import Case, Note
 from confide.web import describe
+from confide.web.forms import RecordLookupForm
 
 SMALL_NUMBER = 5  # figures below this are shown as "fewer than 5", so nobody is identifiable
 
@@ -53,14 +55,34 @@ def client_file(request, client_id: int):
     return render(request, "records/client_file.html", {"client": client, "cases": cases, "notes": notes})
 
 
+# Why a person may say they are reading a record of access. The engine decides whether that
+# purpose lets this person read this client's records; the page only passes on what was said.
+RECORD_OF_ACCESS_PURPOSES = {"direct_support": "I work with this client", "audit": "Data protection audit"}
+
+
 @require_GET
 def record_of_access(request, client_id: int):
     """Who looked at this client's records, when and why (Home-Start 9.1: the Record of Access Form)."""
-    client = access_client(request.user, client_id, "direct_support", action="client.record_of_access")
+    purpose = request.GET.get("purpose", "direct_support")
+    if purpose not in RECORD_OF_ACCESS_PURPOSES:
+        return render(request, "web/error.html", {"status": 400, "title": "That purpose is not one Confide knows",
+                                                  "message": "Go back and choose one from the list."}, status=400)
+    client = access_client(request.user, client_id, purpose, action="client.record_of_access")
     events = AuditEvent.objects.filter(client_id=client.pk).order_by("-seq")[:500]
     users = {u.pk: u for u in get_user_model().objects.filter(pk__in={e.actor_id for e in events if e.actor_id})}
     rows = [describe.access_row(event, users.get(event.actor_id)) for event in events]
     return render(request, "audit/record_of_access.html", {"client": client, "rows": rows})
+
+
+@require_GET
+def record_of_access_lookup(request):
+    """Find a client's record of access by number, for people with no list of clients (the data
+    controller answering "who has looked at my file?"). Whether it opens is the engine's answer."""
+    form = RecordLookupForm(request.GET or None, purposes=RECORD_OF_ACCESS_PURPOSES)
+    if request.GET and form.is_valid():
+        url = reverse("web:record_of_access", args=[form.cleaned_data["client"]])
+        return redirect(f"{url}?purpose={form.cleaned_data['purpose']}")
+    return render(request, "audit/lookup.html", {"form": form}, status=400 if form.errors else 200)
 
 
 @login_not_required

@@ -112,6 +112,21 @@ def test_each_role_has_an_accessible_home_page(page, people, who, heading, sees_
     assert_accessible(page, f"{who} home")
 
 
+def test_the_data_controller_finds_a_record_of_access_by_number(page, people):
+    sign_in_with_totp(page, "controller", "controller-password-1")
+    page.get_by_role("link", name="find a record of access").click()
+    assert_accessible(page, "record-of-access lookup")
+    page.get_by_role("button", name="Show the record").click()
+    assert "Enter the client's number" in page.get_by_role("alert").inner_text()
+    assert_accessible(page, "record-of-access lookup with an error")
+    page.get_by_label("Client number").fill(str(people["client"].pk))
+    page.get_by_label("Why are you looking?").select_option("audit")
+    page.get_by_role("button", name="Show the record").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Record of access"
+    assert "Checking who has looked at the file" in page.get_by_role("table").inner_text()
+    assert_accessible(page, "record of access for an audit")
+
+
 def test_a_file_that_is_not_yours_is_an_accessible_not_found_page(page, people):
     sign_in_with_totp(page, "otherteam", "otherteam-password-1")
     response = page.goto(f"/clients/{people['client'].pk}/")

@@ -139,6 +139,42 @@ class RecordOfAccessTests(ConfideTestCase):
         self.assertNotContains(response, CLIENT_NAME, status_code=404)
 
 
+class RecordOfAccessForAuditTests(ConfideTestCase):
+    def url(self, purpose=None):
+        base = reverse("web:record_of_access", args=[self.p["client"].pk])
+        return f"{base}?purpose={purpose}" if purpose else base
+
+    def test_the_data_controller_reads_it_for_an_audit_and_the_engine_decides(self):
+        self.sign_in("data_controller")
+        self.assertEqual(self.client.get(self.url()).status_code, 404, "not their client: not for direct work")
+        page = self.client.get(self.url("audit"))
+        self.assertContains(page, "Record of access")
+        event = AuditEvent.objects.filter(action="client.record_of_access").latest("seq")
+        self.assertEqual((event.purpose, event.actor_id), ("audit", self.p["data_controller"].pk))
+        self.assertEqual(page.context["rows"][0]["why"], "Checking who has looked at the file")
+
+    def test_a_worker_stating_an_audit_purpose_gets_nothing_more(self):
+        self.sign_in("other_team")
+        self.assertEqual(self.client.get(self.url("audit")).status_code, 404)
+        self.assertEqual(AuditEvent.objects.latest("seq").action, "client.record_of_access.refused")
+
+    def test_an_unknown_purpose_is_a_clear_error(self):
+        self.sign_in("data_controller")
+        response = self.client.get(self.url("curiosity"))
+        self.assertContains(response, "That purpose is not one Confide knows", status_code=400)
+
+    def test_the_lookup_form_sends_the_number_and_purpose_on_and_explains_bad_input(self):
+        self.sign_in("data_controller")
+        lookup = reverse("web:record_of_access_lookup")
+        self.assertContains(self.client.get(lookup), "Find a record of access")
+        self.assertRedirects(self.client.get(lookup, {"client": self.p["client"].pk, "purpose": "audit"}),
+                             self.url("audit"))
+        for bad, words in (({"client": "Zelda", "purpose": "audit"}, "in figures"),
+                           ({"client": "", "purpose": "audit"}, "Enter the client&#x27;s number"),
+                           ({"client": "3", "purpose": "gossip"}, "Select a valid choice")):
+            self.assertContains(self.client.get(lookup, bad), words, status_code=400)
+
+
 class MigrationTests(ConfideTestCase):
     def test_models_and_migrations_agree(self):
         from django.core.management import call_command
