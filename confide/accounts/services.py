@@ -129,18 +129,7 @@ def confirm_second_factor(user, secret: str, setup_code: str, code: str) -> str:
             return "no_setup_code"
         step = _matching_step(secret, code, 0)
         if not check_password_hash(_normal_setup_code(setup_code), user.setup_code_hash) or step is None:
-            user.second_factor_failures += 1
-            record_event(user, "second_factor.setup_failed", object_type="user", object_id=user.pk,
-                         detail={"failures": user.second_factor_failures})
-            if user.second_factor_failures >= settings.LOGIN_FAILURE_LIMIT:
-                user.locked_until = now + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-                user.second_factor_failures = 0
-                user.save(update_fields=["second_factor_failures", "locked_until"])
-                record_event(user, "account.locked_out", object_type="user", object_id=user.pk,
-                             detail={"minutes": settings.LOGIN_LOCKOUT_MINUTES})
-                return "locked"
-            user.save(update_fields=["second_factor_failures"])
-            return "wrong"
+            return _second_factor_failed(user, now, "second_factor.setup_failed")
         user.totp_secret = secret
         user.totp_confirmed_at = now
         user.totp_last_step = step
@@ -150,6 +139,22 @@ def confirm_second_factor(user, secret: str, setup_code: str, code: str) -> str:
                                  "setup_code_hash", "setup_code_expires"])
         record_event(user, "second_factor.set_up", object_type="user", object_id=user.pk)
         return "ok"
+
+
+def _second_factor_failed(user, now, action: str) -> str:
+    """Count a wrong code (at set-up or sign-in) and lock the account at the limit: 'wrong' or
+    'locked'. Runs inside the caller's transaction, on a row it has locked."""
+    user.second_factor_failures += 1
+    record_event(user, action, object_type="user", object_id=user.pk, detail={"failures": user.second_factor_failures})
+    if user.second_factor_failures < settings.LOGIN_FAILURE_LIMIT:
+        user.save(update_fields=["second_factor_failures"])
+        return "wrong"
+    user.locked_until = now + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+    user.second_factor_failures = 0
+    user.save(update_fields=["second_factor_failures", "locked_until"])
+    record_event(user, "account.locked_out", object_type="user", object_id=user.pk,
+                 detail={"minutes": settings.LOGIN_LOCKOUT_MINUTES})
+    return "locked"
 
 
 def check_second_factor(user, code: str) -> str:
@@ -163,18 +168,7 @@ def check_second_factor(user, code: str) -> str:
             return "locked"
         step = _matching_step(user.totp_secret, code, user.totp_last_step)
         if step is None:
-            user.second_factor_failures += 1
-            record_event(user, "second_factor.failed", object_type="user", object_id=user.pk,
-                         detail={"failures": user.second_factor_failures})
-            if user.second_factor_failures >= settings.LOGIN_FAILURE_LIMIT:
-                user.locked_until = now + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-                user.second_factor_failures = 0
-                user.save(update_fields=["second_factor_failures", "locked_until"])
-                record_event(user, "account.locked_out", object_type="user", object_id=user.pk,
-                             detail={"minutes": settings.LOGIN_LOCKOUT_MINUTES})
-                return "locked"
-            user.save(update_fields=["second_factor_failures"])
-            return "wrong"
+            return _second_factor_failed(user, now, "second_factor.failed")
         user.totp_last_step = step
         user.second_factor_failures = 0
         user.save(update_fields=["totp_last_step", "second_factor_failures"])

@@ -34,6 +34,14 @@ def _finish_sign_in(request, user, second_factor: str):
     return redirect(settings.LOGIN_REDIRECT_URL)
 
 
+def _locked_out(request):
+    """End the half-signed-in session and say the account is locked."""
+    request.session.flush()
+    return render(request, "accounts/sign_in.html", {
+        "form": PasswordForm(), "error": LOCKED_MESSAGE.format(minutes=settings.LOGIN_LOCKOUT_MINUTES),
+    }, status=400)
+
+
 def _pending_user(request):
     user_id = request.session.get(PENDING_USER)
     since = request.session.get(PENDING_SINCE, 0)
@@ -93,11 +101,7 @@ def second_factor(request):
                     request.session.pop(key, None)
                 return _finish_sign_in(request, user, "totp_set_up")
             if outcome == "locked":
-                request.session.flush()
-                return render(request, "accounts/sign_in.html", {
-                    "form": PasswordForm(),
-                    "error": LOCKED_MESSAGE.format(minutes=settings.LOGIN_LOCKOUT_MINUTES),
-                }, status=400)
+                return _locked_out(request)
             error = ("That set-up code or authenticator code does not match. Check the set-up code, check the "
                      "time on your phone is right, and enter the newest code from the app.")
         else:
@@ -107,11 +111,7 @@ def second_factor(request):
                     request.session.pop(key, None)
                 return _finish_sign_in(request, user, "totp")
             if outcome == "locked":
-                request.session.flush()
-                return render(request, "accounts/sign_in.html", {
-                    "form": PasswordForm(),
-                    "error": LOCKED_MESSAGE.format(minutes=settings.LOGIN_LOCKOUT_MINUTES),
-                }, status=400)
+                return _locked_out(request)
             error = "That code does not match. Enter the newest code your authenticator app shows."
     context = {"form": form, "error": error, "setting_up": setting_up, "username": user.get_username()}
     if setting_up:
@@ -139,10 +139,7 @@ def lock_screen(request):
             return redirect(settings.LOGIN_REDIRECT_URL)
         if result.outcome == "locked":
             logout(request)
-            return render(request, "accounts/sign_in.html", {
-                "form": PasswordForm(),
-                "error": LOCKED_MESSAGE.format(minutes=settings.LOGIN_LOCKOUT_MINUTES),
-            }, status=400)
+            return _locked_out(request)
         error = "That password is not right. Try again, or sign out."
     return render(request, "accounts/lock.html", {"form": form, "error": error, "locked_page": True}, status=400)
 
