@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 
 # The kinds a pack's roles fall into; what a person sees first depends on the kind.
@@ -35,6 +37,26 @@ class Organisation(models.Model):
         from confide.policy import load_pack  # the policy package has no Django in it; load on use
 
         return load_pack(self.pack)
+
+
+# The organisation's pack is asked for on every decision and every role label, so its name is
+# kept in the process and forgotten whenever the organisation is saved or deleted. Changing an
+# installation's pack is a reconfiguration: restart Confide's other processes after it.
+_pack_name: list[str] = []
+
+
+def current_policy():
+    """The organisation's compiled policy pack, without a query after the first."""
+    from confide.policy import load_pack
+
+    if not _pack_name:
+        _pack_name.append(Organisation.objects.values_list("pack", flat=True).get(pk=1))
+    return load_pack(_pack_name[0])
+
+
+@receiver([post_save, post_delete], sender=Organisation)
+def _forget_pack_name(**kwargs) -> None:
+    _pack_name.clear()
 
 
 class Team(models.Model):
@@ -75,7 +97,7 @@ class User(AbstractUser):
 
     @property
     def role_obj(self):
-        return Organisation.current().policy().roles.get(self.role)
+        return current_policy().roles.get(self.role)
 
     @property
     def role_kind(self) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db.models import Prefetch
 from django.http import Http404
 
-from confide.accounts.models import Organisation
+from confide.accounts.models import current_policy
 from confide.audit.services import record_event
 from confide.records.models import Case, Client
 
@@ -37,7 +37,7 @@ def client_decision(user, client: Client, record_kind: str, purpose: str) -> tup
     """The engine's answer for this client's records: each case is asked about on its own (its
     service, its team, whether this person works on it) and the most permissive answer stands,
     with the case it came from. A client with no case is asked about as its team's, unassigned."""
-    policy = Organisation.current().policy()
+    policy = current_policy()
     best, best_case = None, None
     for case in client.cases.all():
         decision = policy.decide(case_request(user, case, record_kind, purpose))

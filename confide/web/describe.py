@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from confide.accounts.models import Organisation
+from confide.accounts.models import current_policy
 
 ACTIONS = {
     "client.read": "Opened the client's file",
@@ -23,16 +23,14 @@ PURPOSES = {
 
 
 def service(name: str) -> str:
-    organisation = Organisation.objects.filter(pk=1).first()
-    services = organisation.policy().services if organisation else {}
-    found = services.get(name)
+    found = current_policy().services.get(name)
     return found.label if found is not None else name
 
 
 def access_row(event, user) -> dict:
     detail = json.loads(event.detail or "{}")
     role_then = detail.get("role")
-    roles = Organisation.current().policy().roles
+    roles = current_policy().roles
     role = roles[role_then].label if role_then in roles else (user.role_label if user else "")
     return {
         "at": event.at,

@@ -1,0 +1,50 @@
+"""Pages cost the same number of queries however many clients, cases and events they show, so a
+service with thousands of clients does not pay per row (N+1 queries)."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from confide.accounts.models import current_policy
+from confide.records.models import Case, Client
+from tests.base import ConfideTestCase
+
+
+class QueryCountTests(ConfideTestCase):
+    def setUp(self):
+        current_policy()  # the pack's name is read once per process, not per page
+
+    def queries(self, url) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            self.assertEqual(self.client.get(url).status_code, 200)
+        return len(captured)
+
+    def add_clients(self, n: int) -> None:
+        for i in range(n):
+            client = Client.objects.create(display_name=f"Count Person {i}", team=self.p["north"])
+            case = Case.objects.create(client=client, service="wss", team=self.p["north"], status=Case.Status.OPEN)
+            case.workers.add(self.p["assigned"])
+
+    def test_the_home_list_does_not_grow_with_clients(self):
+        self.sign_in("assigned")
+        few = self.queries(reverse("web:home"))
+        self.add_clients(15)
+        self.assertEqual(self.queries(reverse("web:home")), few)
+
+    def test_the_record_of_access_does_not_grow_with_events(self):
+        self.sign_in("assigned")
+        url = reverse("web:record_of_access", args=[self.p["client"].pk])
+        few = self.queries(url)
+        for _ in range(10):
+            self.client.get(reverse("web:client_file", args=[self.p["client"].pk]))
+        self.assertEqual(self.queries(url), few)
+
+    def test_the_client_file_does_not_grow_with_cases(self):
+        self.sign_in("assigned")
+        url = reverse("web:client_file", args=[self.p["client"].pk])
+        few = self.queries(url)
+        for service in ("vpp", "stephens_place", "wss"):
+            Case.objects.create(client=self.p["client"], service=service, team=self.p["north"]).workers.add(self.p["assigned"])
+        self.assertEqual(self.queries(url), few)
