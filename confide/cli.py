@@ -57,11 +57,20 @@ def cmd_serve(args) -> int:
 
 def _serve(host: str, port: int) -> int:
     import waitress
+    from django.conf import settings
 
     from confide.wsgi import application
 
-    print(f"Confide is serving on http://{host}:{port}/  (Ctrl+C stops it)", flush=True)
-    waitress.serve(application, host=host, port=port, threads=8, ident="Confide", clear_untrusted_proxy_headers=True)
+    options = {"threads": 8, "ident": "Confide", "clear_untrusted_proxy_headers": True}
+    if settings.BEHIND_HTTPS:
+        # Behind the HTTPS proxy only its X-Forwarded-Proto is believed, and only from its address;
+        # without this waitress drops the header and every page would redirect to itself.
+        options |= {"trusted_proxy": settings.TRUSTED_PROXY, "trusted_proxy_headers": {"x-forwarded-proto"}}
+        print(f"Confide is serving on http://{host}:{port}/ for the HTTPS proxy at {settings.TRUSTED_PROXY} "
+              "(Ctrl+C stops it)", flush=True)
+    else:
+        print(f"Confide is serving on http://{host}:{port}/  (Ctrl+C stops it)", flush=True)
+    waitress.serve(application, host=host, port=port, **options)
     return 0
 
 

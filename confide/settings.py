@@ -24,6 +24,8 @@ try:
         else conf.sqlite_database(VAR_DIR / "confide.sqlite3")
     }
     BEHIND_HTTPS = conf.env_bool("CONFIDE_HTTPS", False)
+    # The HTTPS proxy's address, whose X-Forwarded-Proto header `confide serve` believes.
+    TRUSTED_PROXY = conf.env_str("CONFIDE_TRUSTED_PROXY", "127.0.0.1")
     # DVIP 6.06: nothing left on screen. The session locks after this many idle minutes.
     IDLE_LOCK_MINUTES = conf.env_int("CONFIDE_IDLE_LOCK_MINUTES", 10, minimum=1, maximum=240)
     LOGIN_FAILURE_LIMIT = conf.env_int("CONFIDE_LOGIN_FAILURE_LIMIT", 5, minimum=1, maximum=100)

@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 
@@ -143,6 +144,45 @@ def test_an_unreachable_database_is_one_line_not_a_traceback(tmp_path):
     assert len(result.stderr.strip().splitlines()) == 1
     assert result.stderr.startswith("confide: cannot read the audit log (")
     assert "pw-secret" not in result.stderr
+
+
+def test_behind_an_https_proxy_the_scheme_is_believed_only_from_the_proxy(demo_var):
+    var, _ = demo_var
+    port = free_port()
+    env = confide_env(var) | {"CONFIDE_HTTPS": "1"}
+    server = subprocess.Popen([sys.executable, "-m", "confide.cli", "serve", "--port", str(port)],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect())
+
+    def get(headers):
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/account/sign-in/", headers=headers)
+        try:
+            return opener.open(request, timeout=5)
+        except urllib.error.HTTPError as error:
+            return error
+
+    try:
+        for _ in range(100):
+            try:
+                via_proxy = get({"X-Forwarded-Proto": "https"})
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("the server did not start")
+        assert via_proxy.status == 200
+        assert via_proxy.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+        assert "Secure" in via_proxy.headers["Set-Cookie"]
+        plain = get({})
+        assert plain.status == 301 and plain.headers["Location"].startswith("https://")
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
 
 
 def test_tampering_with_the_database_file_by_hand_is_caught(demo_var):
