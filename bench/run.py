@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["audit.py", "policy.py"]
+BENCHMARKS = ["audit.py", "crypto.py", "policy.py"]
 
 
 def main() -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 
 def _django(demo: bool = False) -> None:
@@ -116,6 +117,37 @@ def _kept_head(text: str) -> tuple[int, str]:
     return int(parts[0]), parts[1]
 
 
+def cmd_keys(args) -> int:
+    from confide.keys import KeyStoreError, MasterKey
+
+    if args.keys_command == "generate":
+        print(MasterKey.generate().text())
+        return 0
+    _django()
+    from confide.keys.runtime import key_store
+
+    try:
+        store = key_store()
+        if args.keys_command == "status":
+            status = store.status()
+            print(f"Key store {status['path']}: {status['data_keys']} client data keys, {status['destroyed']} destroyed; "
+                  f"master key {status['master_key_id']}; keys wrapped with {', '.join(status['wrapped_with']) or 'none yet'}.")
+            return 0
+        try:
+            new = MasterKey.from_text(Path(args.new_key_file).read_text(encoding="utf-8"), "--new-key-file")
+        except OSError as exc:
+            return _fail(f"--new-key-file: could not read {args.new_key_file!r} ({exc.strerror})")
+        if new.key_id == store.master.key_id:
+            return _fail("--new-key-file: that is the current master key; make a new one with 'confide keys generate'")
+        count = store.rotate(new)
+    except KeyStoreError as exc:
+        return _fail(str(exc))
+    print(f"Re-wrapped {count} client data keys under master key {new.key_id}.\n"
+          "Now give Confide the new key (CONFIDE_MASTER_KEY or CONFIDE_MASTER_KEY_FILE) and restart it; "
+          "keep the old key until the key-store backups made with it have expired.")
+    return 0
+
+
 def _positive(text: str) -> int:
     try:
         value = int(text)
@@ -189,6 +221,14 @@ def build_parser() -> argparse.ArgumentParser:
     code = user_sub.add_parser("setup-code", help="a new one-time set-up code for the second factor (lost or new phone)")
     code.add_argument("username")
     user.set_defaults(func=cmd_user)
+
+    keys = sub.add_parser("keys", help="the client data keys: generate a master key, status, rotate")
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True, metavar="SUBCOMMAND")
+    keys_sub.add_parser("generate", help="print a new random master key (base64), for CONFIDE_MASTER_KEY")
+    keys_sub.add_parser("status", help="how many data keys, how many destroyed, which master key wraps them")
+    rotate = keys_sub.add_parser("rotate", help="re-wrap every client data key under a new master key")
+    rotate.add_argument("--new-key-file", required=True, help="a file holding the new master key ('confide keys generate')")
+    keys.set_defaults(func=cmd_keys)
 
     manage = sub.add_parser("manage", help="Django's management commands (migrate, check, …)")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

@@ -111,6 +111,32 @@ def secret_key(var: Path) -> str:
     return key
 
 
+def master_key_text(var: Path) -> str:
+    """CONFIDE_MASTER_KEY (or _FILE): 32 random bytes in base64, wrapping every client's data key.
+    Otherwise one generated once into var/master_key, readable by the owner only: keep that file
+    (and its backups) apart from the database's backups."""
+    import base64
+
+    given = env_secret("CONFIDE_MASTER_KEY")
+    if given is None:
+        key_file = var / "master_key"
+        if key_file.is_file():
+            return key_file.read_text(encoding="utf-8").strip()
+        var.mkdir(parents=True, exist_ok=True)
+        text = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode("ascii")
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text + "\n")
+        return text
+    try:
+        raw = base64.urlsafe_b64decode(given.strip().encode("ascii"))
+    except (ValueError, UnicodeEncodeError):
+        raw = b""
+    if len(raw) != 32:
+        raise ConfigError("CONFIDE_MASTER_KEY: expected 32 random bytes in base64 (make one with 'confide keys generate')")
+    return given.strip()
+
+
 def database_from_url(url: str) -> dict:
     """Django's DATABASES['default'] for sqlite:///PATH or postgresql://USER[:PASSWORD]@HOST[:PORT]/NAME.
 

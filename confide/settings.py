@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -23,6 +24,9 @@ try:
         if _database_url
         else conf.sqlite_database(VAR_DIR / "confide.sqlite3")
     }
+    # Client data keys live in a key store of their own, never in the main database (confide/keys).
+    KEYSTORE_PATH = Path(conf.env_str("CONFIDE_KEYSTORE_PATH", "") or VAR_DIR / "keystore.sqlite3")
+    MASTER_KEY = conf.master_key_text(VAR_DIR)
     BEHIND_HTTPS = conf.env_bool("CONFIDE_HTTPS", False)
     # The HTTPS proxy's address, whose X-Forwarded-Proto header `confide serve` believes.
     TRUSTED_PROXY = conf.env_str("CONFIDE_TRUSTED_PROXY", "127.0.0.1")
