@@ -7,6 +7,7 @@ what exists. It refuses to touch a database that holds a real (non-demo) organis
 from __future__ import annotations
 
 import random
+import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -18,6 +19,8 @@ from faker import Faker
 
 from confide.accounts.models import Organisation, Team
 from confide.audit.services import record_event
+from confide.keys import KeyStore
+from confide.keys.runtime import key_store
 from confide.policy import PolicyError, load_pack
 from confide.records.models import Case, Client, Note
 
@@ -151,14 +154,18 @@ def _populate(policy, clients: int, seed: int) -> int:
             cases.append(Case(client=client, service=rng.choice(services), team_id=client.team_id,
                               status=status, opened_on=opened, closed_on=closed))
         Case.objects.bulk_create(cases)
+        keys = key_store().data_keys([client.pk for client in batch_clients], create=True)
         Through = Case.workers.through
         for case in cases:
             team_slug = next(slug for slug, t in teams.items() if t.pk == case.team_id)
             worker = rng.choice(workers[(team_slug, case.service)])
             assignments.append(Through(case_id=case.pk, user_id=worker.pk))
             for _ in range(rng.randint(1, 5)):
-                notes.append(Note(case=case, author=worker, body=rng.choice(NOTE_LINES),
-                                  created_at=now - timedelta(days=rng.randint(0, 800), minutes=rng.randint(0, 600))))
+                note = Note(case=case, author=worker, ref=uuid.UUID(int=rng.getrandbits(128), version=4),
+                            created_at=now - timedelta(days=rng.randint(0, 800), minutes=rng.randint(0, 600)))
+                note.body_sealed = KeyStore.encrypt_with(keys[case.client_id], case.client_id,
+                                                         rng.choice(NOTE_LINES), note.body_context)
+                notes.append(note)
         Through.objects.bulk_create(assignments)
         Note.objects.bulk_create(notes)
         made += size

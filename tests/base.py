@@ -15,7 +15,8 @@ from django.test import TestCase
 from confide.accounts.middleware import LAST_SEEN
 from confide.accounts.models import Organisation, Team
 from confide.policy import load_pack
-from confide.records.models import Case, Client, Note
+from confide.records.models import Case, Client
+from confide.records.notes import do_add_note
 
 CLIENT_NAME = "Zelda Quillfeather"        # fictional; tests search pages and logs for it
 OTHER_CLIENT_NAME = "Ambrose Thistlewick"  # fictional; belongs to the other team
@@ -57,7 +58,7 @@ def make_people(pack_name: str = "dvip") -> dict:
     client = Client.objects.create(display_name=CLIENT_NAME, team=north)
     case = Case.objects.create(client=client, service=service, team=north, status=Case.Status.OPEN)
     case.workers.add(people["assigned"])
-    Note.objects.create(case=case, author=people["assigned"], body=NOTE_TEXT)
+    do_add_note(people["assigned"], case, NOTE_TEXT)
     other = Client.objects.create(display_name=OTHER_CLIENT_NAME, team=south)
     other_case = Case.objects.create(client=other, service=service, team=south, status=Case.Status.OPEN)
     other_case.workers.add(people["other_team"])

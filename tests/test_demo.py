@@ -17,7 +17,7 @@ import urllib.request
 
 import pytest
 
-from confide.demo import DEMO_PASSWORD, DemoError, ensure_demo
+from confide.demo import DEMO_PASSWORD, NOTE_LINES, DemoError, ensure_demo
 from tests.base import make_people
 
 
@@ -63,6 +63,17 @@ def test_demo_prints_a_login_for_every_role_and_reuses_what_exists(demo_var):
     assert other_pack.stderr.startswith("confide: --pack: the demo here already uses 'dvip'")
 
 
+def test_a_raw_look_at_the_database_files_shows_no_note_text(demo_var):
+    var, _ = demo_var
+    raw = b"".join(path.read_bytes() for path in var.glob("confide.sqlite3*"))
+    assert b"records_note" in raw, "this is the database with the notes in it"
+    for line in NOTE_LINES:
+        assert line.encode() not in raw
+        assert line[:25].encode() not in raw
+    assert (var / "keystore.sqlite3").is_file(), "the keys are in a file of their own"
+    assert b"data_keys" not in raw, "and not in the main database"
+
+
 def test_the_database_file_is_in_wal_mode_with_full_sync(demo_var):
     var, _ = demo_var
     db = sqlite3.connect(var / "confide.sqlite3")
@@ -99,6 +110,9 @@ def test_the_served_demo_lets_a_demo_user_through_to_their_home_page(demo_var):
         assert home.url == base + "/"
         assert "<h1>Hello, " in text and "Your clients" in text
         assert "Women&#x27;s Support Service worker" in text
+        first_client = re.search(r'href="(/clients/\d+/)"', text).group(1)
+        file_page = opener.open(base + first_client, timeout=10).read().decode()
+        assert any(line.replace("'", "&#x27;") in file_page for line in NOTE_LINES), "notes read back in clear"
     finally:
         server.terminate()
         server.wait(timeout=20)

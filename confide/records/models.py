@@ -6,6 +6,8 @@ the audit event. Nothing else in Confide reads them for a person.
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -50,7 +52,10 @@ class Case(models.Model):
 class Note(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    body = models.TextField()
+    # The body, encrypted under the client's data key (confide/keys) and bound to this note by
+    # `ref`, so it reads back only as this note of this client. Never stored in clear.
+    ref = models.UUIDField(default=uuid.uuid4, editable=False)
+    body_sealed = models.BinaryField()
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -58,3 +63,7 @@ class Note(models.Model):
 
     def __str__(self) -> str:
         return f"note #{self.pk}"
+
+    @property
+    def body_context(self) -> str:
+        return f"note:{self.ref}:body"

@@ -11,6 +11,7 @@ ACTIONS = {
     "client.read.refused": "Tried to open the client's file: refused",
     "client.record_of_access": "Viewed this record of access",
     "client.record_of_access.refused": "Tried to view this record of access: refused",
+    "note.added": "Added a note",
 }
 PURPOSES = {
     "direct_support": "Working with the client",

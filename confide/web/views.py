@@ -12,6 +12,7 @@ from confide.accounts.models import MANAGER_KINDS, TRUSTEE_KIND, WORKER_KINDS
 from confide.audit.models import AuditEvent, AuditHead
 from confide.records.access import access_client, list_clients
 from confide.records.models import Case, Note
+from confide.records.notes import note_text
 from confide.web import describe
 from confide.web.forms import RecordLookupForm
 
@@ -51,7 +52,9 @@ def client_file(request, client_id: int):
     cases = list(client.cases.select_related("team").prefetch_related("workers"))
     for case in cases:
         case.service_label = describe.service(case.service)
-    notes = Note.objects.filter(case__client=client).select_related("author", "case")[:100]
+    notes = list(Note.objects.filter(case__client=client).select_related("author", "case")[:100])
+    for note in notes:
+        note.text = note_text(client.pk, note)  # decrypted only after the gate said yes
     return render(request, "records/client_file.html", {"client": client, "cases": cases, "notes": notes})
 
 

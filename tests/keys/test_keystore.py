@@ -115,3 +115,14 @@ def test_confide_keys_rotate_end_to_end(tmp_path):
     assert same.returncode == 2 and "that is the current master key" in same.stderr
     missing = run(["keys", "rotate", "--new-key-file", str(tmp_path / "nope.key")], env)
     assert missing.returncode == 2 and missing.stderr.startswith("confide: --new-key-file: could not read")
+
+
+def test_bulk_keys_are_made_in_one_go_and_never_for_a_destroyed_client(store):
+    store.encrypt(2, "x", "n")
+    store.destroy(2)
+    with pytest.raises(KeyDestroyed):
+        store.data_keys([1, 2, 3], create=True)
+    keys = store.data_keys([1, 3, 4], create=True)
+    assert sorted(keys) == [1, 3, 4] and len(set(keys.values())) == 3
+    blob = KeyStore.encrypt_with(keys[3], 3, NOTE, "note:9:body")
+    assert store.decrypt(3, blob, "note:9:body") == NOTE

@@ -120,9 +120,10 @@ class RecordOfAccessTests(ConfideTestCase):
             ("Ada Assigned", "Viewed this record of access", False),
             ("Ada Assigned", "Opened the client's file", False),
             ("Olly Otherteam", "Tried to open the client's file: refused", True),
+            ("Ada Assigned", "Added a note", False),
         ])
         self.assertEqual(rows[1]["why"], "Working with the client")
-        self.assertEqual([r["role"] for r in rows], ["Violence Prevention Programme worker"] * 3)
+        self.assertEqual([r["role"] for r in rows], ["Violence Prevention Programme worker"] * 4)
 
     def test_it_shows_only_this_clients_events(self):
         other = self.p["other_client"]
