@@ -312,13 +312,16 @@ class Pack:
         self._role_services = {r.name: frozenset(r.services) for r in spec.roles.values()}
         self._role_kind = {r.name: r.kind for r in spec.roles.values()}
         self._compile_disclose()
+        self._compile_consent()
         self._compile_access()
         self._compile_masks()
         self._templates: dict[tuple, Answer] = {}
+        self._retain_pieces: dict[str, Any] | None = None
         self._builders = {"disclose": self._decide_disclose, "access": self._decide_access,
                           "subject_access": self._decide_sar, "retain": self._decide_retain}
         self._caches: dict[str, dict[tuple, Answer]] = {a: {} for a in ACTIONS}
         self._disclose = self._make_fast_disclose()
+        self._access = self._make_fast_access()
         self._handlers = {"disclose": self._disclose, "access": self._access,
                           "subject_access": self._subject_access, "retain": self._retain}
 
@@ -491,34 +494,65 @@ class Pack:
         """The pack's default refusal, with why consent was not valid and, where grounds were
         claimed, that no rule accepts them. Built from frozen pieces memoised on the few parts of the
         request they depend on."""
-        tkey = ("default", r[D_CONSENT], r[D_CAPACITY], r[D_VALID], r[D_ANON], r[D_GROUNDS],
-                r[D_RECIPIENT] if r[D_GROUNDS] else None)
+        if r[D_VALID] or r[D_ANON]:
+            pkey, creason = None, None
+        else:
+            _, pkey, creason = self._consent_info[r[D_CONSENT]][r[D_CAPACITY]]
+        return self._default_for(pkey, creason, r[D_GROUNDS], r[D_RECIPIENT])
+
+    def _compile_consent(self) -> None:
+        """For every consent tuple (status, explicit, written, covers_recipient, covers_data) and
+        capacity: whether consent is valid, and the reason saying why not (as a frozen piece, with a
+        small key naming the problems). Indexed `[ctuple][capacity]`: a bool indexes the pair."""
+        info: dict[tuple, tuple] = {}
+        pkeys: dict[tuple[str, ...], int] = {}
+        c = self.spec.consent
+        for status in vocab.CONSENT_STATUS:
+            for bits in range(16):
+                ctuple = (status, bool(bits & 8), bool(bits & 4), bool(bits & 2), bool(bits & 1))
+                pair = []
+                for capacity in (False, True):
+                    valid = self._consent_valid(ctuple, capacity)
+                    if valid:
+                        pair.append((True, None, None))
+                        continue
+                    plain = (None, None, None, capacity, _EMPTY, None, None, None, ctuple, _EMPTY, None, False, False,
+                             False)
+                    problems = tuple(self.consent_problems(plain))
+                    pkey = pkeys.setdefault(problems, len(pkeys))
+                    reason = FrozenDict({"pack": self.name, "clause": c["clause"], "rule": "consent",
+                                         "text": "No valid consent: " + "; ".join(problems) + "."}) if problems else None
+                    pair.append((False, pkey, reason))
+                info[ctuple] = tuple(pair)
+        self._consent_info = info
+        default = self.spec.disclose_default
+        base = _template(self._build_default_answer((None, None, None, False, _EMPTY, None, None, None,
+                                                     _CONSENT_DEFAULT, _EMPTY, None, False, False, True)))
+        self._default_base = base
+        self._default_reason = base["reasons"][0]
+        self._default_ref = (self.name, default.clause, default.id)
+
+    def _default_for(self, pkey: int | None, creason: FrozenDict | None, grounds: frozenset[str],
+                     recipient: str) -> Answer:
+        tkey = ("default", pkey, grounds, recipient if grounds else None)
         t = self._templates.get(tkey)
         if t is not None:
             return t
-        base = self._templates.get(("default-base",))
-        if base is None:
-            plain = r[:D_CONSENT] + (_CONSENT_DEFAULT, _EMPTY) + r[D_CHANNEL:D_VALID] + (True,)
-            base = self._remember(("default-base",), _template(self._build_default_answer(plain)))
-        reasons = [base["reasons"][0]]
-        if not r[D_VALID] and not r[D_ANON]:
-            ckey = ("consent-reason", r[D_CONSENT], r[D_CAPACITY])
-            if ckey not in self._templates:
-                problems = self.consent_problems(r)
-                c = self.spec.consent
-                self._remember(ckey, FrozenDict({"pack": self.name, "clause": c["clause"], "rule": "consent",
-                                                 "text": "No valid consent: " + "; ".join(problems) + "."})
-                               if problems else None)
-            reason = self._templates.get(ckey)
-            if reason is not None:
-                reasons.append(reason)
-        if r[D_GROUNDS]:
-            default = self.spec.disclose_default
-            reasons.append(FrozenDict({"pack": self.name, "clause": default.clause, "rule": default.id,
-                                       "text": "No rule of this pack lets this information go to "
-                                               f"{vocab.label(r[D_RECIPIENT])} on the ground(s) claimed: "
-                                               + ", ".join(vocab.label(g) for g in sorted(r[D_GROUNDS])) + "."}))
-        t = _Template(base)
+        reasons = [self._default_reason]
+        if creason is not None:
+            reasons.append(creason)
+        if grounds:
+            gkey = ("default-grounds", recipient, grounds)
+            greason = self._templates.get(gkey)
+            if greason is None:
+                name, clause, rule_id = self._default_ref
+                greason = self._remember(gkey, FrozenDict({
+                    "pack": name, "clause": clause, "rule": rule_id,
+                    "text": "No rule of this pack lets this information go to "
+                            f"{vocab.label(recipient)} on the ground(s) claimed: "
+                            + ", ".join(vocab.label(g) for g in sorted(grounds)) + "."}))
+            reasons.append(greason)
+        t = _Template(self._default_base)
         t["reasons"] = FrozenList(reasons)
         return self._remember(tkey, t)
 
@@ -549,12 +583,18 @@ class Pack:
         return ans
 
     def _permit_answer(self, best: Rule, r: tuple) -> Answer:
-        special = not r[D_ANON] and not self.spec.special_category.isdisjoint(r[D_DATA])
-        criminal = not r[D_ANON] and (not self.spec.criminal_offence.isdisjoint(r[D_DATA])
-                                      or r[D_ROLE] in self.spec.criminal_offence_roles)
-        tkey = (best.id, special, criminal, r[D_GROUNDS] & best.when.get("grounds", _EMPTY))
+        return self._permit_for(best, r[D_ANON], r[D_DATA], r[D_ROLE], r[D_GROUNDS])
+
+    def _permit_for(self, best: Rule, anon: bool, data: Any, role: str, grounds: Any) -> Answer:
+        """`data` and `grounds`: the request's words (a frozenset or the request's list)."""
+        spec = self.spec
+        special = not anon and not spec.special_category.isdisjoint(data)
+        criminal = not anon and (not spec.criminal_offence.isdisjoint(data) or role in spec.criminal_offence_roles)
+        tkey = (best.id, special, criminal, best.when.get("grounds", _EMPTY).intersection(grounds))
         t = self._templates.get(tkey)
         if t is None:
+            r = (role, None, None, False, frozenset(data), None, None, None, _CONSENT_DEFAULT, frozenset(grounds),
+                 None, False, anon, False)
             t = self._remember(tkey, _template(self._build_permit_answer(best, r)))
         return t
 
@@ -704,7 +744,9 @@ class Pack:
 
     def _decide_sar(self, key: tuple) -> Answer:
         received, role, service, contains = key
-        tkey = ("subject_access", role, service, contains)
+        # The static part depends on the request only through which of the pack's rules match.
+        tkey = ("subject_access", tuple(i for i, rule in enumerate(self.spec.subject_access["rules"])
+                                        if _sar_match(rule.when, role, service, contains)))
         static = self._templates.get(tkey)
         if static is None:
             static = self._remember(tkey, _template(self._sar_static(role, service, contains)))
@@ -797,26 +839,35 @@ class Pack:
         return (self._caches["retain"].get(key) or self._miss("retain", key)).copy()
 
     def _decide_retain(self, key: tuple) -> Answer:
+        """Assembled from frozen pieces (each rule's reason, the pack, the obligations) built once."""
         kind, service, closed, flags = key
         ret = self.spec.retain
-        rule = None
-        for candidate in ret["rules"]:
-            w = candidate.when
+        pieces = self._retain_pieces
+        if pieces is None:
+            pieces = self._retain_pieces = {
+                "default": FrozenDict(self.reason(ret["default"])), "pack": FrozenDict(self._pack_ref),
+                "obligations": FrozenList(["record_decision"]), "none": FrozenList(),
+                "rules": [(rule, FrozenDict(self.reason(rule)), FrozenList(rule.extra.get("keep_only", ())))
+                          for rule in ret["rules"]]}
+        found = None
+        for candidate in pieces["rules"]:
+            w = candidate[0].when
             if "kind" in w and kind not in w["kind"]:
                 continue
             if "service" in w and service not in w["service"]:
                 continue
             if "flags" in w and w["flags"].isdisjoint(flags):
                 continue
-            rule = candidate
+            found = candidate
             break
-        if rule is None:
-            ans = self._answer("permit", [self.reason(ret["default"])], (), ["record_decision"])
-            ans.update(destroy_on=None, keep_only=[], action="review")
-            return ans
+        if found is None:
+            return {"decision": "permit", "reasons": FrozenList([pieces["default"]]), "approvals": pieces["none"],
+                    "obligations": pieces["obligations"], "pack": pieces["pack"], "destroy_on": None,
+                    "keep_only": pieces["none"], "action": "review"}
+        rule, reason, keep_only = found
         action = rule.extra["action"]
         destroy_on = None
-        reasons = [self.reason(rule)]
+        reasons = [reason]
         if "period" in rule.extra and closed is not None:
             unit, amount = rule.extra["period"]
             if unit == "years":
@@ -828,18 +879,19 @@ class Pack:
         elif action == "return_to_sender":
             destroy_on = closed
         elif closed is None and action == "destroy":
-            reasons.append({"pack": self.name, "clause": rule.clause, "rule": rule.id,
-                            "text": "The record is still open: the retention period starts when it is closed."})
+            reasons.append(FrozenDict({"pack": self.name, "clause": rule.clause, "rule": rule.id,
+                                       "text": "The record is still open: the retention period starts when it is "
+                                               "closed."}))
         if "legal_hold" in flags:
-            reasons.insert(0, {"pack": self.name, "clause": ret["default"].clause, "rule": "legal_hold",
-                               "text": "A legal hold is in force: nothing is destroyed until it is lifted."})
+            reasons.insert(0, FrozenDict({"pack": self.name, "clause": ret["default"].clause, "rule": "legal_hold",
+                                          "text": "A legal hold is in force: nothing is destroyed until it is "
+                                                  "lifted."}))
             destroy_on = None
             action = "review"
         decision = "deny" if rule.extra["action"] == "return_to_sender" else "permit"
-        ans = self._answer(decision, reasons, (), ["record_decision"])
-        ans.update(destroy_on=destroy_on.isoformat() if destroy_on else None,
-                   keep_only=list(rule.extra.get("keep_only", ())), action=action)
-        return ans
+        return {"decision": decision, "reasons": FrozenList(reasons), "approvals": pieces["none"],
+                "obligations": pieces["obligations"], "pack": pieces["pack"],
+                "destroy_on": destroy_on.isoformat() if destroy_on else None, "keep_only": keep_only, "action": action}
 
     # -- the compiled fast paths ------------------------------------------------------------
     # Each rule is a bit. For every condition and every word the compiler precomputes the set of
@@ -1046,15 +1098,64 @@ class Pack:
             cache[key] = t
         return t
 
+    def _fast_tables(self) -> dict[str, Any]:
+        """The `when` and `unless` tables of `_compile_masks` merged for the fast path: each valid word
+        maps to one int whose low bits are the rules whose `when` it satisfies and whose high bits
+        (shifted by the number of rules) are the rules whose `unless` it satisfies, so one lookup both
+        validates the word (a word outside the vocabulary is a `KeyError`) and evaluates it against
+        every condition. Optional fields map `None` (left out) to the rules without that condition."""
+        n = len(self._d_rules)
+        dw, du = self._dw, self._du
+        t: dict[str, Any] = {}
+        for key, words, optional in (("subject_role", self._subject_roles, False), ("service", self._services, True),
+                                     ("recipient", self._recipients, False),
+                                     ("relationship", self._relationships, True),
+                                     ("purpose", self._purposes, True), ("channel", self._channels, True)):
+            (tw, w_d), (tu, u_d) = dw[key], du[key]
+            table = {w: tw.get(w, w_d) | tu.get(w, u_d) << n for w in words}
+            if optional:
+                table[None] = w_d | u_d << n
+            t[key] = table
+        for key, words in (("data", self._data), ("grounds", self._grounds)):  # any of the request's words
+            (tw, w_nc), (tu, u_nc) = dw[key], du[key]
+            t[key] = ({w: tw.get(w, 0) | tu.get(w, 0) << n for w in words}, w_nc | u_nc << n)
+        (tw, w_d, w_used), (tu, u_d, u_used) = dw["data_only"], du["data_only"]
+        t["data_only"] = ({w: tw.get(w, w_d) | tu.get(w, u_d) << n for w in self._data}, w_used or u_used)
+        for key in ("consent", "anonymised", "identity_verified"):
+            t[key] = {v: dw[key][v] | du[key][v] << n for v in (True, False)}
+        (w_ages, w_nc), (u_ages, u_nc) = dw["age"], du["age"]
+        t["age"] = (tuple(w_ages) + tuple((bit << n, limit) for bit, limit in u_ages), w_nc | u_nc << n)
+        return t
+
     def _make_fast_disclose(self) -> Callable[[dict[str, Any]], Answer]:
-        """The fast path for `disclose`, as a closure over the pack's sets (no attribute lookups per
-        request): the same checks as `_disclose_slow`, written for speed. Anything it is not sure of
-        goes to `_disclose_slow`, which names the offending field."""
+        """The fast path for `disclose`, as a closure over the pack's tables (no attribute lookups per
+        request): the same checks as `_disclose_slow`, written for speed, then (on a cache miss) the
+        same evaluation as `_decide_disclose`, with the `when` and `unless` tables merged
+        (`_fast_tables`) and no intermediate tuple. Anything it is not sure of goes to
+        `_disclose_slow`, which names the offending field."""
+        t = self._fast_tables()
+        n = len(self._d_rules)
+        role_t, svc_t, rec_t, rel_t = t["subject_role"], t["service"], t["recipient"], t["relationship"]
+        pur_t, ch_t = t["purpose"], t["channel"]
+        data_t, data_nc = t["data"]
+        only_t, only_used = t["data_only"]
+        gr_t, gr_nc = t["grounds"]
+        valid_t, anon_t, ver_t = t["consent"], t["anonymised"], t["identity_verified"]
+        ages, age_nc = t["age"]
+        consent_info = self._consent_info
+        default_info = consent_info[_CONSENT_DEFAULT]
+        prohib_mask, rule_mask, permit_mask = self._d_prohib_mask, self._d_rule_mask, self._d_permit_mask
+        rules = self._d_rules
+        deny_templates = self._d_deny_templates
+        deny_answer = self._deny_answer
+        default_for, permit_for = self._default_for, self._permit_for
         subject_roles, services, data_words = self._subject_roles, self._services, self._data
         recipients, relationships, purposes = self._recipients, self._relationships, self._purposes
-        statuses, grounds_words, channels = self._statuses, self._grounds, self._channels
-        slow, consent_valid, miss = self._disclose_slow, self._consent_valid, self._miss
-        cache_get = self._caches["disclose"].get
+        grounds_words, channels = self._grounds, self._channels
+        slow = self._disclose_slow
+        cache_size = self._cache_size
+        cache = self._caches["disclose"]
+        cache_get = cache.get
 
         def fast_disclose(req: dict[str, Any]) -> Answer:
             try:
@@ -1074,9 +1175,9 @@ class Pack:
                 data = req["data"]
                 if data.__class__ is not list or not data:
                     raise _Slow
-                data = frozenset(data)
+                fdata = frozenset(data)
                 recipient = req["recipient"]
-                if not data <= data_words or not recipient.keys() <= RECIPIENT_FIELDS:
+                if not fdata <= data_words or not recipient.keys() <= RECIPIENT_FIELDS:
                     raise _Slow
                 rkind = recipient["kind"]
                 rel = recipient.get("relationship_to_subject")
@@ -1087,17 +1188,19 @@ class Pack:
                 consent = req.get("consent")
                 if consent is None:
                     ctuple = _CONSENT_DEFAULT
+                    valid, pkey, creason = default_info[capacity]
                 else:
                     if not consent.keys() <= CONSENT_FIELDS:
                         raise _Slow
                     ctuple = (consent.get("status", "not_sought"), consent.get("explicit", False),
                               consent.get("written", False), consent.get("covers_recipient", False),
                               consent.get("covers_data", False))
-                    if ctuple[0] not in statuses or not (ctuple[1] is True or ctuple[1] is False) \
+                    if not (ctuple[1] is True or ctuple[1] is False) \
                             or not (ctuple[2] is True or ctuple[2] is False) \
                             or not (ctuple[3] is True or ctuple[3] is False) \
                             or not (ctuple[4] is True or ctuple[4] is False):
                         raise _Slow
+                    valid, pkey, creason = consent_info[ctuple][capacity]  # an unknown status: KeyError
                 grounds = req.get("grounds")
                 if grounds is None:
                     grounds = _EMPTY
@@ -1115,44 +1218,120 @@ class Pack:
                     raise _Slow
             except (_Slow, KeyError, TypeError, AttributeError):
                 return slow(req)
-            key = (role, service, age, capacity, data, rkind, rel, purpose, ctuple, grounds, channel, verified, anon,
-                   consent_valid(ctuple, capacity))
-            t = cache_get(key)
-            if t is None:
-                t = miss("disclose", key)
+            if cache_size:
+                key = (role, service, age, capacity, fdata, rkind, rel, purpose, ctuple, grounds, channel,
+                       verified, anon, valid)
+                t = cache_get(key)
+                if t is not None:
+                    return t.copy()
+            # The request is valid: evaluate it. m: the rules whose `when` holds (low bits) and whose
+            # `unless` holds (high bits).
+            m = role_t[role] & rec_t[rkind] & svc_t[service] & rel_t[rel] & pur_t[purpose] & ch_t[channel] \
+                & valid_t[valid] & anon_t[anon] & ver_t[verified]
+            x = data_nc
+            for word in fdata:
+                x |= data_t[word]
+            m &= x
+            if only_used:
+                for word in fdata:
+                    m &= only_t[word]
+            x = gr_nc
+            for word in grounds:
+                x |= gr_t[word]
+            m &= x
+            if ages:
+                x = age_nc
+                if age is not None:
+                    for bit, limit in ages:
+                        if age < limit:
+                            x |= bit
+                m &= x
+            denies = m & prohib_mask & ~(m >> n)
+            if denies:
+                t = deny_templates.get(denies)
+                if t is None:
+                    t = deny_templates[denies] = _template(
+                        deny_answer([rule for i, rule in enumerate(rules) if denies >> i & 1]))
+            else:
+                permits = m & rule_mask
+                if not permits:
+                    t = default_for(None if valid or anon else pkey, None if anon else creason, grounds, rkind)
+                else:
+                    x = (permits & permit_mask) or permits
+                    t = permit_for(rules[(x & -x).bit_length() - 1], anon, fdata, role, grounds)
+            if cache_size:
+                if len(cache) >= cache_size:
+                    cache.clear()
+                cache[key] = t
             return t.copy()
         return fast_disclose
 
-    def _access(self, req: dict[str, Any]) -> Answer:
-        try:
-            actor = req["actor"]
-            record = req["record"]
-            if not (req.keys() <= ACCESS_FIELDS and actor.keys() <= ACTOR_FIELDS and record.keys() <= RECORD_FIELDS):
-                raise _Slow
-            role = actor["role"]
-            ateam = actor.get("team")
-            assigned = actor.get("assigned_to_case", False)
-            kind = record["kind"]
-            service = record.get("service")
-            rteam = record.get("team")
-            sealed = record.get("sealed", False)
-            purpose = req.get("purpose")
-            if role not in self._roles or kind not in self._access_kinds \
-                    or (service is not None and service not in self._services) \
-                    or (purpose is not None and purpose not in self._purposes) \
-                    or (assigned is not False and assigned is not True) or (sealed is not False and sealed is not True) \
-                    or (ateam is not None and ateam.__class__ is not str) \
-                    or (rteam is not None and rteam.__class__ is not str):
-                raise _Slow
-        except (_Slow, KeyError, TypeError, AttributeError):
-            return self._access_slow(req)
-        served = self._role_services[role]
-        key = (role, ateam is not None and ateam == rteam, assigned, kind, service, sealed, purpose,
-               service is None or not served or service in served)
-        t = self._caches["access"].get(key)
-        if t is None:
-            t = self._miss("access", key)
-        return t.copy()
+    def _make_fast_access(self) -> Callable[[dict[str, Any]], Answer]:
+        """The fast path for `access`, as a closure (the same checks as `_access_slow`, the same
+        evaluation as `_decide_access`); anything it is not sure of goes to `_access_slow`."""
+        roles, access_kinds, services, purposes = self._roles, self._access_kinds, self._services, self._purposes
+        role_services, role_kind = self._role_services, self._role_kind
+        t = self._aw
+        role_t, assigned_t, same_t, own_t = t["role"], t["assigned"], t["same_team"], t["own_service"]
+        pur_get, pur_d = t["purpose"][0].get, t["purpose"][1]
+        kind_get, kind_d = t["record_kind"][0].get, t["record_kind"][1]
+        svc_get, svc_d = t["service"][0].get, t["service"][1]
+        permit_mask, grants = self._a_permit_mask, self._a_grants
+        preamble, access_answer = self._access_preamble, self._access_answer
+        slow = self._access_slow
+        cache_size = self._cache_size
+        cache = self._caches["access"]
+        cache_get = cache.get
+
+        def fast_access(req: dict[str, Any]) -> Answer:
+            try:
+                actor = req["actor"]
+                record = req["record"]
+                if not (req.keys() <= ACCESS_FIELDS and actor.keys() <= ACTOR_FIELDS
+                        and record.keys() <= RECORD_FIELDS):
+                    raise _Slow
+                role = actor["role"]
+                ateam = actor.get("team")
+                assigned = actor.get("assigned_to_case", False)
+                kind = record["kind"]
+                service = record.get("service")
+                rteam = record.get("team")
+                sealed = record.get("sealed", False)
+                purpose = req.get("purpose")
+                if role not in roles or kind not in access_kinds \
+                        or (service is not None and service not in services) \
+                        or (purpose is not None and purpose not in purposes) \
+                        or (assigned is not False and assigned is not True) \
+                        or (sealed is not False and sealed is not True) \
+                        or (ateam is not None and ateam.__class__ is not str) \
+                        or (rteam is not None and rteam.__class__ is not str):
+                    raise _Slow
+            except (_Slow, KeyError, TypeError, AttributeError):
+                return slow(req)
+            served = role_services[role]
+            same_team = ateam is not None and ateam == rteam
+            own = service is None or not served or service in served
+            key = (role, same_team, assigned, kind, service, sealed, purpose, own)
+            if cache_size:
+                t = cache_get(key)
+                if t is not None:
+                    return t.copy()
+            if sealed or role_kind[role] == "trustee":
+                t = preamble(key)
+            else:
+                m = role_t[role] & assigned_t[assigned] & same_t[same_team] & own_t[own] & pur_get(purpose, pur_d) \
+                    & kind_get(kind, kind_d) & svc_get(service, svc_d)
+                if m:
+                    x = (m & permit_mask) or m
+                    t = access_answer(grants[(x & -x).bit_length() - 1], key)
+                else:
+                    t = access_answer(None, key)
+            if cache_size:
+                if len(cache) >= cache_size:
+                    cache.clear()
+                cache[key] = t
+            return t.copy()
+        return fast_access
 
     def _subject_access(self, req: dict[str, Any]) -> Answer:
         return self._subject_access_slow(req)

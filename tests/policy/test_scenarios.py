@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pytest
 import yaml
 
 from confide.policy import load_pack, pack_names
+from confide.policy.loader import PACKS_DIR, load_file
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 MINIMUM = {"dvip": 30, "derbyshire": 15, "justus": 15, "home_start": 15, "day_mer": 15}
@@ -55,11 +57,19 @@ def check(answer: dict, scenario: dict) -> None:
             assert answer[key] == value, (key, answer[key])
 
 
+@functools.cache
+def _uncached(name: str):
+    """The same pack with its decision cache off: the path the engine takes for every new request."""
+    return load_file(PACKS_DIR / f"{name}.yaml", cache_size=0)
+
+
 @pytest.mark.parametrize(("name", "scenario"), _cases())
 def test_scenario(name: str, scenario: dict) -> None:
     pack = load_pack(name)
     answer = pack.decide(scenario["request"])
     check(answer, scenario)
+    assert pack.decide(scenario["request"]) == answer, "a cache hit answers the same"
+    assert _uncached(name).decide(scenario["request"]) == answer, "the cache-off path answers the same"
     assert answer["pack"] == {"name": pack.name, "version": pack.version}
     assert answer["reasons"], "every answer has at least one reason"
     if answer["decision"] != "deny" and scenario["request"]["action"] == "disclose":
