@@ -8,8 +8,9 @@ from .compiler import Pack
 from .errors import PackError, PolicyError, RequestError
 from .loader import compile_text, load_pack, pack_names
 from .schema import Role, Service
+from .wording import Finding, check_wording
 
 __all__ = [
-    "Pack", "PackError", "PolicyError", "RequestError", "Role", "Service", "compile_text", "load_pack",
-    "pack_names",
+    "Finding", "Pack", "PackError", "PolicyError", "RequestError", "Role", "Service", "check_wording",
+    "compile_text", "load_pack", "pack_names",
 ]

@@ -173,6 +173,20 @@ def _rule_lines(pack: Pack, rule: Rule) -> list[str]:
     return lines
 
 
+_WORDING = {
+    "speculation": "speculation (guesses and opinions written as facts)",
+    "judgement": "derogatory or labelling words about a person",
+}
+
+
+def _recording_lines(clause: dict[str, Any]) -> list[str]:
+    """A `recording.factual` clause: how notes are written, checked while a note is written."""
+    kinds = [_WORDING[k] for k in clause["covers"]]
+    return [f"Writing notes [factual]: {clause['text']}",
+            f"Confide points out {' and '.join(kinds)} in a note as it is written; it refuses nothing. "
+            "Words in quotation marks, someone's own words, are not pointed out."]
+
+
 def _wrap(text: str, first: bool) -> str:
     if first:
         return textwrap.fill(text, width=100, initial_indent="  - ", subsequent_indent="    ")
@@ -195,13 +209,14 @@ def explain_pack(pack: Pack) -> str:
     out += ["", textwrap.fill("Consent is valid when it has been given, has not been withdrawn or expired, and is "
                               + ", ".join(needs[n] for n in sorted(c["requires"])) + f" (clause {c['clause']}). "
                               + c["text"], 100), ""]
-    rules = sorted(spec.all_rules(), key=lambda r: clause_key(r.clause))
+    entries = [(rule.clause, _rule_lines(pack, rule)) for rule in spec.all_rules()]
+    entries += [(c["clause"], _recording_lines(c)) for c in spec.recording.get("factual", ())]
     current = None
-    for rule in rules:
-        if rule.clause != current:
-            current = rule.clause
-            out.append(f"Clause {rule.clause}")
-        for i, line in enumerate(_rule_lines(pack, rule)):
+    for clause, lines in sorted(entries, key=lambda e: clause_key(e[0])):  # stable: pack order within a clause
+        if clause != current:
+            current = clause
+            out.append(f"Clause {clause}")
+        for i, line in enumerate(lines):
             out.append(_wrap(line, i == 0))
     out.append("")
     out.append("Everything not allowed above is refused, with the reason recorded.")

@@ -83,6 +83,11 @@ class PackSpec:
     caldicott: dict[str, Any] | None
     raw: dict[str, Any]
     lines: dict[tuple, int] = field(default_factory=dict)
+    # How notes are written (optional): {"factual": [clause, ...]}, each clause a dict with "clause",
+    # "text", "covers" (the kinds of wording it rules out, from vocab.WORDING_KINDS) and "line"; the
+    # first is the one the pack names under `factual`, then its `also` clauses in order. Empty when the
+    # policy says nothing about it. Read by wording.check_wording.
+    recording: dict[str, Any] = field(default_factory=dict)
 
     def all_rules(self) -> list[Rule]:
         out = [self.disclose_default, *self.prohibitions, *self.disclose_rules]
@@ -218,7 +223,7 @@ class _PackParser(_Parser):
     TOP = {
         "pack", "version", "title", "source", "vocabulary", "labels", "services", "roles", "consent",
         "special_category_data", "criminal_offence_data", "disclose", "access", "subject_access",
-        "retain", "documents", "cites", "security", "caldicott",
+        "retain", "documents", "cites", "security", "caldicott", "recording",
     }
 
     def parse(self) -> PackSpec:
@@ -263,7 +268,7 @@ class _PackParser(_Parser):
             disclose_default=default, prohibitions=prohibitions, disclose_rules=rules, access=access,
             subject_access=sar, retain=retain, documents={}, cites=self._cites(raw.get("cites", [])),
             security=self._security(raw.get("security", {})), caldicott=self._caldicott(raw.get("caldicott")),
-            raw=raw, lines=self.src.lines,
+            raw=raw, lines=self.src.lines, recording=self._recording(raw.get("recording", {})),
         )
         self._check_ids(spec)
         spec.documents = self._documents(raw.get("documents", {}), spec)
@@ -603,6 +608,36 @@ class _PackParser(_Parser):
         return {"principles": self.integer(raw["principles"], p + ("principles",), 1),
                 "clause": self._clause(raw["clause"], p + ("clause",)),
                 "text": self.string(raw.get("text", ""), p + ("text",), empty=True), "line": self.src.line_of(p)}
+
+    def _recording(self, raw: Any) -> dict[str, Any]:
+        p = ("recording",)
+        raw = self.mapping(raw, p, {"factual"})
+        out: dict[str, Any] = {}
+        if "factual" in raw:
+            fp = p + ("factual",)
+            body = self.mapping(raw["factual"], fp, {"clause", "text", "covers", "also"}, {"clause", "text"})
+            clauses = [self._recording_clause(body, fp)]
+            also = body.get("also", [])
+            if not isinstance(also, list):
+                raise self.err(fp + ("also",), "expected a list of further clauses, each with 'clause' and 'text'")
+            for i, item in enumerate(also):
+                ap = fp + ("also", i)
+                item = self.mapping(item, ap, {"clause", "text", "covers"}, {"clause", "text"})
+                clauses.append(self._recording_clause(item, ap))
+            seen: set[str] = set()
+            for c in clauses:
+                if c["clause"] in seen:
+                    raise self.err(fp, f"clause {c['clause']} is cited twice")
+                seen.add(c["clause"])
+            out["factual"] = clauses
+        return out
+
+    def _recording_clause(self, body: dict[str, Any], path: Path) -> dict[str, Any]:
+        covers = self.words(body["covers"], path + ("covers",), frozenset(vocab.WORDING_KINDS), "kind of wording") \
+            if "covers" in body else vocab.WORDING_KINDS
+        return {"clause": self._clause(body["clause"], path + ("clause",)),
+                "text": self.string(body["text"], path + ("text",)),
+                "covers": tuple(k for k in vocab.WORDING_KINDS if k in covers), "line": self.src.line_of(path)}
 
     def _check_ids(self, spec: PackSpec) -> None:
         seen: dict[tuple[str, str], int | None] = {}

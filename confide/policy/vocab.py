@@ -78,6 +78,11 @@ SUBJECT_ACCESS_STEPS = (
     "offer_supported_reading", "redact_third_parties", "provide_copy",
 )
 
+# What the factual-note check (wording.py) looks for; a pack's `recording.factual` clauses say which
+# of these their policy rules out ("covers"). Speculation: guesses and opinions written as facts.
+# Judgement: derogatory or labelling words about a person.
+WORDING_KINDS = ("speculation", "judgement")
+
 ROLE_KINDS = ("worker", "volunteer", "manager", "data_controller", "trustee", "administrator")
 REQUIRED_ROLE_KINDS = ("worker", "manager", "data_controller", "trustee")
 
