@@ -6,6 +6,7 @@ what exists. It refuses to touch a database that holds a real (non-demo) organis
 
 from __future__ import annotations
 
+import json
 import random
 import uuid
 from dataclasses import dataclass, field
@@ -22,12 +23,19 @@ from confide.audit.services import record_event
 from confide.keys import KeyStore
 from confide.keys.runtime import key_store
 from confide.policy import PolicyError, load_pack
-from confide.records.models import Case, Client, Note
+from confide.records.models import Case, Client, Entry, RelatedPerson, SafeContact
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 -- printed for the demo; demo data is fictional
 DEMO_ORGANISATION = "Brightwater Support Service (demo)"
 TEAMS = [("North team", "north"), ("South team", "south")]
 BATCH = 2000
+CASELOAD = 30  # cases per worker in a big demo
+SAFE_TIMES = ["Weekdays 10:00 to 12:00", "Tuesdays and Thursdays after 14:00", "Any weekday before 15:00",
+              "Only between 09:30 and 11:00"]
+RISK_LINES = [
+    "Risk assessment completed with the client using the checklist. Safety plan agreed and copied to the file.",
+    "Reviewed the risk assessment with the client; no new incidents reported since the last review.",
+]
 
 # Bland, factual, fictional note text (DVIP 9.03: factual and not speculative).
 NOTE_LINES = [
@@ -135,6 +143,18 @@ def _populate(policy, clients: int, seed: int) -> int:
     }
     today = timezone.localdate()
     now = timezone.now()
+    # A real worker holds a few dozen cases. For a big demo (the web benchmark uses 100,000
+    # clients), more workers are made in each team and service, so caseloads stay realistic.
+    per_pool = clients / max(1, len(teams) * len(services))
+    for (slug, service), pool in workers.items():
+        if not pool:
+            continue
+        extra = max(0, int(per_pool // CASELOAD) - len(pool))
+        made_staff = [User(username=f"{pool[0].role.replace('_', '-')}-{slug}-{service.replace('_', '-')}-{n:04d}",
+                           role=pool[0].role, team=teams[slug], first_name=fake.first_name(), last_name=fake.last_name(),
+                           password=password) for n in range(1, extra + 1)]
+        User.objects.bulk_create(made_staff)
+        pool += made_staff
     made = 0
     while made < clients:
         size = min(BATCH, clients - made)
@@ -142,31 +162,65 @@ def _populate(policy, clients: int, seed: int) -> int:
         for i in range(size):
             team = teams[TEAMS[(made + i) % len(TEAMS)][1]]
             dob = fake.date_of_birth(minimum_age=18, maximum_age=70)
-            batch_clients.append(Client(display_name=f"{fake.first_name()} {fake.last_name()}", date_of_birth=dob, team=team))
+            batch_clients.append(Client(display_name=f"{fake.first_name()} {fake.last_name()}", date_of_birth=dob,
+                                        team=team, subject_role="victim" if rng.random() < 0.6 else "service_user"))
         Client.objects.bulk_create(batch_clients)
-        cases, assignments, notes = [], [], []
+        cases = []
         for client in batch_clients:
-            opened = today - timedelta(days=rng.randint(0, 900))
-            status = rng.choice([Case.Status.OPEN, Case.Status.OPEN, Case.Status.OPEN, Case.Status.REFERRAL, Case.Status.CLOSED])
-            closed = opened + timedelta(days=rng.randint(30, 300)) if status == Case.Status.CLOSED else None
-            if closed and closed > today:
-                closed = today
-            cases.append(Case(client=client, service=rng.choice(services), team_id=client.team_id,
-                              status=status, opened_on=opened, closed_on=closed))
+            referred = today - timedelta(days=rng.randint(0, 900))
+            status = rng.choice([Case.Status.OPEN, Case.Status.OPEN, Case.Status.OPEN, Case.Status.REFERRAL,
+                                 Case.Status.ASSESSMENT, Case.Status.CLOSED])
+            opened = None if status in (Case.Status.REFERRAL, Case.Status.ASSESSMENT) else \
+                min(today, referred + timedelta(days=rng.randint(1, 30)))
+            closed = min(today, opened + timedelta(days=rng.randint(30, 300))) if status == Case.Status.CLOSED else None
+            flags = ["family_court_risk_assessment"] if rng.random() < 0.05 else []
+            cases.append(Case(client=client, service=rng.choice(services), team_id=client.team_id, status=status,
+                              referred_on=referred, opened_on=opened, closed_on=closed, flags=flags))
         Case.objects.bulk_create(cases)
         keys = key_store().data_keys([client.pk for client in batch_clients], create=True)
-        Through = Case.workers.through
-        for case in cases:
-            team_slug = next(slug for slug, t in teams.items() if t.pk == case.team_id)
-            worker = rng.choice(workers[(team_slug, case.service)])
-            assignments.append(Through(case_id=case.pk, user_id=worker.pk))
-            for _ in range(rng.randint(1, 5)):
-                note = Note(case=case, author=worker, ref=uuid.UUID(int=rng.getrandbits(128), version=4),
-                            created_at=now - timedelta(days=rng.randint(0, 800), minutes=rng.randint(0, 600)))
-                note.body_sealed = KeyStore.encrypt_with(keys[case.client_id], case.client_id,
-                                                         rng.choice(NOTE_LINES), note.body_context)
-                notes.append(note)
-        Through.objects.bulk_create(assignments)
-        Note.objects.bulk_create(notes)
+        _fill_cases(cases, keys, teams, workers, fake, rng, now)
         made += size
     return made
+
+
+def _fill_cases(cases, keys, teams, workers, fake, rng, now) -> None:
+    """A worker on each case, about ten entries, someone around the client, and safe contact details:
+    every text sealed under the client's key, as Confide always stores it."""
+    Through = Case.workers.through
+    slugs = {team.pk: slug for slug, team in teams.items()}
+    assignments, entries, people, contacts = [], [], [], []
+    uid = lambda: uuid.UUID(int=rng.getrandbits(128), version=4)  # noqa: E731 -- repeatable refs
+    for case in cases:
+        key, client_id = keys[case.client_id], case.client_id
+        worker = rng.choice(workers[(slugs[case.team_id], case.service)])
+        assignments.append(Through(case_id=case.pk, user_id=worker.pk))
+        for _ in range(rng.randint(4, 16)):
+            risk = rng.random() < 0.08
+            entry = Entry(case=case, author=worker, ref=uid(), source=rng.choice(["client", "client", "worker"]),
+                          kind=Entry.Kind.RISK_ASSESSMENT if risk else Entry.Kind.NOTE,
+                          categories=["risk_assessment"] if risk else ["case_notes"],
+                          risk_level=rng.choice(["standard", "medium", "high"]) if risk else "",
+                          created_at=now - timedelta(days=rng.randint(0, 800), minutes=rng.randint(0, 600)))
+            entry.body_sealed = KeyStore.encrypt_with(key, client_id, rng.choice(RISK_LINES if risk else NOTE_LINES),
+                                                      entry.body_context)
+            entries.append(entry)
+        if rng.random() < 0.7:
+            person = RelatedPerson(client_id=client_id, relationship=rng.choice(["ex_partner", "child", "family_member"]),
+                                   ref=uid(), added_by=worker, created_at=now)
+            person.details_sealed = KeyStore.encrypt_with(key, client_id, json.dumps(
+                {"name": f"{fake.first_name()} {fake.last_name()}", "agency": "", "contact": "", "notes": ""}),
+                person.details_context)
+            people.append(person)
+        if rng.random() < 0.85:
+            contact = SafeContact(client_id=client_id, ref=uid(), updated_by=worker, updated_at=now,
+                                  confirmed_on=(now - timedelta(days=rng.randint(0, 60))).date())
+            contact.details_sealed = KeyStore.encrypt_with(key, client_id, json.dumps(
+                {"number": f"07700 900{rng.randint(0, 999):03d}", "when": rng.choice(SAFE_TIMES),
+                 "say": "Say you are calling from the surgery about an appointment.", "avoid": "Never leave a message."}),
+                contact.details_context)
+            contacts.append(contact)
+    Through.objects.bulk_create(assignments)
+    Entry.objects.bulk_create(entries, batch_size=5000)
+    RelatedPerson.objects.bulk_create(people)
+    SafeContact.objects.bulk_create(contacts)
+

@@ -32,6 +32,10 @@ try:
     TRUSTED_PROXY = conf.env_str("CONFIDE_TRUSTED_PROXY", "127.0.0.1")
     # DVIP 6.06: nothing left on screen. The session locks after this many idle minutes.
     IDLE_LOCK_MINUTES = conf.env_int("CONFIDE_IDLE_LOCK_MINUTES", 10, minimum=1, maximum=240)
+    # How long a file opened by breaking the glass stays open before the reason must be given again.
+    BREAK_GLASS_MINUTES = conf.env_int("CONFIDE_BREAK_GLASS_MINUTES", 60, minimum=5, maximum=720)
+    # The largest document a worker may upload; it is encrypted whole, in memory.
+    UPLOAD_MAX_MB = conf.env_int("CONFIDE_UPLOAD_MAX_MB", 10, minimum=1, maximum=100)
     LOGIN_FAILURE_LIMIT = conf.env_int("CONFIDE_LOGIN_FAILURE_LIMIT", 5, minimum=1, maximum=100)
     LOGIN_LOCKOUT_MINUTES = conf.env_int("CONFIDE_LOGIN_LOCKOUT_MINUTES", 15, minimum=1, maximum=1440)
 except conf.ConfigError as exc:
@@ -111,6 +115,11 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # Sessions: server-side, not readable by scripts, same-site only, ended with the browser.
+# Uploads are held in memory only, then sealed: a document never touches the disk in clear (a
+# temporary file would). Anything larger than the limit is refused before it is read.
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
+FILE_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_MB * 1024 * 1024 + 64 * 1024
+
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Strict"

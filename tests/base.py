@@ -15,12 +15,19 @@ from django.test import TestCase
 from confide.accounts.middleware import LAST_SEEN
 from confide.accounts.models import Organisation, Team
 from confide.policy import load_pack
+from confide.records.entries import EntryFacts, do_add_document, do_add_note
 from confide.records.models import Case, Client
-from confide.records.notes import do_add_note
+from confide.records.people import do_add_related_person
+from confide.records.safe_contact import do_set_safe_contact
 
 CLIENT_NAME = "Zelda Quillfeather"        # fictional; tests search pages and logs for it
 OTHER_CLIENT_NAME = "Ambrose Thistlewick"  # fictional; belongs to the other team
 NOTE_TEXT = "Zelda said the blue door is safe to use after six."
+PERSON_NAME = "Quentin Marblewood"         # fictional; the client's ex-partner, on her file
+SAFE_NUMBER = "07700 900461"               # Ofcom's drama range: never a real number
+DOCUMENT_TEXT = b"Tenancy letter for the flat on Larkspur Row."
+DOCUMENT_NAME = "tenancy-letter.txt"
+SEALED_TEXT = "GP letter: medication reviewed on the ninth."
 
 
 def role_of_kind(pack, kind: str) -> str:
@@ -58,12 +65,18 @@ def make_people(pack_name: str = "dvip") -> dict:
     client = Client.objects.create(display_name=CLIENT_NAME, team=north)
     case = Case.objects.create(client=client, service=service, team=north, status=Case.Status.OPEN)
     case.workers.add(people["assigned"])
-    do_add_note(people["assigned"], case, NOTE_TEXT)
+    note = do_add_note(people["assigned"], case, NOTE_TEXT)
+    ex = do_add_related_person(people["assigned"], client, "ex_partner", {"name": PERSON_NAME})
+    do_set_safe_contact(people["assigned"], client, {"number": SAFE_NUMBER, "when": "Weekdays before noon"})
+    document = do_add_document(people["assigned"], case, DOCUMENT_NAME, "text/plain", DOCUMENT_TEXT,
+                               "Tenancy letter", EntryFacts(about_people=[ex]))
+    sealed = do_add_note(people["assigned"], case, SEALED_TEXT, EntryFacts(categories=["medical_record"], sealed=True))
     other = Client.objects.create(display_name=OTHER_CLIENT_NAME, team=south)
     other_case = Case.objects.create(client=other, service=service, team=south, status=Case.Status.OPEN)
     other_case.workers.add(people["other_team"])
-    return {"pack": pack, "north": north, "south": south, "client": client, "case": case,
-            "other_client": other, **people}
+    return {"pack": pack, "north": north, "south": south, "client": client, "case": case, "note": note,
+            "document": document, "sealed": sealed, "ex_partner": ex, "other_client": other, "other_case": other_case,
+            **people}
 
 
 class ConfideTestCase(TestCase):

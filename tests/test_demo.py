@@ -17,7 +17,7 @@ import urllib.request
 
 import pytest
 
-from confide.demo import DEMO_PASSWORD, NOTE_LINES, DemoError, ensure_demo
+from confide.demo import DEMO_PASSWORD, NOTE_LINES, RISK_LINES, SAFE_TIMES, DemoError, ensure_demo
 from tests.base import make_people
 
 
@@ -66,8 +66,8 @@ def test_demo_prints_a_login_for_every_role_and_reuses_what_exists(demo_var):
 def test_a_raw_look_at_the_database_files_shows_no_note_text(demo_var):
     var, _ = demo_var
     raw = b"".join(path.read_bytes() for path in var.glob("confide.sqlite3*"))
-    assert b"records_note" in raw, "this is the database with the notes in it"
-    for line in NOTE_LINES:
+    assert b"records_entry" in raw and b"records_safecontact" in raw, "this is the database with the notes in it"
+    for line in NOTE_LINES + RISK_LINES + SAFE_TIMES + ["Say you are calling from the surgery", "07700 900"]:
         assert line.encode() not in raw
         assert line[:25].encode() not in raw
     assert (var / "keystore.sqlite3").is_file(), "the keys are in a file of their own"

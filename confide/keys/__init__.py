@@ -183,6 +183,13 @@ class KeyStore:
     def decrypt(self, client_id: int, blob: bytes, context: str) -> str:
         return unseal(self.data_key(client_id), bytes(blob), _data_context(client_id, context)).decode("utf-8")
 
+    def encrypt_bytes(self, client_id: int, data: bytes, context: str) -> bytes:
+        """encrypt() for bytes (an uploaded document)."""
+        return seal(self.data_key(client_id, create=True), bytes(data), _data_context(client_id, context))
+
+    def decrypt_bytes(self, client_id: int, blob: bytes, context: str) -> bytes:
+        return unseal(self.data_key(client_id), bytes(blob), _data_context(client_id, context))
+
     def destroy(self, client_id: int) -> bool:
         """Crypto-shred: the data key is deleted (its bytes overwritten in the file) and the client
         recorded as destroyed. Returns False if there was no key."""

@@ -1,7 +1,10 @@
-"""Clients, their cases and the notes on them: the data Confide exists to protect.
+"""Clients, the people around them, their cases and the entries on them: the data Confide exists
+to protect.
 
-Every read of these goes through confide.records.access, which asks the policy engine and writes
-the audit event. Nothing else in Confide reads them for a person.
+Every read of these for a person goes through confide.records.access, which asks the policy engine
+and writes the audit event. Everything a client said, everything about the people around them,
+documents and safe contact details are stored only as ciphertext under the client's own data key
+(confide/keys); a client's name is kept in clear so that a worker can find their own clients.
 """
 
 from __future__ import annotations
@@ -12,10 +15,24 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+# The policy contract's core vocabulary (shared/design/policy-contract.md), the words Confide
+# stores so that the engine can be asked about them.
+SUBJECT_ROLES = [("service_user", "Service user"), ("victim", "Victim or survivor"), ("perpetrator", "Perpetrator"),
+                 ("parent", "Parent"), ("child", "Child"), ("family_member", "Family member")]
+DATA_CATEGORIES = [
+    ("case_notes", "Case notes"), ("contact_details", "Contact details"), ("safe_contact", "Safe contact details"),
+    ("home_address", "Home address"), ("risk_assessment", "Risk assessment"), ("attendance", "Attendance"),
+    ("health", "Health"), ("medical_record", "Medical record"), ("sexual_violence", "Sexual violence"),
+    ("hiv_status", "HIV status"), ("criminal_record", "Criminal record"), ("substance_use", "Substance use"),
+    ("third_party", "About someone else (third party)"),
+]
+CASE_FLAGS = [("family_court_risk_assessment", "Family court risk assessment"), ("legal_hold", "Legal hold")]
+
 
 class Client(models.Model):
     display_name = models.CharField(max_length=200)
     date_of_birth = models.DateField(null=True, blank=True)
+    subject_role = models.CharField(max_length=32, choices=SUBJECT_ROLES, default="service_user")
     team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="clients")
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -26,44 +43,206 @@ class Client(models.Model):
         return f"client #{self.pk}"
 
 
+class RelatedPerson(models.Model):
+    """Someone around a client: a partner or ex-partner, a child, family, another agency's contact.
+    Who they are (name, agency, how to reach them, notes) is the client's data, sealed like it."""
+
+    class Relationship(models.TextChoices):
+        PARTNER = "partner", "Partner"
+        EX_PARTNER = "ex_partner", "Ex-partner"
+        CHILD = "child", "Child"
+        FAMILY = "family_member", "Family member"
+        FRIEND = "friend", "Friend or supporter"
+        AGENCY_CONTACT = "agency_contact", "Contact at another agency"
+        OTHER = "other", "Other"
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="people")
+    relationship = models.CharField(max_length=32, choices=Relationship.choices)
+    ref = models.UUIDField(default=uuid.uuid4, editable=False)
+    details_sealed = models.BinaryField()  # JSON: name, agency, contact, notes
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"related person #{self.pk}"
+
+    @property
+    def details_context(self) -> str:
+        return f"person:{self.ref}:details"
+
+
 class Case(models.Model):
     """A client's involvement with one service, from referral to closure."""
 
     class Status(models.TextChoices):
         REFERRAL = "referral", "Referral"
+        ASSESSMENT = "assessment", "Assessment"
         OPEN = "open", "Open"
+        SUSPENDED = "suspended", "Suspended"
         CLOSED = "closed", "Closed"
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="cases")
     service = models.CharField(max_length=64, help_text="A service named in the organisation's policy pack.")
     team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="cases")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.REFERRAL)
-    opened_on = models.DateField(default=timezone.localdate)
+    referred_on = models.DateField(default=timezone.localdate)
+    opened_on = models.DateField(null=True, blank=True)
     closed_on = models.DateField(null=True, blank=True)
+    flags = models.JSONField(default=list, blank=True, help_text="Words from CASE_FLAGS that the packs ask about.")
     workers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="cases", blank=True)
 
     class Meta:
-        ordering = ["-opened_on", "id"]
+        ordering = ["-referred_on", "id"]
 
     def __str__(self) -> str:
         return f"case #{self.pk}"
 
+    def flag_labels(self) -> list[str]:
+        labels = dict(CASE_FLAGS)
+        return [labels.get(flag, flag) for flag in self.flags]
 
-class Note(models.Model):
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notes")
+
+class Entry(models.Model):
+    """Something recorded on a case: a note, a document or a risk assessment. It says what kinds of
+    data it holds, whom it is about and where it came from, so that the packs' rules on access,
+    sharing, subject access and retention can be asked about it."""
+
+    class Kind(models.TextChoices):
+        NOTE = "note", "Note"
+        DOCUMENT = "document", "Document"
+        RISK_ASSESSMENT = "risk_assessment", "Risk assessment"
+
+    class Source(models.TextChoices):
+        CLIENT = "client", "The client"
+        THIRD_PARTY = "third_party", "Someone else (a third party)"
+        WORKER = "worker", "A worker's own observation"
+
+    class Risk(models.TextChoices):
+        STANDARD = "standard", "Standard"
+        MEDIUM = "medium", "Medium"
+        HIGH = "high", "High"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="entries")
+    kind = models.CharField(max_length=32, choices=Kind.choices, default=Kind.NOTE)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    # The body, encrypted under the client's data key (confide/keys) and bound to this note by
-    # `ref`, so it reads back only as this note of this client. Never stored in clear.
+    # The body, encrypted under the client's data key and bound to this entry by `ref`, so it
+    # reads back only as this entry of this client. Never stored in clear.
     ref = models.UUIDField(default=uuid.uuid4, editable=False)
     body_sealed = models.BinaryField()
+    categories = models.JSONField(default=list, blank=True)
+    about_client = models.BooleanField(default=True)
+    about_people = models.ManyToManyField(RelatedPerson, related_name="entries", blank=True)
+    source = models.CharField(max_length=32, choices=Source.choices, default=Source.WORKER)
+    # A sealed entry (e.g. medical records, DVIP 8.07) opens only to the role the pack names.
+    sealed = models.BooleanField(default=False)
+    # Information nobody asked for, kept apart to be returned to its sender (DVIP 9.12).
+    unsolicited = models.BooleanField(default=False)
+    risk_level = models.CharField(max_length=16, choices=Risk.choices, blank=True)
+    # The factual-wording check: which clauses' warnings the author read and confirmed, and how
+    # many passages they kept. Never the wording itself.
+    wording_confirmed = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        verbose_name_plural = "entries"
 
     def __str__(self) -> str:
-        return f"note #{self.pk}"
+        return f"entry #{self.pk}"
 
     @property
     def body_context(self) -> str:
+        # "note:" for every kind: entries were notes first, and the context is in their ciphertexts.
         return f"note:{self.ref}:body"
+
+    @property
+    def record_kind(self) -> str:
+        """The kind of record the engine is asked about for this entry."""
+        if "medical_record" in self.categories:
+            return "medical_record"
+        if self.kind == self.Kind.RISK_ASSESSMENT:
+            return "risk_assessment"
+        return "case_notes"
+
+
+class Document(models.Model):
+    """An uploaded file, sealed whole under the client's data key. Kept apart from its entry so
+    that a list of entries never loads the bytes."""
+
+    entry = models.OneToOneField(Entry, on_delete=models.PROTECT, primary_key=True, related_name="document")
+    filename_sealed = models.BinaryField()
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    content_sealed = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"document #{self.pk}"
+
+    @property
+    def filename_context(self) -> str:
+        return f"document:{self.entry.ref}:filename"
+
+    @property
+    def content_context(self) -> str:
+        return f"document:{self.entry.ref}:content"
+
+
+class SafeContact(models.Model):
+    """How to reach the client safely: a safe number, when it is safe to call, what to say if
+    someone else answers. Shown at the top of the file; sealed; confirmed with the client often."""
+
+    client = models.OneToOneField(Client, on_delete=models.PROTECT, primary_key=True, related_name="safe_contact")
+    ref = models.UUIDField(default=uuid.uuid4)
+    details_sealed = models.BinaryField()  # JSON: number, when, say
+    confirmed_on = models.DateField(default=timezone.localdate)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"safe contact for client #{self.pk}"
+
+    @property
+    def details_context(self) -> str:
+        return f"safe_contact:{self.ref}:details"
+
+
+class BreakGlass(models.Model):
+    """Someone opened a file outside their own work, with a stated reason (the pack's
+    `permit_if_approved` for `access`). Each one waits in the review queue until a reviewer the
+    pack names, never the person themself, looks at it."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", "Waiting for review"
+        APPROPRIATE = "appropriate", "Reviewed: appropriate"
+        CONCERN = "concern", "Reviewed: a concern, to be followed up"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="break_glass")
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="+")
+    purpose = models.CharField(max_length=64)
+    ref = models.UUIDField(default=uuid.uuid4, editable=False)
+    reason_sealed = models.BinaryField()  # what they said, sealed under the client's key like the file
+    role = models.CharField(max_length=64, help_text="The role held when the glass was broken.")
+    reviewer_roles = models.JSONField(default=list)
+    clauses = models.JSONField(default=list)
+    audit_seq = models.BigIntegerField(help_text="The audit event that recorded it.")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.PENDING)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["outcome", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"break-glass #{self.pk}"
+
+    @property
+    def reason_context(self) -> str:
+        return f"break_glass:{self.ref}:reason"

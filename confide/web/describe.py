@@ -11,7 +11,28 @@ ACTIONS = {
     "client.read.refused": "Tried to open the client's file: refused",
     "client.record_of_access": "Viewed this record of access",
     "client.record_of_access.refused": "Tried to view this record of access: refused",
+    "client.open_outside": "Opened the file outside their own cases, for a stated purpose",
+    "client.open_outside.refused": "Tried to open the file outside their own cases: refused",
+    "client.break_glass": "Broke the glass: opened the file with a stated reason (flagged for review)",
+    "client.people": "Viewed the people around the client",
+    "client.people.refused": "Tried to view the people around the client: refused",
+    "client.safe_contact": "Viewed the safe contact details",
+    "client.safe_contact.refused": "Tried to view the safe contact details: refused",
+    "case.write": "Opened a case to add to it",
+    "case.write.refused": "Tried to add to a case: refused",
+    "document.download": "Downloaded a document",
+    "document.download.refused": "Tried to download a document: refused",
+    "document.download.file": "Opened the file to download a document",
+    "document.download.file.refused": "Tried to download a document: refused",
     "note.added": "Added a note",
+    "risk_assessment.added": "Added a risk assessment",
+    "document.added": "Uploaded a document",
+    "person.added": "Added someone to the client's file",
+    "safe_contact.updated": "Changed the safe contact details",
+    "safe_contact.confirmed": "Confirmed the safe contact details are still safe",
+    "break_glass.read": "Reviewed a break-glass opening of this file",
+    "break_glass.reviewed": "Recorded the review of a break-glass opening",
+    "clients.listed": "Listed clients",
 }
 PURPOSES = {
     "direct_support": "Working with the client",
@@ -20,7 +41,17 @@ PURPOSES = {
     "advice": "Giving advice on the case",
     "audit": "Checking who has looked at the file",
     "quality_assurance": "Quality assurance",
+    "case_management": "Case management meeting",
+    "child_protection": "Child protection",
+    "risk_management": "Managing risk",
+    "emergency": "An emergency",
+    "subject_access": "A subject access request",
 }
+
+
+def role(name: str) -> str:
+    found = current_policy().roles.get(name)
+    return found.label if found is not None else name
 
 
 def service(name: str) -> str:

@@ -11,8 +11,8 @@ from django.views.decorators.http import require_GET
 from confide.accounts.models import MANAGER_KINDS, TRUSTEE_KIND, WORKER_KINDS
 from confide.audit.models import AuditEvent, AuditHead
 from confide.records.access import access_client, list_clients
-from confide.records.models import Case, Note
-from confide.records.notes import note_text
+from confide.records.break_glass import review_queue
+from confide.records.models import Case
 from confide.web import describe
 from confide.web.forms import RecordLookupForm
 
@@ -25,7 +25,9 @@ def home(request):
     kind = user.role_kind
     context = {"kind": kind}
     if kind in WORKER_KINDS or kind in MANAGER_KINDS:
-        context["clients"] = list_clients(user)
+        clients = list_clients(user, limit=11)
+        context["clients"], context["more_clients"] = clients[:10], len(clients) > 10
+    context["reviews"] = review_queue(user).count() if kind != TRUSTEE_KIND else 0
     if kind == "data_controller":
         head = AuditHead.objects.get(pk=1)
         context["audit_head"] = head
@@ -46,21 +48,10 @@ def anonymised_figures() -> list[dict]:
              "count": row["n"] if row["n"] >= SMALL_NUMBER else f"fewer than {SMALL_NUMBER}"} for row in rows]
 
 
-@require_GET
-def client_file(request, client_id: int):
-    client = access_client(request.user, client_id, "direct_support")
-    cases = list(client.cases.select_related("team").prefetch_related("workers"))
-    for case in cases:
-        case.service_label = describe.service(case.service)
-    notes = list(Note.objects.filter(case__client=client).select_related("author", "case")[:100])
-    for note in notes:
-        note.text = note_text(client.pk, note)  # decrypted only after the gate said yes
-    return render(request, "records/client_file.html", {"client": client, "cases": cases, "notes": notes})
-
-
 # Why a person may say they are reading a record of access. The engine decides whether that
 # purpose lets this person read this client's records; the page only passes on what was said.
-RECORD_OF_ACCESS_PURPOSES = {"direct_support": "I work with this client", "audit": "Data protection audit"}
+RECORD_OF_ACCESS_PURPOSES = {"direct_support": "I work with this client", "supervision": "Supervision or a review",
+                             "audit": "Data protection audit"}
 
 
 @require_GET
@@ -70,7 +61,7 @@ def record_of_access(request, client_id: int):
     if purpose not in RECORD_OF_ACCESS_PURPOSES:
         return render(request, "web/error.html", {"status": 400, "title": "That purpose is not one Confide knows",
                                                   "message": "Go back and choose one from the list."}, status=400)
-    client = access_client(request.user, client_id, purpose, action="client.record_of_access")
+    client = access_client(request.user, client_id, purpose, action="client.record_of_access").client
     events = AuditEvent.objects.filter(client_id=client.pk).order_by("-seq")[:500]
     users = {u.pk: u for u in get_user_model().objects.filter(pk__in={e.actor_id for e in events if e.actor_id})}
     rows = [describe.access_row(event, users.get(event.actor_id)) for event in events]

@@ -23,7 +23,8 @@ LOCK = reverse("accounts:lock")
 
 def actions(user=None) -> list[str]:
     """What this person did, without the base people's set-up (their notes)."""
-    events = AuditEvent.objects.order_by("seq").exclude(action="note.added")
+    events = AuditEvent.objects.order_by("seq").exclude(
+        action__in=["note.added", "person.added", "safe_contact.updated", "document.added"])
     if user is not None:
         events = events.filter(actor_id=user.pk)
     return list(events.values_list("action", flat=True))

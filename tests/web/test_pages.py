@@ -121,9 +121,13 @@ class RecordOfAccessTests(ConfideTestCase):
             ("Ada Assigned", "Opened the client's file", False),
             ("Olly Otherteam", "Tried to open the client's file: refused", True),
             ("Ada Assigned", "Added a note", False),
+            ("Ada Assigned", "Uploaded a document", False),
+            ("Ada Assigned", "Changed the safe contact details", False),
+            ("Ada Assigned", "Added someone to the client's file", False),
+            ("Ada Assigned", "Added a note", False),
         ])
         self.assertEqual(rows[1]["why"], "Working with the client")
-        self.assertEqual([r["role"] for r in rows], ["Violence Prevention Programme worker"] * 4)
+        self.assertEqual([r["role"] for r in rows], ["Violence Prevention Programme worker"] * 8)
 
     def test_it_shows_only_this_clients_events(self):
         other = self.p["other_client"]

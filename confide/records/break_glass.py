@@ -1,0 +1,127 @@
+"""Opening a file outside one's own work: by a purpose the pack allows, or by breaking the glass.
+
+A person names a client by number and says why. If the engine permits that purpose outright
+(supervision, cover, advice, where the pack allows it), the file opens for that purpose. If it
+answers `permit_if_approved` (policy contract, `access`: "allowed with a recorded reason and a flag
+for review"), the person must state a reason; the file then opens for a while, and a BreakGlass
+waits in the queue of the reviewers the pack names, never the person themself. Anything else is
+refused exactly as a missing file is.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+
+from confide.audit.services import record_event
+from confide.keys import KeyDestroyed
+from confide.keys.runtime import key_store
+from confide.records.access import _clauses, _open, _pk, _with_cases
+from confide.records.models import BreakGlass, Client
+
+REASON_MIN = 10
+
+
+class ReasonNeeded(Exception):
+    """The file is outside this person's work: they may open it only by stating a reason."""
+
+    def __init__(self, clauses: list[str]):
+        super().__init__("a reason is needed")
+        self.clauses = clauses
+
+
+def do_open_outside(user, client_id, purpose: str, reason: str) -> tuple[Client, BreakGlass | None]:
+    """Open a client's file for a stated purpose. Returns the client and the BreakGlass if the glass
+    was broken; raises ReasonNeeded if it must be and no reason was given, Http404 if it cannot."""
+    client_pk = _pk(client_id)
+    reason = reason.strip()
+    client = _with_cases(Client.objects.filter(pk=client_pk)).first()
+    if client is None:
+        record_event(user, "client.open_outside.refused", object_type="client", object_id=client_pk,
+                     purpose=purpose, detail={"reason": "no_such_client"})
+        raise Http404
+    cases, decision, glass = _open(user, client, purpose, "case_notes")
+    base = {"decision": decision["decision"], "clauses": _clauses(decision), "role": user.role}
+    if cases:
+        # Permitted outright for this purpose, or a live BreakGlass already covers it.
+        record_event(user, "client.open_outside", object_type="client", object_id=client.pk, client_id=client.pk,
+                     purpose=purpose, detail={**base, **({"break_glass": glass.pk} if glass else {})})
+        return client, glass
+    if decision["decision"] != "permit_if_approved":
+        record_event(user, "client.open_outside.refused", object_type="client", object_id=client.pk,
+                     client_id=client.pk, purpose=purpose, detail=base)
+        raise Http404
+    if len(reason) < REASON_MIN:
+        raise ReasonNeeded(base["clauses"])
+    reviewers = sorted({role for approval in decision.get("approvals", []) for role in approval.get("any_of", [])})
+    with transaction.atomic():
+        glass = BreakGlass(user=user, client=client, purpose=purpose, role=user.role, reviewer_roles=reviewers,
+                           clauses=base["clauses"], audit_seq=0,
+                           expires_at=timezone.now() + timedelta(minutes=settings.BREAK_GLASS_MINUTES))
+        glass.reason_sealed = key_store().encrypt(client.pk, reason, glass.reason_context)
+        glass.save()
+        # Flagged for review: the event says so, and names who reviews it. The reason itself stays
+        # sealed with the client's records; the audit log never holds what anyone wrote.
+        event = record_event(user, "client.break_glass", object_type="break_glass", object_id=glass.pk,
+                           client_id=client.pk, purpose=purpose,
+                           detail={**base, "flag_for_review": True, "reviewers": reviewers,
+                                   "expires_at": glass.expires_at.isoformat()})
+        glass.audit_seq = event.seq
+        glass.save(update_fields=["audit_seq"])
+    return client, glass
+
+
+def reviewable(user):
+    """The break-glass openings this person reviews: their role is one the pack named for it,
+    and it was not they who broke the glass."""
+    # The roles are stored as a JSON list of names; a quoted name matches one whole element.
+    return BreakGlass.objects.filter(reviewer_roles__icontains=f'"{user.role}"').exclude(user=user)
+
+
+def review_queue(user, *, pending_only: bool = True):
+    queue = reviewable(user).select_related("user", "reviewed_by")
+    if pending_only:
+        queue = queue.filter(outcome=BreakGlass.Outcome.PENDING)
+    return queue.order_by("created_at", "id")
+
+
+def break_glass_reason(glass: BreakGlass) -> str:
+    """The stated reason, for its reviewer (the queue is the gate: only a reviewer gets here)."""
+    try:
+        return key_store().decrypt(glass.client_id, glass.reason_sealed, glass.reason_context)
+    except KeyDestroyed:
+        return "(This reason can no longer be read: the client's records were destroyed.)"
+
+
+def access_break_glass(user, glass_id) -> BreakGlass:
+    """One break-glass opening, for a person who reviews it; Http404 alike for missing and not theirs."""
+    pk = _pk(glass_id)
+    glass = reviewable(user).select_related("user", "reviewed_by").filter(pk=pk).first()
+    if glass is None:
+        record_event(user, "break_glass.read.refused", object_type="break_glass", object_id=pk,
+                     detail={"role": user.role})
+        raise Http404
+    record_event(user, "break_glass.read", object_type="break_glass", object_id=glass.pk, client_id=glass.client_id,
+                 detail={"role": user.role})
+    return glass
+
+
+def do_review_break_glass(reviewer, glass: BreakGlass, outcome: str, note: str) -> BreakGlass:
+    if outcome not in (BreakGlass.Outcome.APPROPRIATE, BreakGlass.Outcome.CONCERN):
+        raise ValueError(f"unknown outcome {outcome!r}")
+    if glass.user_id == reviewer.pk:
+        raise PermissionError("nobody reviews their own break-glass")
+    with transaction.atomic():
+        glass.outcome = outcome
+        glass.reviewed_by = reviewer
+        glass.reviewed_at = timezone.now()
+        glass.review_note = note.strip()
+        glass.save(update_fields=["outcome", "reviewed_by", "reviewed_at", "review_note"])
+        record_event(reviewer, "break_glass.reviewed", object_type="break_glass", object_id=glass.pk,
+                     client_id=glass.client_id, detail={"outcome": outcome, "role": reviewer.role,
+                                                        "audit_seq": glass.audit_seq})
+    return glass

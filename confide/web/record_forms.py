@@ -1,0 +1,143 @@
+"""Forms for client records. They check what was typed; who may do what is the gate's business."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+
+from confide.records.models import DATA_CATEGORIES, Entry, RelatedPerson
+from confide.web import describe
+
+NUMBER_MESSAGES = {"required": "Enter the client's number, for example 1042.",
+                   "invalid": "Enter the client's number in figures, for example 1042.",
+                   "min_value": "Enter the client's number, for example 1042.",
+                   "max_value": "Enter the client's number, for example 1042."}
+
+# The purposes a person may give for opening a file outside their own cases. Which of them opens
+# a given file for a given person is the engine's answer, never this list's.
+OUTSIDE_PURPOSES = ["direct_support", "cover", "supervision", "advice", "case_management", "child_protection",
+                    "risk_management", "emergency"]
+
+
+class OpenOutsideForm(forms.Form):
+    client = forms.IntegerField(
+        label="Client number", min_value=1, max_value=2**62, error_messages=NUMBER_MESSAGES,
+        help_text="From the referral, a colleague or the client's letter, for example 1042.",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+    purpose = forms.ChoiceField(label="Why do you need this file?",
+                                choices=[(p, describe.PURPOSES.get(p, p)) for p in OUTSIDE_PURPOSES])
+    reason = forms.CharField(
+        label="Your reason", required=False, max_length=2000,
+        help_text="Needed if the file is outside your work: a manager reviews every such opening. "
+                  "Say what you need it for, not what is in it.",
+        widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class EntryFactsForm(forms.Form):
+    """What every entry says about itself: what kind of information, about whom, from whom."""
+
+    categories = forms.MultipleChoiceField(
+        label="What kind of information is this?", choices=DATA_CATEGORIES, initial=["case_notes"],
+        widget=forms.CheckboxSelectMultiple, error_messages={"required": "Choose at least one kind of information."})
+    about_client = forms.BooleanField(label="It is about the client", required=False, initial=True)
+    about_people = forms.MultipleChoiceField(label="It is also about", required=False,
+                                             widget=forms.CheckboxSelectMultiple)
+    source = forms.ChoiceField(label="Where did it come from?", choices=Entry.Source.choices,
+                               initial=Entry.Source.CLIENT, widget=forms.RadioSelect)
+    sealed = forms.BooleanField(
+        label="Seal it (medical records and the like): only the role the policy names can open it", required=False)
+    unsolicited = forms.BooleanField(
+        label="Nobody asked for this information: keep it apart, to be returned to the sender", required=False)
+
+    def __init__(self, *args, people: list[tuple[int, str]] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["about_people"].choices = [(str(pk), label) for pk, label in people]
+        if not people:
+            del self.fields["about_people"]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("about_client") and not data.get("about_people"):
+            self.add_error("about_client", "Say whom this is about: the client, someone on their file, or both.")
+        return data
+
+
+class NoteForm(EntryFactsForm):
+    text = forms.CharField(label="Note", max_length=20000, widget=forms.Textarea(attrs={"rows": 8}),
+                           help_text="Facts: what was seen, said and done, and who said it.",
+                           error_messages={"required": "Write the note before saving it."})
+    confirm_wording = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    field_order = ["text"]
+
+
+class RiskAssessmentForm(EntryFactsForm):
+    level = forms.ChoiceField(label="Level of risk", choices=Entry.Risk.choices, widget=forms.RadioSelect,
+                              error_messages={"required": "Choose the level of risk."})
+    text = forms.CharField(label="Assessment", max_length=20000, widget=forms.Textarea(attrs={"rows": 8}),
+                           help_text="The risks identified, to whom, and the plan.",
+                           error_messages={"required": "Write the assessment before saving it."})
+    confirm_wording = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    field_order = ["level", "text"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["categories"].initial = ["risk_assessment"]
+
+
+ALLOWED_TYPES = {
+    "application/pdf", "image/jpeg", "image/png", "text/plain",
+    "application/msword", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.oasis.opendocument.text",
+}
+
+
+class DocumentForm(EntryFactsForm):
+    file = forms.FileField(label="File", error_messages={"required": "Choose a file to upload.",
+                                                         "empty": "That file is empty."},
+                           help_text=f"PDF, Word, OpenDocument, plain text, JPEG or PNG, up to "
+                                     f"{settings.UPLOAD_MAX_MB} MB. It is encrypted before it is stored.")
+    description = forms.CharField(label="What is it?", max_length=500,
+                                  error_messages={"required": "Say what the document is."},
+                                  help_text="For example: signed consent form, letter from the housing office.")
+    field_order = ["file", "description"]
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.UPLOAD_MAX_MB * 1024 * 1024:
+            raise forms.ValidationError(f"That file is larger than {settings.UPLOAD_MAX_MB} MB.")
+        if upload.content_type not in ALLOWED_TYPES:
+            raise forms.ValidationError("Confide takes PDF, Word, OpenDocument, plain text, JPEG or PNG files.")
+        return upload
+
+
+class RelatedPersonForm(forms.Form):
+    relationship = forms.ChoiceField(label="Who are they to the client?", choices=RelatedPerson.Relationship.choices)
+    name = forms.CharField(label="Name", max_length=200, error_messages={"required": "Give the person's name."},
+                           help_text="Or how the client refers to them.")
+    agency = forms.CharField(label="Agency (if any)", max_length=200, required=False)
+    contact = forms.CharField(label="How to reach them (if known and safe to record)", max_length=300, required=False)
+    notes = forms.CharField(label="Notes", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class SafeContactForm(forms.Form):
+    number = forms.CharField(label="Safe number", max_length=100, required=False,
+                             help_text="A number only the client answers.")
+    when = forms.CharField(label="When it is safe to call", max_length=300, required=False)
+    say = forms.CharField(label="What to say if someone else answers", max_length=500, required=False)
+    avoid = forms.CharField(label="Never", max_length=500, required=False,
+                            help_text="For example: never leave a message; never write to the home address.")
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("number") and not data.get("when"):
+            raise forms.ValidationError("Give a safe number, or a safe way and time to make contact.")
+        return data
+
+
+class ReviewForm(forms.Form):
+    outcome = forms.ChoiceField(label="Your review", widget=forms.RadioSelect,
+                                choices=[("appropriate", "The reason was good enough: no further action"),
+                                         ("concern", "A concern: I will follow it up")],
+                                error_messages={"required": "Choose the outcome of your review."})
+    note = forms.CharField(label="Review note", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                           help_text="What you checked or will do. Do not copy anything from the client's file here.")

@@ -1,0 +1,328 @@
+"""Client records pages. Thin: every read goes through confide.records.access (the gate), every
+write through a do_* function; nothing here decides who sees what."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from confide.accounts.models import current_policy
+from confide.policy.wording import check_wording
+from confide.records.access import access_case, access_client, access_document, list_clients
+from confide.records.break_glass import ReasonNeeded, do_open_outside
+from confide.records.entries import (
+    EntryError,
+    EntryFacts,
+    do_add_document,
+    do_add_note,
+    do_add_risk_assessment,
+    document_content,
+    document_filename,
+    entry_text,
+)
+from confide.records.models import DATA_CATEGORIES, RelatedPerson, SafeContact
+from confide.records.people import do_add_related_person, person_details
+from confide.records.safe_contact import (
+    do_confirm_safe_contact,
+    do_set_safe_contact,
+    needs_checking,
+    safe_contact_details,
+)
+from confide.web import describe
+from confide.web.record_forms import (
+    OUTSIDE_PURPOSES,
+    DocumentForm,
+    NoteForm,
+    OpenOutsideForm,
+    RelatedPersonForm,
+    RiskAssessmentForm,
+    SafeContactForm,
+)
+
+PAGE = 50
+
+
+def bad_request(request, title: str, message: str):
+    return render(request, "web/error.html", {"status": 400, "title": title, "message": message}, status=400)
+
+
+def _purpose(request) -> str | None:
+    purpose = request.GET.get("purpose", "direct_support")
+    return purpose if purpose in OUTSIDE_PURPOSES else None
+
+
+def _with_purpose(url: str, purpose: str) -> str:
+    return url if purpose == "direct_support" else f"{url}?{urlencode({'purpose': purpose})}"
+
+
+def _bad_purpose(request):
+    return bad_request(request, "That purpose is not one Confide knows", "Go back and choose one from the list.")
+
+
+# Client list and search ---------------------------------------------------------------------------
+
+@require_GET
+def client_list(request):
+    """The clients this person may open, for the purpose they give: by default their own caseload.
+    A search looks only among those, so it finds nobody else's client."""
+    purpose = _purpose(request)
+    if purpose is None:
+        return _bad_purpose(request)
+    query = request.GET.get("q", "").strip()[:100]
+    after = None
+    if request.GET.get("after_name") is not None and request.GET.get("after_id", "").isdigit():
+        after = (request.GET["after_name"], int(request.GET["after_id"]))
+    clients = list_clients(request.user, purpose, query=query, limit=PAGE + 1, after=after)
+    more = len(clients) > PAGE
+    clients = clients[:PAGE]
+    next_url = None
+    if more:
+        last = clients[-1]
+        params = {"purpose": purpose, "after_name": last.display_name, "after_id": last.pk}
+        if query:
+            params["q"] = query
+        next_url = f"{reverse('web:client_list')}?{urlencode(params)}"
+    for client in clients:
+        client.url = _with_purpose(reverse("web:client_file", args=[client.pk]), purpose)
+    purposes = [(p, describe.PURPOSES.get(p, p)) for p in ("direct_support", "cover", "supervision", "advice")]
+    return render(request, "records/client_list.html", {
+        "clients": clients, "query": query, "purpose": purpose, "purposes": purposes, "next_url": next_url,
+        "purpose_label": describe.PURPOSES.get(purpose, purpose)})
+
+
+@require_http_methods(["GET", "POST"])
+def open_outside(request):
+    """Open a file outside one's own cases, by number, for a stated purpose: the break-glass prompt.
+    A refused file and a missing one get the same answer."""
+    form = OpenOutsideForm(request.POST or None)
+    context = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            client, _glass = do_open_outside(request.user, data["client"], data["purpose"], data["reason"])
+        except ReasonNeeded as needed:
+            form.add_error("reason", "This file is outside your work. Give your reason (at least 10 characters): "
+                                     "opening it is recorded and reviewed by a manager.")
+            context["clauses"] = needed.clauses
+        except Http404:
+            context["refused"] = True
+        else:
+            return redirect(_with_purpose(reverse("web:client_file", args=[client.pk]), data["purpose"]))
+    status = 400 if form.errors else (404 if context.get("refused") else 200)
+    return render(request, "records/open_outside.html", context, status=status)
+
+
+# The client file ----------------------------------------------------------------------------------
+
+def _people(client) -> list[RelatedPerson]:
+    people = list(client.people.all())
+    for person in people:
+        person.details = person_details(person)
+    return people
+
+
+@require_GET
+def client_file(request, client_id: int):
+    purpose = _purpose(request)
+    if purpose is None:
+        return _bad_purpose(request)
+    grant = access_client(request.user, client_id, purpose)
+    client = grant.client
+    for case in grant.cases:
+        case.service_label = describe.service(case.service)
+        case.note_url = _with_purpose(reverse("web:add_note", args=[case.pk]), purpose)
+        case.document_url = _with_purpose(reverse("web:add_document", args=[case.pk]), purpose)
+        case.risk_url = _with_purpose(reverse("web:add_risk_assessment", args=[case.pk]), purpose)
+    people = _people(client)
+    names = {person.pk: person.details.get("name", "") for person in people}
+    categories = dict(DATA_CATEGORIES)
+    entries = list(grant.entries()[:100])
+    for entry in entries:
+        entry.open = grant.may_open(entry)
+        if entry.open:
+            entry.text = entry_text(client.pk, entry)  # decrypted only after the gate said yes
+            entry.about = ([client.display_name] if entry.about_client else []) + \
+                [names.get(p.pk, "") for p in entry.about_people.all()]
+            entry.category_labels = [categories.get(c, c) for c in entry.categories]
+            if entry.kind == entry.Kind.DOCUMENT:
+                entry.download_url = _with_purpose(reverse("web:download_document", args=[entry.pk]), purpose)
+        else:
+            entry.sealed_reason = grant.sealed_reason(entry)
+    contact = SafeContact.objects.filter(client=client).select_related("updated_by").first()
+    safe = None
+    if contact is not None:
+        safe = {"details": safe_contact_details(contact), "contact": contact, "stale": needs_checking(contact)}
+    return render(request, "records/client_file.html", {
+        "grant": grant, "client": client, "cases": grant.cases, "entries": entries, "people": people,
+        "safe": safe, "purpose": purpose, "purpose_label": describe.PURPOSES.get(purpose, purpose),
+        "people_url": _with_purpose(reverse("web:related_people", args=[client.pk]), purpose),
+        "safe_contact_url": _with_purpose(reverse("web:safe_contact", args=[client.pk]), purpose),
+    })
+
+
+# Adding entries ---------------------------------------------------------------------------------------
+
+def _people_choices(client) -> list[tuple[int, str]]:
+    return [(person.pk, f"{person.details.get('name', '')} ({person.get_relationship_display().lower()})")
+            for person in _people(client)]
+
+
+def _facts(form, client, *, default_categories=None) -> EntryFacts:
+    data = form.cleaned_data
+    chosen = {int(pk) for pk in data.get("about_people") or []}
+    people = [person for person in client.people.all() if person.pk in chosen]
+    return EntryFacts(categories=data.get("categories") or default_categories or ["case_notes"],
+                      about_client=bool(data.get("about_client")), about_people=people,
+                      source=data["source"], sealed=bool(data.get("sealed")), unsolicited=bool(data.get("unsolicited")))
+
+
+def _marked(text: str, findings) -> list[tuple[str, object]]:
+    """The text cut into plain and flagged pieces, for showing the flagged wording in place."""
+    pieces, at = [], 0
+    for finding in sorted(findings, key=lambda f: f.start):
+        if finding.start < at:
+            continue
+        pieces.append((text[at:finding.start], None))
+        pieces.append((text[finding.start:finding.end], finding))
+        at = finding.end
+    pieces.append((text[at:], None))
+    return [(piece, finding) for piece, finding in pieces if piece]
+
+
+def _written_entry(request, case_id: int, form_class, template: str, save):
+    """Add a note or a risk assessment: the factual-wording check runs before anything is saved,
+    and the writer either rephrases or confirms, which is recorded (DVIP 6.05/9.03, JustUs 3.7)."""
+    purpose = _purpose(request)
+    if purpose is None:
+        return _bad_purpose(request)
+    grant, case = access_case(request.user, case_id, purpose, action="case.write")
+    client = grant.client
+    form = form_class(request.POST or None, people=_people_choices(client))
+    context = {"form": form, "client": client, "case": case, "purpose": purpose,
+               "file_url": _with_purpose(reverse("web:client_file", args=[client.pk]), purpose)}
+    if request.method == "POST" and form.is_valid():
+        text = form.cleaned_data["text"]
+        findings = check_wording(current_policy(), text)
+        if findings and not form.cleaned_data.get("confirm_wording"):
+            context.update(findings=findings, marked=_marked(text, findings),
+                           clauses=sorted({(f.clause, f.clause_text) for f in findings}))
+            return render(request, template, context, status=200)
+        facts = _facts(form, client)
+        if findings:
+            facts.wording_confirmed = {"clauses": sorted({f.clause for f in findings}), "passages": len(findings)}
+        try:
+            save(request.user, case, form.cleaned_data, facts)
+        except EntryError as exc:
+            form.add_error(None, str(exc).capitalize() + ".")
+        else:
+            return redirect(context["file_url"])
+    return render(request, template, context, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def add_note(request, case_id: int):
+    return _written_entry(request, case_id, NoteForm, "records/add_note.html",
+                          lambda user, case, data, facts: do_add_note(user, case, data["text"], facts))
+
+
+@require_http_methods(["GET", "POST"])
+def add_risk_assessment(request, case_id: int):
+    return _written_entry(request, case_id, RiskAssessmentForm, "records/add_risk_assessment.html",
+                          lambda user, case, data, facts: do_add_risk_assessment(user, case, data["text"],
+                                                                                 data["level"], facts))
+
+
+@require_http_methods(["GET", "POST"])
+def add_document(request, case_id: int):
+    purpose = _purpose(request)
+    if purpose is None:
+        return _bad_purpose(request)
+    grant, case = access_case(request.user, case_id, purpose, action="case.write")
+    client = grant.client
+    # An upload over the limit is never read (uploads are held in memory only, settings), so say
+    # so plainly rather than "choose a file".
+    too_big = request.method == "POST" and _content_length(request) > settings.FILE_UPLOAD_MAX_MEMORY_SIZE
+    form = DocumentForm(request.POST or None, None if too_big else (request.FILES or None),
+                        people=_people_choices(client))
+    context = {"form": form, "client": client, "case": case,
+               "file_url": _with_purpose(reverse("web:client_file", args=[client.pk]), purpose)}
+    if too_big:
+        form.is_valid()
+        form.errors["file"] = form.error_class([f"That file is larger than {settings.UPLOAD_MAX_MB} MB."])
+    elif request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            do_add_document(request.user, case, upload.name[:200], upload.content_type, upload.read(),
+                            form.cleaned_data["description"], _facts(form, client))
+        except EntryError as exc:
+            form.add_error(None, str(exc).capitalize() + ".")
+        else:
+            return redirect(context["file_url"])
+    return render(request, "records/add_document.html", context, status=400 if form.errors else 200)
+
+
+@require_GET
+def download_document(request, entry_id: int):
+    purpose = _purpose(request)
+    if purpose is None:
+        return _bad_purpose(request)
+    grant, entry, document = access_document(request.user, entry_id, purpose)
+    content = document_content(grant.client.pk, document)
+    filename = "".join(ch for ch in document_filename(grant.client.pk, document) if ch.isalnum() or ch in "._- ")
+    response = HttpResponse(content, content_type=document.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename.strip() or "document"}"'
+    return response
+
+
+# Related people and safe contact ----------------------------------------------------------------------
+
+@require_http_methods(["GET", "POST"])
+def related_people(request, client_id: int):
+    purpose = _purpose(request)
+    if purpose is None:
+        return _bad_purpose(request)
+    grant = access_client(request.user, client_id, purpose, action="client.people")
+    client = grant.client
+    form = RelatedPersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        do_add_related_person(request.user, client, data["relationship"], data)
+        return redirect(request.get_full_path())
+    return render(request, "records/related_people.html", {
+        "client": client, "people": _people(client), "form": form, "purpose": purpose,
+        "file_url": _with_purpose(reverse("web:client_file", args=[client.pk]), purpose)},
+        status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def safe_contact(request, client_id: int):
+    purpose = _purpose(request)
+    if purpose is None:
+        return _bad_purpose(request)
+    grant = access_client(request.user, client_id, purpose, action="client.safe_contact")
+    client = grant.client
+    contact = SafeContact.objects.filter(client=client).first()
+    details = safe_contact_details(contact) if contact else {}
+    form = SafeContactForm(request.POST or None, initial=details)
+    file_url = _with_purpose(reverse("web:client_file", args=[client.pk]), purpose)
+    if request.method == "POST" and request.POST.get("action") == "confirm" and contact is not None:
+        do_confirm_safe_contact(request.user, contact)
+        return redirect(file_url)
+    if request.method == "POST" and request.POST.get("action") != "confirm" and form.is_valid():
+        do_set_safe_contact(request.user, client, form.cleaned_data)
+        return redirect(file_url)
+    return render(request, "records/safe_contact.html", {
+        "client": client, "contact": contact, "form": form, "file_url": file_url},
+        status=400 if form.errors else 200)
+
+
+def _content_length(request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0

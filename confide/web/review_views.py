@@ -1,0 +1,42 @@
+"""The break-glass review queue: every file opened outside someone's work, with their reason, for
+the reviewers the pack names. Nobody sees their own openings here."""
+
+from __future__ import annotations
+
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from confide.records.break_glass import (
+    access_break_glass,
+    break_glass_reason,
+    do_review_break_glass,
+    review_queue,
+)
+from confide.web import describe
+from confide.web.record_forms import ReviewForm
+
+
+@require_GET
+def queue(request):
+    show_all = request.GET.get("show") == "all"
+    items = list(review_queue(request.user, pending_only=not show_all)[:200])
+    for item in items:
+        item.purpose_label = describe.PURPOSES.get(item.purpose, item.purpose)
+        item.role_label = describe.role(item.role)
+    return render(request, "records/review_queue.html", {"items": items, "show_all": show_all})
+
+
+@require_http_methods(["GET", "POST"])
+def review(request, glass_id: int):
+    glass = access_break_glass(request.user, glass_id)
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST" and glass.outcome == glass.Outcome.PENDING and form.is_valid():
+        do_review_break_glass(request.user, glass, form.cleaned_data["outcome"], form.cleaned_data["note"])
+        return redirect(reverse("web:review_queue"))
+    glass.purpose_label = describe.PURPOSES.get(glass.purpose, glass.purpose)
+    glass.role_label = describe.role(glass.role)
+    return render(request, "records/review.html", {
+        "glass": glass, "reason": break_glass_reason(glass), "form": form,
+        "record_url": reverse("web:record_of_access", args=[glass.client_id]) + "?purpose=supervision"},
+        status=400 if form.errors else 200)
