@@ -1,0 +1,301 @@
+"""The daily work on a client's file: notes with the factual-wording check, documents, risk
+assessments, the people around the client, safe contact details, the client list and search, and
+opening a file outside one's own work (a permitted purpose, or breaking the glass)."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from confide.audit.models import AuditEvent
+from confide.records.entries import entry_text
+from confide.records.models import BreakGlass, Entry, SafeContact
+from confide.records.safe_contact import safe_contact_details
+from tests.base import (
+    CLIENT_NAME,
+    DOCUMENT_NAME,
+    DOCUMENT_TEXT,
+    OTHER_CLIENT_NAME,
+    PERSON_NAME,
+    SAFE_NUMBER,
+    ConfideTestCase,
+)
+
+
+def stable(content: bytes) -> bytes:
+    """A page without its per-response CSRF tokens, to compare two answers byte for byte."""
+    return re.sub(rb'(name="csrfmiddlewaretoken" value|name="csrf-token" content)="[^"]*"', b"", content)
+
+
+FACTS = {"categories": ["case_notes"], "about_client": "on", "source": "client"}
+
+
+class NoteTests(ConfideTestCase):
+    def url(self):
+        return reverse("web:add_note", args=[self.p["case"].pk])
+
+    def test_a_factual_note_is_saved_encrypted_and_shown_on_the_file(self):
+        self.sign_in("assigned")
+        text = "Client attended at 10:00 and said she has moved to her sister's."
+        response = self.client.post(self.url(), {"text": text, **FACTS})
+        self.assertRedirects(response, reverse("web:client_file", args=[self.p["client"].pk]))
+        entry = Entry.objects.latest("id")
+        self.assertNotIn(text.encode(), bytes(entry.body_sealed))
+        self.assertEqual(entry_text(self.p["client"].pk, entry), text)
+        self.assertEqual((entry.source, entry.categories, entry.about_client), ("client", ["case_notes"], True))
+        self.assertEqual(entry.wording_confirmed, {})
+        self.assertContains(self.client.get(response["Location"]), "moved to her sister&#x27;s")
+
+    def test_speculation_and_judgement_are_shown_with_the_clause_and_nothing_is_saved_until_confirmed(self):
+        self.sign_in("assigned")
+        before = Entry.objects.count()
+        text = "I think she is a liar about the visit."
+        page = self.client.post(self.url(), {"text": text, **FACTS})
+        self.assertEqual(page.status_code, 200)
+        self.assertEqual(Entry.objects.count(), before, "nothing saved before the writer decides")
+        self.assertContains(page, "Check the wording before you save")
+        self.assertContains(page, "<mark", count=2)
+        self.assertContains(page, "Policy 9.03")
+        self.assertContains(page, "Policy 6.05")
+        self.assertContains(page, "I think she is a liar about the visit.</textarea>", msg_prefix="the text is kept")
+        # Rephrased: saved, with no confirmation recorded.
+        self.client.post(self.url(), {"text": "She said the visit did not happen.", **FACTS})
+        self.assertEqual(Entry.objects.latest("id").wording_confirmed, {})
+        # Kept as written, confirmed: saved, and the confirmation is recorded (clauses, not words).
+        response = self.client.post(self.url(), {"text": text, "confirm_wording": "on", **FACTS})
+        self.assertEqual(response.status_code, 302)
+        entry = Entry.objects.latest("id")
+        self.assertEqual(entry.wording_confirmed, {"clauses": ["6.05", "9.03"], "passages": 2})
+        event = AuditEvent.objects.filter(action="note.added").latest("seq")
+        self.assertIn('"wording_confirmed":["6.05","9.03"]', event.detail)
+        self.assertNotIn("liar", event.detail)
+
+    def test_the_clients_own_words_in_quotation_marks_pass(self):
+        self.sign_in("assigned")
+        response = self.client.post(self.url(), {"text": 'She said "he is a liar" twice.', **FACTS})
+        self.assertEqual(response.status_code, 302)
+
+    def test_a_note_can_be_about_someone_on_the_file_and_marked_unsolicited(self):
+        self.sign_in("assigned")
+        ex = self.p["ex_partner"]
+        self.client.post(self.url(), {"text": "Letter from his solicitor arrived unasked.", "categories": ["third_party"],
+                                      "about_people": [str(ex.pk)], "source": "third_party", "unsolicited": "on"})
+        entry = Entry.objects.latest("id")
+        self.assertEqual(list(entry.about_people.all()), [ex])
+        self.assertFalse(entry.about_client)
+        self.assertTrue(entry.unsolicited)
+        page = self.client.get(reverse("web:client_file", args=[self.p["client"].pk]))
+        self.assertContains(page, "Unsolicited: to be returned to the sender")
+
+    def test_a_note_about_nobody_or_with_no_category_is_refused_with_a_clear_message(self):
+        self.sign_in("assigned")
+        page = self.client.post(self.url(), {"text": "Phoned.", "source": "client"})
+        self.assertEqual(page.status_code, 400)
+        self.assertContains(page, "Say whom this is about", status_code=400)
+        self.assertContains(page, "Choose at least one kind of information.", status_code=400)
+        self.assertContains(page, "Phoned.</textarea>", status_code=400, msg_prefix="what was typed is kept")
+
+    def test_another_teams_worker_cannot_add_to_the_case(self):
+        self.sign_in("other_team")
+        before = Entry.objects.count()
+        self.assertEqual(self.client.post(self.url(), {"text": "x", **FACTS}).status_code, 404)
+        self.assertEqual(Entry.objects.count(), before)
+
+
+class RiskAssessmentTests(ConfideTestCase):
+    def test_a_risk_assessment_records_its_level(self):
+        self.sign_in("assigned")
+        url = reverse("web:add_risk_assessment", args=[self.p["case"].pk])
+        response = self.client.post(url, {"text": "Checklist completed with the client.", "level": "high",
+                                          "categories": ["risk_assessment"], "about_client": "on", "source": "client"})
+        self.assertEqual(response.status_code, 302)
+        entry = Entry.objects.latest("id")
+        self.assertEqual((entry.kind, entry.risk_level), ("risk_assessment", "high"))
+        self.assertContains(self.client.get(response["Location"]), "Risk: High")
+
+
+class DocumentTests(ConfideTestCase):
+    def test_a_document_uploads_encrypted_and_downloads_byte_for_byte(self):
+        self.sign_in("assigned")
+        content = b"%PDF-1.4 fictional signed form for " + CLIENT_NAME.encode()
+        upload = SimpleUploadedFile("signed form.pdf", content, content_type="application/pdf")
+        response = self.client.post(reverse("web:add_document", args=[self.p["case"].pk]),
+                                    {"file": upload, "description": "Signed form", **FACTS})
+        self.assertEqual(response.status_code, 302)
+        entry = Entry.objects.latest("id")
+        self.assertNotIn(content, bytes(entry.document.content_sealed))
+        self.assertNotIn(b"signed form", bytes(entry.document.filename_sealed))
+        download = self.client.get(reverse("web:download_document", args=[entry.pk]))
+        self.assertEqual(download.status_code, 200)
+        self.assertEqual(download.content, content)
+        self.assertEqual(download["Content-Type"], "application/pdf")
+        self.assertEqual(download["Content-Disposition"], 'attachment; filename="signed form.pdf"')
+        self.assertTrue(AuditEvent.objects.filter(action="document.download", object_id=str(entry.pk)).exists())
+
+    def test_the_fixture_document_reads_back(self):
+        self.sign_in("assigned")
+        download = self.client.get(reverse("web:download_document", args=[self.p["document"].pk]))
+        self.assertEqual(download.content, DOCUMENT_TEXT)
+        self.assertIn(DOCUMENT_NAME, download["Content-Disposition"])
+
+    def test_a_file_of_a_kind_confide_does_not_take_is_refused_and_nothing_is_stored(self):
+        self.sign_in("assigned")
+        before = Entry.objects.count()
+        upload = SimpleUploadedFile("run.exe", b"MZ...", content_type="application/x-msdownload")
+        page = self.client.post(reverse("web:add_document", args=[self.p["case"].pk]),
+                                {"file": upload, "description": "Something", **FACTS})
+        self.assertContains(page, "Confide takes PDF, Word", status_code=400)
+        self.assertEqual(Entry.objects.count(), before)
+
+    @override_settings(FILE_UPLOAD_MAX_MEMORY_SIZE=2048, UPLOAD_MAX_MB=0)
+    def test_a_file_over_the_limit_is_refused_saying_so(self):
+        self.sign_in("assigned")
+        upload = SimpleUploadedFile("big.pdf", b"x" * 4096, content_type="application/pdf")
+        page = self.client.post(reverse("web:add_document", args=[self.p["case"].pk]),
+                                {"file": upload, "description": "Big", **FACTS})
+        self.assertContains(page, "That file is larger than 0 MB.", status_code=400)
+        self.assertContains(page, 'value="Big"', status_code=400, msg_prefix="the description typed is kept")
+
+
+class PeopleAndSafeContactTests(ConfideTestCase):
+    def test_people_around_the_client_are_listed_and_added_sealed(self):
+        self.sign_in("assigned")
+        url = reverse("web:related_people", args=[self.p["client"].pk])
+        self.assertContains(self.client.get(url), PERSON_NAME)
+        self.client.post(url, {"relationship": "agency_contact", "name": "Priya Fernhollow", "agency": "Housing office"})
+        page = self.client.get(url)
+        self.assertContains(page, "Priya Fernhollow")
+        self.assertContains(page, "Contact at another agency")
+        person = self.p["client"].people.latest("id")
+        self.assertNotIn(b"Fernhollow", bytes(person.details_sealed))
+
+    def test_safe_contact_details_are_at_the_top_of_the_file_and_can_be_changed_and_confirmed(self):
+        self.sign_in("assigned")
+        file_url = reverse("web:client_file", args=[self.p["client"].pk])
+        page = self.client.get(file_url).content.decode()
+        self.assertLess(page.index(SAFE_NUMBER), page.index("Cases"), "shown before anything else in the file")
+        url = reverse("web:safe_contact", args=[self.p["client"].pk])
+        self.client.post(url, {"action": "change", "number": "07700 900999", "when": "Mornings",
+                               "say": "Calling from the dentist"})
+        contact = SafeContact.objects.get(client=self.p["client"])
+        self.assertEqual(safe_contact_details(contact)["number"], "07700 900999")
+        self.assertNotIn(b"900999", bytes(contact.details_sealed))
+        self.assertNotContains(self.client.get(file_url), SAFE_NUMBER, msg_prefix="the old number is gone")
+
+    def test_details_not_confirmed_for_four_weeks_are_flagged_for_checking(self):
+        SafeContact.objects.filter(client=self.p["client"]).update(confirmed_on=timezone.localdate() - timedelta(days=40))
+        self.sign_in("assigned")
+        file_url = reverse("web:client_file", args=[self.p["client"].pk])
+        self.assertContains(self.client.get(file_url), "Check these are still safe")
+        self.client.post(reverse("web:safe_contact", args=[self.p["client"].pk]), {"action": "confirm"})
+        self.assertNotContains(self.client.get(file_url), "Check these are still safe")
+        self.assertTrue(AuditEvent.objects.filter(action="safe_contact.confirmed").exists())
+
+    def test_empty_safe_contact_details_are_refused(self):
+        self.sign_in("assigned")
+        page = self.client.post(reverse("web:safe_contact", args=[self.p["client"].pk]), {"action": "change"})
+        self.assertContains(page, "Give a safe number, or a safe way and time", status_code=400)
+
+
+class ClientListTests(ConfideTestCase):
+    def test_a_worker_lists_and_searches_only_their_own_clients(self):
+        self.sign_in("assigned")
+        page = self.client.get(reverse("web:client_list"))
+        self.assertContains(page, CLIENT_NAME)
+        self.assertNotContains(page, OTHER_CLIENT_NAME)
+        self.assertContains(self.client.get(reverse("web:client_list") + "?q=zel"), CLIENT_NAME)
+        miss = self.client.get(reverse("web:client_list") + "?q=Ambrose")
+        self.assertNotContains(miss, OTHER_CLIENT_NAME)
+        self.assertContains(miss, "No client you may open has a name containing")
+        event = AuditEvent.objects.filter(action="clients.searched").latest("seq")
+        self.assertNotIn("Ambrose", event.detail, "what was searched for is not logged")
+
+    def test_a_search_for_a_name_the_person_may_not_open_reads_the_same_as_one_for_nobody(self):
+        self.sign_in("assigned")
+        hit_other = self.client.get(reverse("web:client_list") + "?q=Thistlewick").content
+        nobody = self.client.get(reverse("web:client_list") + "?q=Zzyzzxwv").content
+        self.assertEqual(stable(hit_other).replace(b"Thistlewick", b"X"), stable(nobody).replace(b"Zzyzzxwv", b"X"))
+
+    def test_a_same_team_worker_lists_the_teams_clients_for_cover_not_for_direct_support(self):
+        self.sign_in("same_team")
+        self.assertNotContains(self.client.get(reverse("web:client_list")), CLIENT_NAME)
+        cover = self.client.get(reverse("web:client_list") + "?purpose=cover")
+        self.assertContains(cover, CLIENT_NAME)
+        self.assertNotContains(cover, OTHER_CLIENT_NAME)
+        file_page = self.client.get(reverse("web:client_file", args=[self.p["client"].pk]) + "?purpose=cover")
+        self.assertContains(file_page, "You opened this file for: <strong>Covering for a colleague</strong>")
+
+    def test_an_unknown_purpose_is_a_clear_error(self):
+        self.sign_in("assigned")
+        page = self.client.get(reverse("web:client_list") + "?purpose=curiosity")
+        self.assertContains(page, "That purpose is not one Confide knows", status_code=400)
+
+
+class BreakGlassTests(ConfideTestCase):
+    def open(self, client_id, purpose="direct_support", reason=""):
+        return self.client.post(reverse("web:open_outside"), {"client": client_id, "purpose": purpose, "reason": reason})
+
+    def test_outside_ones_work_a_reason_is_asked_for_then_the_file_opens_and_waits_for_review(self):
+        self.sign_in("other_team")
+        file_url = reverse("web:client_file", args=[self.p["client"].pk])
+        self.assertEqual(self.client.get(file_url).status_code, 404)
+        asked = self.open(self.p["client"].pk)
+        self.assertContains(asked, "This file is outside your work. Give your reason", status_code=400)
+        self.assertNotContains(asked, CLIENT_NAME, status_code=400)
+        self.assertFalse(BreakGlass.objects.exists())
+        opened = self.open(self.p["client"].pk, reason="Duty worker: she phoned the helpline in distress")
+        self.assertRedirects(opened, file_url)
+        self.assertContains(self.client.get(file_url), "You broke the glass to open this file")
+        glass = BreakGlass.objects.get()
+        self.assertEqual((glass.user, glass.role, glass.reviewer_roles),
+                         (self.p["other_team"], self.p["other_team"].role, ["head_of_service_delivery", "team_manager"]))
+        self.assertNotIn(b"helpline", bytes(glass.reason_sealed))
+        event = AuditEvent.objects.get(seq=glass.audit_seq)
+        self.assertEqual(event.action, "client.break_glass")
+        self.assertIn('"flag_for_review":true', event.detail)
+        self.assertNotIn("helpline", event.detail)
+        # The breaker never reviews their own; the manager does, once.
+        self.assertNotContains(self.client.get(reverse("web:review_queue")), "Duty worker")
+        self.assertEqual(self.client.get(reverse("web:review", args=[glass.pk])).status_code, 404)
+        self.sign_in("manager")
+        self.assertContains(self.client.get(reverse("web:home")), "1 break-glass opening waiting for your review")
+        queue = self.client.get(reverse("web:review_queue"))
+        self.assertContains(queue, "Olly Otherteam")
+        review = self.client.get(reverse("web:review", args=[glass.pk]))
+        self.assertContains(review, "Duty worker: she phoned the helpline in distress")
+        self.client.post(reverse("web:review", args=[glass.pk]), {"outcome": "appropriate", "note": "Checked with duty log."})
+        glass.refresh_from_db()
+        self.assertEqual((glass.outcome, glass.reviewed_by), ("appropriate", self.p["manager"]))
+        self.assertContains(self.client.get(reverse("web:review_queue")), "Nothing is waiting for your review")
+
+    def test_the_glass_opening_expires(self):
+        self.sign_in("other_team")
+        self.open(self.p["client"].pk, reason="Duty worker answering the helpline")
+        BreakGlass.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+        self.assertEqual(self.client.get(reverse("web:client_file", args=[self.p["client"].pk])).status_code, 404)
+
+    def test_a_refused_file_and_a_missing_one_answer_the_same(self):
+        self.sign_in("volunteer")  # dvip: volunteers cannot break the glass
+        refused = self.open(self.p["other_client"].pk, reason="I would like to see it please")
+        missing = self.open(999999, reason="I would like to see it please")
+        self.assertEqual(refused.status_code, 404)
+        self.assertEqual(stable(refused.content).replace(f'value="{self.p["other_client"].pk}"'.encode(), b"N"),
+                         stable(missing.content).replace(b'value="999999"', b"N"))
+        self.assertFalse(BreakGlass.objects.exists())
+
+    def test_a_same_team_worker_opens_for_supervision_without_breaking_the_glass(self):
+        self.sign_in("same_team")
+        response = self.open(self.p["client"].pk, purpose="supervision")
+        self.assertRedirects(response, reverse("web:client_file", args=[self.p["client"].pk]) + "?purpose=supervision")
+        self.assertFalse(BreakGlass.objects.exists())
+
+    def test_a_trustee_can_open_nothing(self):
+        self.sign_in("trustee")
+        for purpose in ("direct_support", "emergency", "supervision"):
+            self.assertEqual(self.open(self.p["client"].pk, purpose, reason="Trustee asking to look").status_code, 404)
+        self.assertFalse(BreakGlass.objects.exists())
