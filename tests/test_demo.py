@@ -258,3 +258,31 @@ def test_adding_staff_prints_a_one_time_set_up_code(demo_var, tmp_path):
                            "--team", "north", "--password-stdin"], env=env, input="password\n",
                           capture_output=True, text=True, timeout=60)
     assert weak.returncode == 2 and weak.stderr.startswith("confide: password: ")
+
+
+@pytest.mark.django_db
+def test_in_the_demo_a_worker_lists_only_their_own_cases_and_can_break_the_glass_for_review(client):
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from confide.records.models import BreakGlass, Client
+
+    ensure_demo(clients=40)
+    User = get_user_model()
+    worker = User.objects.get(username="vpp-worker")
+    client.force_login(worker)
+    page = client.get(reverse("web:client_list")).content.decode()
+    own = Client.objects.filter(cases__workers=worker).distinct()
+    others = Client.objects.exclude(pk__in=own.values("pk"))
+    assert own.exists() and others.exists()
+    assert all(c.display_name in page for c in own), "every one of their own clients is listed"
+    assert not any(c.display_name in page for c in others if not own.filter(display_name=c.display_name).exists())
+    stranger = others.filter(team__slug="south").first()
+    response = client.post(reverse("web:open_outside"), {"client": stranger.pk, "purpose": "direct_support",
+                                                         "reason": "Duty line: her worker is on leave today"})
+    assert response.status_code == 302
+    assert stranger.display_name in client.get(response["Location"]).content.decode()
+    client.force_login(User.objects.get(username="team-manager"))
+    queue = client.get(reverse("web:review_queue")).content.decode()
+    glass = BreakGlass.objects.get()
+    assert reverse("web:review", args=[glass.pk]) in queue and worker.get_full_name() in queue

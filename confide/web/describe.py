@@ -45,7 +45,7 @@ PURPOSES = {
     "child_protection": "Child protection",
     "risk_management": "Managing risk",
     "emergency": "An emergency",
-    "subject_access": "A subject access request",
+    "subject_access": "Compiling a subject access request",
 }
 
 

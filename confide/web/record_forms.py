@@ -16,7 +16,7 @@ NUMBER_MESSAGES = {"required": "Enter the client's number, for example 1042.",
 # The purposes a person may give for opening a file outside their own cases. Which of them opens
 # a given file for a given person is the engine's answer, never this list's.
 OUTSIDE_PURPOSES = ["direct_support", "cover", "supervision", "advice", "case_management", "child_protection",
-                    "risk_management", "emergency"]
+                    "risk_management", "emergency", "subject_access", "audit"]
 
 
 class OpenOutsideForm(forms.Form):

@@ -48,3 +48,35 @@ class QueryCountTests(ConfideTestCase):
         for service in ("vpp", "stephens_place", "wss"):
             Case.objects.create(client=self.p["client"], service=service, team=self.p["north"]).workers.add(self.p["assigned"])
         self.assertEqual(self.queries(url), few)
+
+    def test_the_client_file_does_not_grow_with_entries_or_people(self):
+        from confide.records.entries import EntryFacts, do_add_note
+        from confide.records.people import do_add_related_person
+
+        self.sign_in("assigned")
+        url = reverse("web:client_file", args=[self.p["client"].pk])
+        few = self.queries(url)
+        for i in range(12):
+            person = do_add_related_person(self.p["assigned"], self.p["client"], "family_member", {"name": f"Kin {i}"})
+            do_add_note(self.p["assigned"], self.p["case"], f"Note {i}", EntryFacts(about_people=[person]))
+            do_add_note(self.p["assigned"], self.p["case"], f"Sealed {i}", EntryFacts(categories=["health"], sealed=True))
+        self.assertEqual(self.queries(url), few)
+
+    def test_the_client_list_and_search_do_not_grow_with_clients(self):
+        self.sign_in("assigned")
+        self.add_clients(1)  # one found by the search, so both counts include the rows' queries
+        few = self.queries(reverse("web:client_list"))
+        few_search = self.queries(reverse("web:client_list") + "?q=Count")
+        self.add_clients(15)
+        self.assertEqual(self.queries(reverse("web:client_list")), few)
+        self.assertEqual(self.queries(reverse("web:client_list") + "?q=Count"), few_search)
+
+    def test_the_review_queue_does_not_grow_with_openings(self):
+        from confide.records.break_glass import do_open_outside
+
+        self.sign_in("manager")
+        url = reverse("web:review_queue")
+        few = self.queries(url)
+        for _ in range(5):
+            do_open_outside(self.p["other_team"], self.p["client"].pk, "direct_support", "Duty line call, worker away")
+        self.assertEqual(self.queries(url), few)

@@ -299,3 +299,18 @@ class BreakGlassTests(ConfideTestCase):
         for purpose in ("direct_support", "emergency", "supervision"):
             self.assertEqual(self.open(self.p["client"].pk, purpose, reason="Trustee asking to look").status_code, 404)
         self.assertFalse(BreakGlass.objects.exists())
+
+
+class SealedTests(ConfideTestCase):
+    def test_a_sealed_medical_record_opens_only_to_the_role_the_pack_names(self):
+        from tests.base import SEALED_TEXT
+
+        self.sign_in("assigned")
+        file_page = self.client.get(reverse("web:client_file", args=[self.p["client"].pk]))
+        self.assertNotContains(file_page, SEALED_TEXT)
+        self.assertContains(file_page, "8.07: Medical records are held on personnel files in a sealed envelope.")
+        # dvip 8.07: the Head of Service Delivery, here compiling a subject access request (9.06).
+        self.sign_in("data_controller")
+        url = reverse("web:client_file", args=[self.p["client"].pk])
+        self.assertEqual(self.client.get(url).status_code, 404, "not for direct support: not their case")
+        self.assertContains(self.client.get(url + "?purpose=subject_access"), SEALED_TEXT)
