@@ -25,6 +25,8 @@ ACTIONS = {
     "document.download.file": "Opened the file to download a document",
     "document.download.file.refused": "Tried to download a document: refused",
     "note.added": "Added a note",
+    "case.referral_taken": "Took the referral",
+    "case.changed": "Changed the case's stage or flags",
     "risk_assessment.added": "Added a risk assessment",
     "document.added": "Uploaded a document",
     "person.added": "Added someone to the client's file",

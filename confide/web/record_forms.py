@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 
-from confide.records.models import DATA_CATEGORIES, Entry, RelatedPerson
+from confide.records.models import CASE_FLAGS, DATA_CATEGORIES, SUBJECT_ROLES, Case, Entry, RelatedPerson
 from confide.web import describe
 
 NUMBER_MESSAGES = {"required": "Enter the client's number, for example 1042.",
@@ -141,3 +141,28 @@ class ReviewForm(forms.Form):
                                 error_messages={"required": "Choose the outcome of your review."})
     note = forms.CharField(label="Review note", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}),
                            help_text="What you checked or will do. Do not copy anything from the client's file here.")
+
+
+class ReferralForm(forms.Form):
+    name = forms.CharField(label="Client's name", max_length=200,
+                           error_messages={"required": "Give the client's name."},
+                           help_text="As the client gives it. Only you and others who may open the file will see it.")
+    date_of_birth = forms.DateField(label="Date of birth (if known)", required=False,
+                                    help_text="For example 27 3 1985, or 1985-03-27.",
+                                    input_formats=["%Y-%m-%d", "%d %m %Y", "%d/%m/%Y", "%d-%m-%Y"],
+                                    error_messages={"invalid": "Enter the date of birth as day month year, "
+                                                               "for example 27 3 1985."})
+    subject_role = forms.ChoiceField(label="The client is", choices=SUBJECT_ROLES)
+    service = forms.ChoiceField(label="Referred to the service")
+
+    def __init__(self, *args, services: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].choices = services
+
+
+class CaseForm(forms.Form):
+    status = forms.ChoiceField(label="Stage", choices=Case.Status.choices, widget=forms.RadioSelect)
+    flags = forms.MultipleChoiceField(label="Flags", choices=CASE_FLAGS, required=False,
+                                      widget=forms.CheckboxSelectMultiple,
+                                      help_text="A family court risk assessment or a legal hold changes how long "
+                                                "the records are kept.")

@@ -15,6 +15,7 @@ from confide.accounts.models import current_policy
 from confide.policy.wording import check_wording
 from confide.records.access import access_case, access_client, access_document, list_clients
 from confide.records.break_glass import ReasonNeeded, do_open_outside
+from confide.records.cases import CaseError, do_change_case, do_take_referral
 from confide.records.entries import (
     EntryError,
     EntryFacts,
@@ -36,9 +37,11 @@ from confide.records.safe_contact import (
 from confide.web import describe
 from confide.web.record_forms import (
     OUTSIDE_PURPOSES,
+    CaseForm,
     DocumentForm,
     NoteForm,
     OpenOutsideForm,
+    ReferralForm,
     RelatedPersonForm,
     RiskAssessmentForm,
     SafeContactForm,
@@ -138,6 +141,7 @@ def client_file(request, client_id: int):
         case.note_url = _with_purpose(reverse("web:add_note", args=[case.pk]), purpose)
         case.document_url = _with_purpose(reverse("web:add_document", args=[case.pk]), purpose)
         case.risk_url = _with_purpose(reverse("web:add_risk_assessment", args=[case.pk]), purpose)
+        case.change_url = _with_purpose(reverse("web:change_case", args=[case.pk]), purpose)
     people = _people(client)
     names = {person.pk: person.details.get("name", "") for person in people}
     categories = dict(DATA_CATEGORIES)
@@ -326,3 +330,38 @@ def _content_length(request) -> int:
         return int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         return 0
+
+
+# Referrals and case stages -------------------------------------------------------------------------
+
+@require_http_methods(["GET", "POST"])
+def new_referral(request):
+    """Take a referral: a new client and their first case, with the person taking it as its worker."""
+    services = [(name, service.label) for name, service in current_policy().services.items()]
+    form = ReferralForm(request.POST or None, services=services)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case = do_take_referral(request.user, name=data["name"], service=data["service"],
+                                    subject_role=data["subject_role"], date_of_birth=data["date_of_birth"])
+        except CaseError as exc:
+            form.add_error(None, str(exc).capitalize() + ".")
+        else:
+            return redirect(reverse("web:client_file", args=[case.client_id]))
+    return render(request, "records/new_referral.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def change_case(request, case_id: int):
+    purpose = _purpose(request)
+    if purpose is None:
+        return _bad_purpose(request)
+    grant, case = access_case(request.user, case_id, purpose, action="case.write")
+    form = CaseForm(request.POST or None, initial={"status": case.status, "flags": case.flags})
+    file_url = _with_purpose(reverse("web:client_file", args=[grant.client.pk]), purpose)
+    if request.method == "POST" and form.is_valid():
+        do_change_case(request.user, case, form.cleaned_data["status"], form.cleaned_data["flags"])
+        return redirect(file_url)
+    case.service_label = describe.service(case.service)
+    return render(request, "records/change_case.html", {"form": form, "case": case, "client": grant.client,
+                                                         "file_url": file_url}, status=400 if form.errors else 200)

@@ -122,3 +122,25 @@ def test_another_teams_worker_breaks_the_glass_and_a_manager_reviews_it(page, pe
     page.get_by_label("The reason was good enough: no further action").check()
     page.get_by_role("button", name="Record the review").click()
     assert "Nothing is waiting for your review" in page.content()
+
+
+def test_a_worker_takes_a_referral_and_opens_the_case(page, people):  # noqa: F811
+    sign_in_with_totp(page, "assigned", "assigned-password-1")
+    page.get_by_role("navigation", name="Sections").get_by_role("link", name="Clients").click()
+    page.get_by_role("link", name="Take a new referral").click()
+    assert_accessible(page, "new referral")
+    page.get_by_role("button", name="Take the referral").click()
+    assert "Give the client's name." in page.get_by_role("alert").inner_text()
+    assert_accessible(page, "new referral with an error")
+    page.get_by_label("Client's name").fill("Juniper Ashdown")
+    page.get_by_label("Referred to the service").select_option("vpp")
+    page.get_by_role("button", name="Take the referral").click()
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Juniper Ashdown")
+    assert "No safe contact details are recorded" in page.content()
+    page.get_by_role("link", name="Change the stage of the Violence Prevention Programme case").click()
+    assert_accessible(page, "change a case")
+    page.get_by_label("Open", exact=True).check()
+    page.get_by_label("Family court risk assessment").check()
+    page.get_by_role("button", name="Save").click()
+    cases = page.get_by_role("region", name="Cases").inner_text()
+    assert "Open" in cases and "Family court risk assessment" in cases

@@ -314,3 +314,52 @@ class SealedTests(ConfideTestCase):
         url = reverse("web:client_file", args=[self.p["client"].pk])
         self.assertEqual(self.client.get(url).status_code, 404, "not for direct support: not their case")
         self.assertContains(self.client.get(url + "?purpose=subject_access"), SEALED_TEXT)
+
+
+class ReferralAndCaseTests(ConfideTestCase):
+    def test_a_worker_takes_a_referral_and_moves_the_case_through_its_stages(self):
+        from confide.records.models import Case
+
+        self.sign_in("assigned")
+        response = self.client.post(reverse("web:new_referral"), {
+            "name": "Juniper Ashdown", "date_of_birth": "27 3 1985", "subject_role": "victim", "service": "vpp"})
+        case = Case.objects.get(client__display_name="Juniper Ashdown")
+        self.assertRedirects(response, reverse("web:client_file", args=[case.client_id]))
+        self.assertEqual((case.status, list(case.workers.all()), case.team), ("referral", [self.p["assigned"]],
+                                                                             self.p["north"]))
+        self.assertEqual(str(case.client.date_of_birth), "1985-03-27")
+        url = reverse("web:change_case", args=[case.pk])
+        self.client.post(url, {"status": "open", "flags": ["family_court_risk_assessment"]})
+        case.refresh_from_db()
+        self.assertEqual((case.status, case.opened_on, case.flags),
+                         ("open", timezone.localdate(), ["family_court_risk_assessment"]))
+        self.client.post(url, {"status": "closed"})
+        case.refresh_from_db()
+        self.assertEqual((case.closed_on, case.flags), (timezone.localdate(), []))
+        self.assertContains(self.client.get(reverse("web:client_file", args=[case.client_id])), "Closed")
+        actions = list(AuditEvent.objects.filter(client_id=case.client_id).values_list("action", flat=True))
+        self.assertEqual([a for a in actions if a.startswith("case.")],
+                         ["case.referral_taken", "case.write", "case.changed", "case.write", "case.changed"])
+
+    def test_nobody_takes_a_referral_into_a_service_they_could_not_then_read(self):
+        self.sign_in("assigned")  # a VPP worker
+        page = self.client.post(reverse("web:new_referral"), {"name": "Rowan Tealby", "subject_role": "victim",
+                                                              "service": "wss"})
+        self.assertContains(page, "Your role does not work in that service", status_code=400)
+        from confide.records.models import Client
+
+        self.assertFalse(Client.objects.filter(display_name="Rowan Tealby").exists(), "nothing half-made is left")
+
+    def test_a_bad_date_of_birth_is_a_clear_error_and_keeps_what_was_typed(self):
+        self.sign_in("assigned")
+        page = self.client.post(reverse("web:new_referral"), {"name": "Rowan Tealby", "date_of_birth": "31 2 1990",
+                                                              "subject_role": "victim", "service": "vpp"})
+        self.assertContains(page, "Enter the date of birth as day month year", status_code=400)
+        self.assertContains(page, 'value="Rowan Tealby"', status_code=400)
+
+    def test_another_teams_worker_cannot_change_the_case(self):
+        self.sign_in("other_team")
+        url = reverse("web:change_case", args=[self.p["case"].pk])
+        self.assertEqual(self.client.post(url, {"status": "closed"}).status_code, 404)
+        self.p["case"].refresh_from_db()
+        self.assertEqual(self.p["case"].status, "open")

@@ -1,0 +1,66 @@
+"""Taking a referral and moving a case through its stages: referral, assessment, open, suspended,
+closed, each dated. Every change is one transaction with its audit event."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from confide.audit.services import record_event
+from confide.records.access import case_decision
+from confide.records.models import CASE_FLAGS, SUBJECT_ROLES, Case, Client
+
+FLAG_WORDS = {word for word, _ in CASE_FLAGS}
+
+
+class CaseError(ValueError):
+    """A referral or a change that cannot be made as given; the message says why."""
+
+
+def do_take_referral(user, *, name: str, service: str, subject_role: str = "service_user",
+                     date_of_birth=None) -> Case:
+    """A new client and their first case, at referral, in the person's own team, with the person
+    as its worker. Only into a service whose records the pack would let them read as its worker:
+    nobody takes a referral they could not then work on."""
+    name = name.strip()
+    if not name:
+        raise CaseError("give the client's name")
+    if subject_role not in {word for word, _ in SUBJECT_ROLES}:
+        raise CaseError(f"unknown subject role {subject_role!r}")
+    if user.team_id is None:
+        raise CaseError("only a member of a team can take a referral")
+    with transaction.atomic():
+        client = Client.objects.create(display_name=name[:200], date_of_birth=date_of_birth, team=user.team,
+                                       subject_role=subject_role)
+        case = Case.objects.create(client=client, service=service, team=user.team, status=Case.Status.REFERRAL)
+        case.workers.add(user)
+        case = Case.objects.select_related("team").prefetch_related("workers").get(pk=case.pk)
+        if case_decision(user, case, "case_notes", "direct_support")["decision"] != "permit":
+            raise CaseError("your role does not work in that service, so you could not read the case: "
+                            "ask a worker in that service to take the referral")
+        record_event(user, "case.referral_taken", object_type="case", object_id=case.pk, client_id=client.pk,
+                     detail={"service": service, "role": user.role})
+    return case
+
+
+def do_change_case(user, case: Case, status: str, flags: list[str]) -> Case:
+    """Move a case to a stage and set its flags. Opening dates it opened; closing dates it closed;
+    re-opening a closed case clears the closing date."""
+    if status not in Case.Status.values:
+        raise CaseError(f"unknown status {status!r}")
+    unknown = set(flags) - FLAG_WORDS
+    if unknown:
+        raise CaseError(f"unknown flags: {', '.join(sorted(unknown))}")
+    today = timezone.localdate()
+    with transaction.atomic():
+        before = (case.status, sorted(case.flags))
+        case.status = status
+        case.flags = sorted(set(flags))
+        if status in (Case.Status.OPEN, Case.Status.SUSPENDED, Case.Status.CLOSED) and case.opened_on is None:
+            case.opened_on = today
+        case.closed_on = (case.closed_on or today) if status == Case.Status.CLOSED else None
+        case.save(update_fields=["status", "flags", "opened_on", "closed_on"])
+        record_event(user, "case.changed", object_type="case", object_id=case.pk, client_id=case.client_id,
+                     detail={"from": before[0], "to": status, "flags_before": before[1], "flags": case.flags,
+                             "role": user.role})
+    return case
