@@ -72,6 +72,13 @@ PURPOSES = (
     "payroll", "emergency",
 )
 
+# The contract's `access` answers whether a person may READ a record for a purpose. Adding to a
+# client's file (an entry, a person, safe contact details, a case's stage) is work on the case, so
+# only a purpose that is work on the case lets the reader write too; opening a file for
+# supervision, advice, an audit or a subject access request reads it and changes nothing.
+WRITING_PURPOSES = frozenset({"direct_support", "cover", "emergency", "child_protection", "risk_management",
+                              "safeguarding"})
+
 SUBJECT_ACCESS_STEPS = (
     "request_in_writing", "send_to_data_controller", "verify_requester_identity",
     "declaration_required", "acknowledge_and_send_policy", "explain_consequences",

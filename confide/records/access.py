@@ -23,6 +23,7 @@ from django.utils import timezone
 from confide.accounts.models import current_policy
 from confide.audit.services import record_event
 from confide.policy import PolicyError
+from confide.policy.vocab import WRITING_PURPOSES
 from confide.records.models import BreakGlass, Case, Client, Document, Entry
 
 _RANK = {"deny": 0, "permit_if_approved": 1, "permit": 2}
@@ -110,7 +111,7 @@ class ClientAccess:
     cases: list[Case]
     decision: dict
     break_glass: BreakGlass | None = None
-    _sealed: dict = field(default_factory=dict)
+    _entry_decisions: dict = field(default_factory=dict)
 
     @property
     def case_ids(self) -> set[int]:
@@ -121,23 +122,33 @@ class ClientAccess:
         return (Entry.objects.filter(case_id__in=self.case_ids).select_related("author", "case")
                 .prefetch_related("about_people").order_by("-created_at", "-id"))
 
+    def _entry_decision(self, entry: Entry) -> dict:
+        key = (entry.case_id, entry.record_kind, entry.sealed)
+        if key not in self._entry_decisions:
+            case = next(case for case in self.cases if case.pk == entry.case_id)
+            self._entry_decisions[key] = case_decision(self.user, case, entry.record_kind, self.purpose, sealed=entry.sealed)
+        return self._entry_decisions[key]
+
     def may_open(self, entry: Entry) -> bool:
-        """A sealed entry opens only to the role the pack names (e.g. DVIP 8.07), over and above the
-        file being open; the engine is asked once per kind of record and case."""
+        """An entry opens if its case is open to this person and the engine, asked about this kind
+        of record (a medical record, a risk assessment) and whether it is sealed, says so too: a
+        sealed entry opens only to the role the pack names (e.g. DVIP 8.07), and break-glass never
+        reaches the kinds the pack keeps from it (e.g. medical records). Asked once per case,
+        kind and seal."""
         if entry.case_id not in self.case_ids:
             return False
-        if not entry.sealed:
-            return True
-        key = (entry.case_id, entry.record_kind)
-        if key not in self._sealed:
-            case = next(case for case in self.cases if case.pk == entry.case_id)
-            self._sealed[key] = case_decision(self.user, case, entry.record_kind, self.purpose, sealed=True)
-        return self._sealed[key]["decision"] == "permit"
+        if entry.record_kind == "case_notes" and not entry.sealed:
+            return True  # what the file itself was opened on
+        decision = self._entry_decision(entry)["decision"]
+        return decision == "permit" or (decision == "permit_if_approved" and self.break_glass is not None)
 
     def sealed_reason(self, entry: Entry) -> str:
-        self.may_open(entry)
-        decision = self._sealed.get((entry.case_id, entry.record_kind), DENY)
+        decision = self._entry_decision(entry) if entry.case_id in self.case_ids else DENY
         return "; ".join(f"{r.get('clause', '')}: {r.get('text', '')}" for r in decision.get("reasons", []))
+
+    @property
+    def may_write(self) -> bool:
+        return self.purpose in WRITING_PURPOSES
 
 
 def _open(user, client: Client, purpose: str, record_kind: str) -> tuple[list[Case], dict, BreakGlass | None]:
@@ -185,8 +196,14 @@ def access_client(user, client_id, purpose: str, *, record_kind: str = "case_not
 
 
 def access_case(user, case_id, purpose: str, *, action: str) -> tuple[ClientAccess, Case]:
-    """One case, for writing to it: the case must be one the gate opens for this person."""
+    """One case, for writing to it: the case must be one the gate opens for this person, for a
+    purpose that is work on the case (WRITING_PURPOSES); reading for supervision, advice, an audit
+    or a subject access request writes nothing."""
     case_pk = _pk(case_id)
+    if purpose not in WRITING_PURPOSES:
+        record_event(user, f"{action}.refused", object_type="case", object_id=case_pk, purpose=purpose,
+                     detail={"reason": "purpose_reads_only", "role": user.role})
+        raise Http404
     client_id = Case.objects.filter(pk=case_pk).values_list("client_id", flat=True).first()
     if client_id is None:
         record_event(user, f"{action}.refused", object_type="case", object_id=case_pk, purpose=purpose,
@@ -202,6 +219,15 @@ def access_case(user, case_id, purpose: str, *, action: str) -> tuple[ClientAcce
                      purpose=purpose, detail={"reason": "case_not_opened", "role": user.role})
         raise Http404
     return grant, case
+
+
+def require_writing(grant: ClientAccess, *, action: str) -> None:
+    """Writing to a file the gate opened: only for a purpose that is work on the case."""
+    if not grant.may_write:
+        record_event(grant.user, f"{action}.refused", object_type="client", object_id=grant.client.pk,
+                     client_id=grant.client.pk, purpose=grant.purpose,
+                     detail={"reason": "purpose_reads_only", "role": grant.user.role})
+        raise Http404
 
 
 def access_entry(user, entry_id, purpose: str, *, action: str) -> tuple[ClientAccess, Entry]:

@@ -51,6 +51,8 @@ def do_change_case(user, case: Case, status: str, flags: list[str]) -> Case:
     unknown = set(flags) - FLAG_WORDS
     if unknown:
         raise CaseError(f"unknown flags: {', '.join(sorted(unknown))}")
+    if "legal_hold" in set(flags) ^ set(case.flags):
+        raise CaseError("a legal hold is set and lifted by the data controller, not here")
     today = timezone.localdate()
     with transaction.atomic():
         before = (case.status, sorted(case.flags))

@@ -162,7 +162,7 @@ class ReferralForm(forms.Form):
 
 class CaseForm(forms.Form):
     status = forms.ChoiceField(label="Stage", choices=Case.Status.choices, widget=forms.RadioSelect)
-    flags = forms.MultipleChoiceField(label="Flags", choices=CASE_FLAGS, required=False,
-                                      widget=forms.CheckboxSelectMultiple,
-                                      help_text="A family court risk assessment or a legal hold changes how long "
-                                                "the records are kept.")
+    # A legal hold is not set or lifted here: it is the data controller's, with the retention work.
+    flags = forms.MultipleChoiceField(label="Flags", required=False, widget=forms.CheckboxSelectMultiple,
+                                      choices=[(w, label) for w, label in CASE_FLAGS if w != "legal_hold"],
+                                      help_text="A family court risk assessment changes how long the records are kept.")

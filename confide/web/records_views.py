@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from confide.accounts.models import current_policy
 from confide.policy.wording import check_wording
-from confide.records.access import access_case, access_client, access_document, list_clients
+from confide.records.access import access_case, access_client, access_document, list_clients, require_writing
 from confide.records.break_glass import ReasonNeeded, do_open_outside
 from confide.records.cases import CaseError, do_change_case, do_take_referral
 from confide.records.entries import (
@@ -69,33 +69,32 @@ def _bad_purpose(request):
 
 # Client list and search ---------------------------------------------------------------------------
 
-@require_GET
+LIST_PURPOSES = ("direct_support", "cover", "supervision", "advice")
+
+
+@require_http_methods(["GET", "POST"])
 def client_list(request):
     """The clients this person may open, for the purpose they give: by default their own caseload.
-    A search looks only among those, so it finds nobody else's client."""
-    purpose = _purpose(request)
-    if purpose is None:
+    A search looks only among those, so it finds nobody else's client. Searching and the next page
+    are sent by POST, so that no part of a client's name is ever in an address, and so never in
+    the browser's history on a shared computer."""
+    data = request.POST if request.method == "POST" else request.GET
+    purpose = data.get("purpose", "direct_support")
+    if purpose not in LIST_PURPOSES:
         return _bad_purpose(request)
-    query = request.GET.get("q", "").strip()[:100]
+    query = data.get("q", "").strip()[:100] if request.method == "POST" else ""
     after = None
-    if request.GET.get("after_name") is not None and request.GET.get("after_id", "").isdigit():
-        after = (request.GET["after_name"], int(request.GET["after_id"]))
+    if request.method == "POST" and data.get("after_name") is not None and data.get("after_id", "").isdigit():
+        after = (data["after_name"], int(data["after_id"]))
     clients = list_clients(request.user, purpose, query=query, limit=PAGE + 1, after=after)
     more = len(clients) > PAGE
     clients = clients[:PAGE]
-    next_url = None
-    if more:
-        last = clients[-1]
-        params = {"purpose": purpose, "after_name": last.display_name, "after_id": last.pk}
-        if query:
-            params["q"] = query
-        next_url = f"{reverse('web:client_list')}?{urlencode(params)}"
     for client in clients:
         client.url = _with_purpose(reverse("web:client_file", args=[client.pk]), purpose)
-    purposes = [(p, describe.PURPOSES.get(p, p)) for p in ("direct_support", "cover", "supervision", "advice")]
+    purposes = [(p, describe.PURPOSES.get(p, p)) for p in LIST_PURPOSES]
     return render(request, "records/client_list.html", {
-        "clients": clients, "query": query, "purpose": purpose, "purposes": purposes, "next_url": next_url,
-        "purpose_label": describe.PURPOSES.get(purpose, purpose)})
+        "clients": clients, "query": query, "purpose": purpose, "purposes": purposes,
+        "next_after": clients[-1] if more else None, "purpose_label": describe.PURPOSES.get(purpose, purpose)})
 
 
 @require_http_methods(["GET", "POST"])
@@ -166,6 +165,9 @@ def client_file(request, client_id: int):
         "safe": safe, "purpose": purpose, "purpose_label": describe.PURPOSES.get(purpose, purpose),
         "people_url": _with_purpose(reverse("web:related_people", args=[client.pk]), purpose),
         "safe_contact_url": _with_purpose(reverse("web:safe_contact", args=[client.pk]), purpose),
+        # The record of access is asked for with the same purpose, where it is one it takes.
+        "record_url": (_with_purpose(reverse("web:record_of_access", args=[client.pk]), purpose)
+                       if purpose in ("direct_support", "supervision", "audit") else None),
     })
 
 
@@ -292,13 +294,15 @@ def related_people(request, client_id: int):
         return _bad_purpose(request)
     grant = access_client(request.user, client_id, purpose, action="client.people")
     client = grant.client
+    if request.method == "POST":
+        require_writing(grant, action="person.add")
     form = RelatedPersonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         do_add_related_person(request.user, client, data["relationship"], data)
         return redirect(request.get_full_path())
     return render(request, "records/related_people.html", {
-        "client": client, "people": _people(client), "form": form, "purpose": purpose,
+        "grant": grant, "client": client, "people": _people(client), "form": form, "purpose": purpose,
         "file_url": _with_purpose(reverse("web:client_file", args=[client.pk]), purpose)},
         status=400 if form.errors else 200)
 
@@ -310,6 +314,8 @@ def safe_contact(request, client_id: int):
         return _bad_purpose(request)
     grant = access_client(request.user, client_id, purpose, action="client.safe_contact")
     client = grant.client
+    if request.method == "POST":
+        require_writing(grant, action="safe_contact.change")
     contact = SafeContact.objects.filter(client=client).first()
     details = safe_contact_details(contact) if contact else {}
     form = SafeContactForm(request.POST or None, initial=details)
@@ -321,7 +327,7 @@ def safe_contact(request, client_id: int):
         do_set_safe_contact(request.user, client, form.cleaned_data)
         return redirect(file_url)
     return render(request, "records/safe_contact.html", {
-        "client": client, "contact": contact, "form": form, "file_url": file_url},
+        "grant": grant, "client": client, "contact": contact, "form": form, "file_url": file_url},
         status=400 if form.errors else 200)
 
 
@@ -360,8 +366,13 @@ def change_case(request, case_id: int):
     form = CaseForm(request.POST or None, initial={"status": case.status, "flags": case.flags})
     file_url = _with_purpose(reverse("web:client_file", args=[grant.client.pk]), purpose)
     if request.method == "POST" and form.is_valid():
-        do_change_case(request.user, case, form.cleaned_data["status"], form.cleaned_data["flags"])
-        return redirect(file_url)
+        held = ["legal_hold"] if "legal_hold" in case.flags else []  # kept as it is (not on this form)
+        try:
+            do_change_case(request.user, case, form.cleaned_data["status"], form.cleaned_data["flags"] + held)
+        except CaseError as exc:
+            form.add_error(None, str(exc).capitalize() + ".")
+        else:
+            return redirect(file_url)
     case.service_label = describe.service(case.service)
     return render(request, "records/change_case.html", {"form": form, "case": case, "client": grant.client,
                                                          "file_url": file_url}, status=400 if form.errors else 200)

@@ -38,5 +38,7 @@ def review(request, glass_id: int):
     glass.role_label = describe.role(glass.role)
     return render(request, "records/review.html", {
         "glass": glass, "reason": break_glass_reason(glass), "form": form,
-        "record_url": reverse("web:record_of_access", args=[glass.client_id]) + "?purpose=supervision"},
+        # The purpose the reviewer states for reading the record: oversight, or the data controller's audit.
+        "record_url": reverse("web:record_of_access", args=[glass.client_id])
+        + ("?purpose=audit" if request.user.role_kind == "data_controller" else "?purpose=supervision")},
         status=400 if form.errors else 200)

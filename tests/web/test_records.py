@@ -208,8 +208,8 @@ class ClientListTests(ConfideTestCase):
         page = self.client.get(reverse("web:client_list"))
         self.assertContains(page, CLIENT_NAME)
         self.assertNotContains(page, OTHER_CLIENT_NAME)
-        self.assertContains(self.client.get(reverse("web:client_list") + "?q=zel"), CLIENT_NAME)
-        miss = self.client.get(reverse("web:client_list") + "?q=Ambrose")
+        self.assertContains(self.client.post(reverse("web:client_list"), {"q": "zel"}), CLIENT_NAME)
+        miss = self.client.post(reverse("web:client_list"), {"q": "Ambrose"})
         self.assertNotContains(miss, OTHER_CLIENT_NAME)
         self.assertContains(miss, "No client you may open has a name containing")
         event = AuditEvent.objects.filter(action="clients.searched").latest("seq")
@@ -217,8 +217,8 @@ class ClientListTests(ConfideTestCase):
 
     def test_a_search_for_a_name_the_person_may_not_open_reads_the_same_as_one_for_nobody(self):
         self.sign_in("assigned")
-        hit_other = self.client.get(reverse("web:client_list") + "?q=Thistlewick").content
-        nobody = self.client.get(reverse("web:client_list") + "?q=Zzyzzxwv").content
+        hit_other = self.client.post(reverse("web:client_list"), {"q": "Thistlewick"}).content
+        nobody = self.client.post(reverse("web:client_list"), {"q": "Zzyzzxwv"}).content
         self.assertEqual(stable(hit_other).replace(b"Thistlewick", b"X"), stable(nobody).replace(b"Zzyzzxwv", b"X"))
 
     def test_a_same_team_worker_lists_the_teams_clients_for_cover_not_for_direct_support(self):
@@ -229,6 +229,30 @@ class ClientListTests(ConfideTestCase):
         self.assertNotContains(cover, OTHER_CLIENT_NAME)
         file_page = self.client.get(reverse("web:client_file", args=[self.p["client"].pk]) + "?purpose=cover")
         self.assertContains(file_page, "You opened this file for: <strong>Covering for a colleague</strong>")
+
+    def test_search_words_never_go_into_an_address(self):
+        self.sign_in("assigned")
+        page = self.client.get(reverse("web:client_list")).content.decode()
+        self.assertIn('<form method="post" class="stack search"', page)
+        self.assertNotIn('method="get"', page)
+
+    def test_the_next_page_continues_the_list_in_name_order(self):
+        from confide.records.models import Case, Client
+
+        self.sign_in("assigned")
+        for i in range(55):
+            client = Client.objects.create(display_name=f"Page Person {i:02d}", team=self.p["north"])
+            Case.objects.create(client=client, service="vpp", team=self.p["north"]).workers.add(self.p["assigned"])
+        first = self.client.post(reverse("web:client_list"), {"q": "Page Person"})
+        self.assertContains(first, "Page Person 49")
+        self.assertNotContains(first, "Page Person 50")
+        self.assertContains(first, 'name="after_name" value="Page Person 49"')
+        second = self.client.post(reverse("web:client_list"), {"q": "Page Person", "after_name": "Page Person 49",
+                                                              "after_id": first.context["next_after"].pk})
+        self.assertContains(second, "Page Person 50")
+        self.assertContains(second, "Page Person 54")
+        self.assertNotContains(second, "Page Person 49<")
+        self.assertIsNone(second.context["next_after"])
 
     def test_an_unknown_purpose_is_a_clear_error(self):
         self.sign_in("assigned")
@@ -363,3 +387,44 @@ class ReferralAndCaseTests(ConfideTestCase):
         self.assertEqual(self.client.post(url, {"status": "closed"}).status_code, 404)
         self.p["case"].refresh_from_db()
         self.assertEqual(self.p["case"].status, "open")
+
+
+class ReadOnlyPurposeTests(ConfideTestCase):
+    def test_a_file_opened_for_supervision_is_read_only(self):
+        self.sign_in("manager")
+        file_url = reverse("web:client_file", args=[self.p["client"].pk]) + "?purpose=supervision"
+        page = self.client.get(file_url)
+        self.assertContains(page, "Read only")
+        self.assertNotContains(page, "Change or confirm the safe contact details")
+        before = Entry.objects.count()
+        note = reverse("web:add_note", args=[self.p["case"].pk]) + "?purpose=supervision"
+        self.assertEqual(self.client.post(note, {"text": "Supervision note", **FACTS}).status_code, 404)
+        safe = reverse("web:safe_contact", args=[self.p["client"].pk]) + "?purpose=supervision"
+        self.assertEqual(self.client.post(safe, {"action": "change", "number": "07700 900000"}).status_code, 404)
+        self.assertEqual(Entry.objects.count(), before)
+        self.assertEqual(safe_contact_details(SafeContact.objects.get(client=self.p["client"]))["number"], SAFE_NUMBER)
+        self.assertTrue(AuditEvent.objects.filter(action="case.write.refused", purpose="supervision").exists())
+
+    def test_a_legal_hold_is_kept_when_the_stage_changes(self):
+        case = self.p["case"]
+        case.flags = ["legal_hold"]
+        case.save()
+        self.sign_in("assigned")
+        self.client.post(reverse("web:change_case", args=[case.pk]), {"status": "closed"})
+        case.refresh_from_db()
+        self.assertEqual((case.status, case.flags), ("closed", ["legal_hold"]))
+
+    def test_break_glass_never_reaches_a_medical_record_even_unsealed(self):
+        from confide.records.entries import EntryFacts, do_add_note
+        from tests.base import NOTE_TEXT
+
+        do_add_note(self.p["assigned"], self.p["case"], "Clinic letter, fictional.", EntryFacts(categories=["medical_record"]))
+        self.sign_in("other_team")
+        self.client.post(reverse("web:open_outside"), {"client": self.p["client"].pk, "purpose": "emergency",
+                                                       "reason": "Client rang in crisis; worker on leave."})
+        page = self.client.get(reverse("web:client_file", args=[self.p["client"].pk]) + "?purpose=emergency")
+        self.assertContains(page, NOTE_TEXT)
+        self.assertNotContains(page, "Clinic letter, fictional.")
+        self.sign_in("assigned")
+        self.assertContains(self.client.get(reverse("web:client_file", args=[self.p["client"].pk])),
+                            "Clinic letter, fictional.", msg_prefix="its own worker reads it")
