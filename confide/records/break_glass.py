@@ -79,7 +79,13 @@ def reviewable(user):
     """The break-glass openings this person reviews: their role is one the pack named for it,
     and it was not they who broke the glass."""
     # The roles are stored as a JSON list of names; a quoted name matches one whole element.
-    return BreakGlass.objects.filter(reviewer_roles__icontains=f'"{user.role}"').exclude(user=user)
+    queue = BreakGlass.objects.filter(reviewer_roles__icontains=f'"{user.role}"').exclude(user=user)
+    if user.role_kind == "manager":
+        # A manager reviews the openings of their own team's people: the line manager the pack's
+        # `notify_line_manager` obligation means (dvip 1.01). Other reviewers (the data controller)
+        # see every team's.
+        queue = queue.filter(user__team_id=user.team_id) if user.team_id else queue.none()
+    return queue
 
 
 def review_queue(user, *, pending_only: bool = True):

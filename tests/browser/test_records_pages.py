@@ -85,7 +85,7 @@ def test_a_worker_keeps_their_clients_file(page, people):  # noqa: F811
     assert SAFE_NUMBER not in page.content()
 
 
-def test_another_teams_worker_breaks_the_glass_and_a_manager_reviews_it(page, people):  # noqa: F811
+def test_another_teams_worker_breaks_the_glass_and_the_data_controller_reviews_it(page, people):  # noqa: F811
     client_id = str(people["client"].pk)
     sign_in_with_totp(page, "otherteam", "otherteam-password-1")
     assert CLIENT_NAME not in page.content()
@@ -109,7 +109,7 @@ def test_another_teams_worker_breaks_the_glass_and_a_manager_reviews_it(page, pe
     assert_accessible(page, "open another file: nothing opened")
     page.get_by_role("button", name="Sign out").click()
 
-    sign_in_with_totp(page, "manager", "manager-password-1")
+    sign_in_with_totp(page, "controller", "controller-password-1")  # reviews every team's openings
     page.get_by_role("link", name="1 break-glass opening waiting for your review").click()
     assert "Olly Otherteam" in page.get_by_role("table").inner_text()
     assert_accessible(page, "review queue")

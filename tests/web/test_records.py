@@ -286,7 +286,7 @@ class BreakGlassTests(ConfideTestCase):
         # The breaker never reviews their own; the manager does, once.
         self.assertNotContains(self.client.get(reverse("web:review_queue")), "Duty worker")
         self.assertEqual(self.client.get(reverse("web:review", args=[glass.pk])).status_code, 404)
-        self.sign_in("manager")
+        self.sign_in("data_controller")  # the breaker is in the South team; the North manager is not theirs
         self.assertContains(self.client.get(reverse("web:home")), "1 break-glass opening waiting for your review")
         queue = self.client.get(reverse("web:review_queue"))
         self.assertContains(queue, "Olly Otherteam")
@@ -294,7 +294,7 @@ class BreakGlassTests(ConfideTestCase):
         self.assertContains(review, "Duty worker: she phoned the helpline in distress")
         self.client.post(reverse("web:review", args=[glass.pk]), {"outcome": "appropriate", "note": "Checked with duty log."})
         glass.refresh_from_db()
-        self.assertEqual((glass.outcome, glass.reviewed_by), ("appropriate", self.p["manager"]))
+        self.assertEqual((glass.outcome, glass.reviewed_by), ("appropriate", self.p["data_controller"]))
         self.assertContains(self.client.get(reverse("web:review_queue")), "Nothing is waiting for your review")
 
     def test_the_glass_opening_expires(self):
@@ -428,3 +428,16 @@ class ReadOnlyPurposeTests(ConfideTestCase):
         self.sign_in("assigned")
         self.assertContains(self.client.get(reverse("web:client_file", args=[self.p["client"].pk])),
                             "Clinic letter, fictional.", msg_prefix="its own worker reads it")
+
+
+class ReviewQueueScopeTests(ConfideTestCase):
+    def test_a_manager_reviews_their_own_teams_openings_and_the_data_controller_all(self):
+        from confide.records.break_glass import do_open_outside, review_queue
+
+        glass_south = do_open_outside(self.p["other_team"], self.p["client"].pk, "direct_support",
+                                      "Duty line call, her worker is away")[1]
+        glass_north = do_open_outside(self.p["same_team"], self.p["other_client"].pk, "direct_support",
+                                      "Duty line call, his worker is away")[1]
+        self.assertEqual(list(review_queue(self.p["manager"])), [glass_north])  # a North team manager
+        self.assertEqual(set(review_queue(self.p["data_controller"])), {glass_south, glass_north})
+        self.assertEqual(list(review_queue(self.p["trustee"])), [])
