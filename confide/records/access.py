@@ -200,10 +200,7 @@ def access_case(user, case_id, purpose: str, *, action: str) -> tuple[ClientAcce
     purpose that is work on the case (WRITING_PURPOSES); reading for supervision, advice, an audit
     or a subject access request writes nothing."""
     case_pk = _pk(case_id)
-    if purpose not in WRITING_PURPOSES:
-        record_event(user, f"{action}.refused", object_type="case", object_id=case_pk, purpose=purpose,
-                     detail={"reason": "purpose_reads_only", "role": user.role})
-        raise Http404
+    _refuse_reading_purpose(user, purpose, "case", case_pk, action)
     client_id = Case.objects.filter(pk=case_pk).values_list("client_id", flat=True).first()
     if client_id is None:
         record_event(user, f"{action}.refused", object_type="case", object_id=case_pk, purpose=purpose,
@@ -221,13 +218,19 @@ def access_case(user, case_id, purpose: str, *, action: str) -> tuple[ClientAcce
     return grant, case
 
 
-def require_writing(grant: ClientAccess, *, action: str) -> None:
-    """Writing to a file the gate opened: only for a purpose that is work on the case."""
-    if not grant.may_write:
-        record_event(grant.user, f"{action}.refused", object_type="client", object_id=grant.client.pk,
-                     client_id=grant.client.pk, purpose=grant.purpose,
-                     detail={"reason": "purpose_reads_only", "role": grant.user.role})
+def _refuse_reading_purpose(user, purpose: str, object_type: str, object_id: int, action: str) -> None:
+    """Writing is work on the case: a purpose that only reads (supervision, advice, an audit, a
+    subject access request) is refused before anything is fetched, and the refusal recorded."""
+    if purpose not in WRITING_PURPOSES:
+        record_event(user, f"{action}.refused", object_type=object_type, object_id=object_id, purpose=purpose,
+                     detail={"reason": "purpose_reads_only", "role": user.role})
         raise Http404
+
+
+def access_client_to_write(user, client_id, purpose: str, *, action: str) -> ClientAccess:
+    """access_client(), for adding to the file: only for a purpose that is work on the case."""
+    _refuse_reading_purpose(user, purpose, "client", _pk(client_id), action)
+    return access_client(user, client_id, purpose, action=action)
 
 
 def access_entry(user, entry_id, purpose: str, *, action: str) -> tuple[ClientAccess, Entry]:

@@ -13,7 +13,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from confide.accounts.models import current_policy
 from confide.policy.wording import check_wording
-from confide.records.access import access_case, access_client, access_document, list_clients, require_writing
+from confide.records.access import (
+    access_case,
+    access_client,
+    access_client_to_write,
+    access_document,
+    list_clients,
+)
 from confide.records.break_glass import ReasonNeeded, do_open_outside
 from confide.records.cases import CaseError, do_change_case, do_take_referral
 from confide.records.entries import (
@@ -292,10 +298,11 @@ def related_people(request, client_id: int):
     purpose = _purpose(request)
     if purpose is None:
         return _bad_purpose(request)
-    grant = access_client(request.user, client_id, purpose, action="client.people")
-    client = grant.client
     if request.method == "POST":
-        require_writing(grant, action="person.add")
+        grant = access_client_to_write(request.user, client_id, purpose, action="person.add")
+    else:
+        grant = access_client(request.user, client_id, purpose, action="client.people")
+    client = grant.client
     form = RelatedPersonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -312,10 +319,11 @@ def safe_contact(request, client_id: int):
     purpose = _purpose(request)
     if purpose is None:
         return _bad_purpose(request)
-    grant = access_client(request.user, client_id, purpose, action="client.safe_contact")
-    client = grant.client
     if request.method == "POST":
-        require_writing(grant, action="safe_contact.change")
+        grant = access_client_to_write(request.user, client_id, purpose, action="safe_contact.change")
+    else:
+        grant = access_client(request.user, client_id, purpose, action="client.safe_contact")
+    client = grant.client
     contact = SafeContact.objects.filter(client=client).first()
     details = safe_contact_details(contact) if contact else {}
     form = SafeContactForm(request.POST or None, initial=details)
@@ -327,7 +335,7 @@ def safe_contact(request, client_id: int):
         do_set_safe_contact(request.user, client, form.cleaned_data)
         return redirect(file_url)
     return render(request, "records/safe_contact.html", {
-        "grant": grant, "client": client, "contact": contact, "form": form, "file_url": file_url},
+        "grant": grant, "client": client, "details": details, "contact": contact, "form": form, "file_url": file_url},
         status=400 if form.errors else 200)
 
 

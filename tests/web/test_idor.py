@@ -1,0 +1,114 @@
+"""Insecure direct object references: for every page that takes an id, a record that exists but is not
+the person's answers byte for byte as one that does not exist, whatever id is typed."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, reverse
+
+from confide.records.break_glass import do_open_outside
+from tests.base import ConfideTestCase
+from tests.web.test_authorization import add_fixtures, assert_no_secrets, strip_volatile
+from tests.web.test_security import every_url_pattern
+
+# The pages that take an id, and which kind of record the id names.
+ID_KIND = {"web:client_file": "client", "web:related_people": "client", "web:safe_contact": "client",
+           "web:record_of_access": "client", "web:add_note": "case", "web:add_risk_assessment": "case",
+           "web:add_document": "case", "web:change_case": "case", "web:download_document": "entry",
+           "web:review": "glass"}
+POSTABLE = {"web:change_case", "web:related_people", "web:safe_contact", "web:add_note", "web:add_risk_assessment", "web:add_document",
+            "web:review"}
+ODD_IDS = [999999, 0, -1, 2**63, 2**64 + 7, "00", "1e3", "%20"]
+
+
+def id_patterns() -> dict[str, URLPattern]:
+    return {name: pattern for name, pattern in every_url_pattern() if pattern.pattern.converters}
+
+
+def raw_url(name: str, pk) -> str:
+    """The page's address with any text where the id goes (reverse() refuses ids the converter would
+    not match, but a person can type them)."""
+    marker = 424242424242
+    return reverse(name, args=[marker]).replace(str(marker), str(pk))
+
+
+class IdorTests(ConfideTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.p.update(add_fixtures(cls.p))
+        # A break-glass by the same-team worker on the other team's client, for the review page.
+        _client, cls.glass = do_open_outside(cls.p["same_team"], cls.p["other_client"].pk, "emergency",
+                                             "Client rang in crisis; worker on leave.")
+
+    def test_every_page_that_takes_an_id_is_covered(self):
+        self.assertEqual(set(id_patterns()), set(ID_KIND), "a new page with an id needs its IDOR cells here")
+
+    def foreign_ids(self, who: str) -> dict[str, list[int]]:
+        """Records that exist but are shut to this person."""
+        p = self.p
+        if who == "assigned":
+            return {"client": [p["other_client"].pk, p["north_client"].pk], "case": [p["other_case"].pk, p["north_case"].pk],
+                    "entry": [p["other_doc"].pk, p["north_doc"].pk, p["sealed_doc"].pk, p["sealed"].pk],
+                    "glass": [self.glass.pk]}
+        return {"client": [p["client"].pk, p["north_client"].pk], "case": [p["case"].pk, p["north_case"].pk],
+                "entry": [p["document"].pk, p["note"].pk, p["north_doc"].pk], "glass": [self.glass.pk]}
+
+    def north_ids(self) -> dict[str, int]:
+        return {"client": self.p["north_client"].pk, "case": self.p["north_case"].pk, "entry": self.p["north_doc"].pk}
+
+    def fetch(self, method: str, url: str):
+        return self.client.post(url, {"text": "x", "name": "y", "number": "1", "outcome": "concern"}) \
+            if method == "POST" else self.client.get(url)
+
+    def test_a_record_that_is_not_yours_answers_like_one_that_does_not_exist(self):
+        cells = 0
+        for who in ("assigned", "other_team", "trustee", "same_team"):
+            self.sign_in(who)
+            foreign = self.foreign_ids(who)
+            if who == "same_team":  # the breaker: their own glass is shut to them too
+                foreign = {"glass": [self.glass.pk]}
+            for name in ID_KIND:
+                for pk in foreign.get(ID_KIND[name], []):
+                    for method in ("GET", "POST") if name in POSTABLE else ("GET",):
+                        for suffix in ("", "?purpose=supervision", "?purpose=cover"):
+                            if name == "web:review" and suffix:
+                                continue
+                            if who == "assigned" and suffix and pk == self.north_ids().get(ID_KIND[name]):
+                                continue  # their own team's file opens for cover and supervision
+                            status = 400 if (name == "web:record_of_access" and "cover" in suffix) else 404
+                            with self.subTest(who=who, page=name, pk=pk, method=method, suffix=suffix):
+                                refused = self.fetch(method, raw_url(name, pk) + suffix)
+                                missing = self.fetch(method, raw_url(name, 999999) + suffix)
+                                self.assertEqual(refused.status_code, status)
+                                self.assertEqual(missing.status_code, status)
+                                self.assertEqual(strip_volatile(refused.content), strip_volatile(missing.content))
+                                self.assertEqual(refused.get("Content-Type"), missing.get("Content-Type"))
+                                assert_no_secrets(self, refused, f"{who} {method} {name} {pk}")
+                                cells += 1
+        self.assertGreater(cells, 150)
+
+    def test_odd_ids_answer_like_a_missing_record(self):
+        self.sign_in("assigned")
+        for name in ID_KIND:
+            missing = self.client.get(raw_url(name, 999999))
+            self.assertEqual(missing.status_code, 404)
+            for pk in ODD_IDS:
+                for method in ("GET", "POST") if name in POSTABLE else ("GET",):
+                    with self.subTest(page=name, pk=pk, method=method):
+                        response = self.fetch(method, raw_url(name, pk))
+                        self.assertEqual(response.status_code, 404)
+                        self.assertEqual(strip_volatile(response.content), strip_volatile(missing.content))
+
+    def test_the_ids_of_the_assigned_workers_own_records_do_open(self):
+        # The other side of the cells above: the same addresses work for the person they belong to, so
+        # the 404s above are refusals, not broken addresses.
+        self.sign_in("assigned")
+        p = self.p
+        own = {"client": p["client"].pk, "case": p["case"].pk, "entry": p["document"].pk}
+        for name, kind in ID_KIND.items():
+            if kind == "glass":
+                continue
+            with self.subTest(page=name):
+                self.assertEqual(self.client.get(raw_url(name, own[kind])).status_code, 200)
+        self.sign_in("manager")
+        self.assertEqual(self.client.get(raw_url("web:review", self.glass.pk)).status_code, 200)
