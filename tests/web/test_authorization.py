@@ -630,17 +630,20 @@ class SealedTests(ConfideTestCase):
                 self.assertContains(page, SEALED_TEXT)
                 self.assertContains(page, NOTE_TEXT)
 
-    def test_the_data_controller_reads_the_sealed_entry_once_the_file_is_open_by_break_glass(self):
+    def test_breaking_the_glass_never_reaches_a_sealed_medical_record_even_for_the_role_the_seal_names(self):
         self.sign_in("data_controller")
         response = self.client.post(reverse("web:open_outside"), {"client": self.p["client"].pk, "purpose": "emergency",
-                                                                  "reason": "Subject access request received today."})
+                                                                  "reason": "Client rang in crisis; worker on leave."})
         self.assertEqual(response.status_code, 302)
         url = reverse("web:client_file", args=[self.p["client"].pk]) + "?purpose=emergency"
         page = self.client.get(url)
-        self.assertContains(page, SEALED_TEXT)
+        self.assertContains(page, NOTE_TEXT)
+        self.assertNotContains(page, SEALED_TEXT)
         download = self.client.get(reverse("web:download_document", args=[self.p["sealed_doc"].pk]) + "?purpose=emergency")
-        self.assertEqual(download.status_code, 200)
-        self.assertEqual(download.content, SEALED_DOC)
+        self.assertEqual(download.status_code, 404)
+        # For a subject access request (9.06) the file opens outright, and the seal names them (8.07).
+        page = self.client.get(reverse("web:client_file", args=[self.p["client"].pk]) + "?purpose=subject_access")
+        self.assertContains(page, SEALED_TEXT)
         # Nobody else gets the sealed entry by breaking the glass.
         self.sign_in("manager")
         self.client.post(reverse("web:open_outside"), {"client": self.p["client"].pk, "purpose": "emergency",
