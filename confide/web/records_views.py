@@ -293,15 +293,19 @@ def download_document(request, entry_id: int):
 
 # Related people and safe contact ----------------------------------------------------------------------
 
+def _client_for(request, client_id, purpose: str, *, read: str, write: str):
+    """Through the gate: to read the page (GET), or to add to the file (POST)."""
+    if request.method == "POST":
+        return access_client_to_write(request.user, client_id, purpose, action=write)
+    return access_client(request.user, client_id, purpose, action=read)
+
+
 @require_http_methods(["GET", "POST"])
 def related_people(request, client_id: int):
     purpose = _purpose(request)
     if purpose is None:
         return _bad_purpose(request)
-    if request.method == "POST":
-        grant = access_client_to_write(request.user, client_id, purpose, action="person.add")
-    else:
-        grant = access_client(request.user, client_id, purpose, action="client.people")
+    grant = _client_for(request, client_id, purpose, read="client.people", write="person.add")
     client = grant.client
     form = RelatedPersonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -319,10 +323,7 @@ def safe_contact(request, client_id: int):
     purpose = _purpose(request)
     if purpose is None:
         return _bad_purpose(request)
-    if request.method == "POST":
-        grant = access_client_to_write(request.user, client_id, purpose, action="safe_contact.change")
-    else:
-        grant = access_client(request.user, client_id, purpose, action="client.safe_contact")
+    grant = _client_for(request, client_id, purpose, read="client.safe_contact", write="safe_contact.change")
     client = grant.client
     contact = SafeContact.objects.filter(client=client).first()
     details = safe_contact_details(contact) if contact else {}
