@@ -103,6 +103,15 @@ def break_glass_reason(glass: BreakGlass) -> str:
         return "(This reason can no longer be read: the client's records were destroyed.)"
 
 
+def review_note(glass: BreakGlass) -> str:
+    if not glass.review_note_sealed:
+        return ""
+    try:
+        return key_store().decrypt(glass.client_id, glass.review_note_sealed, glass.review_note_context)
+    except KeyDestroyed:
+        return "(This note can no longer be read: the client's records were destroyed.)"
+
+
 def access_break_glass(user, glass_id) -> BreakGlass:
     """One break-glass opening, for a person who reviews it; Http404 alike for missing and not theirs."""
     pk = _pk(glass_id)
@@ -125,8 +134,9 @@ def do_review_break_glass(reviewer, glass: BreakGlass, outcome: str, note: str) 
         glass.outcome = outcome
         glass.reviewed_by = reviewer
         glass.reviewed_at = timezone.now()
-        glass.review_note = note.strip()
-        glass.save(update_fields=["outcome", "reviewed_by", "reviewed_at", "review_note"])
+        glass.review_note_sealed = (key_store().encrypt(glass.client_id, note.strip(), glass.review_note_context)
+                                    if note.strip() else b"")
+        glass.save(update_fields=["outcome", "reviewed_by", "reviewed_at", "review_note_sealed"])
         record_event(reviewer, "break_glass.reviewed", object_type="break_glass", object_id=glass.pk,
                      client_id=glass.client_id, detail={"outcome": outcome, "role": reviewer.role,
                                                         "audit_seq": glass.audit_seq})

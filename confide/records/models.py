@@ -234,7 +234,7 @@ class BreakGlass(models.Model):
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+")
     reviewed_at = models.DateTimeField(null=True, blank=True)
-    review_note = models.TextField(blank=True)
+    review_note_sealed = models.BinaryField(default=b"", blank=True)  # what the reviewer wrote, sealed like the reason
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -246,3 +246,7 @@ class BreakGlass(models.Model):
     @property
     def reason_context(self) -> str:
         return f"break_glass:{self.ref}:reason"
+
+    @property
+    def review_note_context(self) -> str:
+        return f"break_glass:{self.ref}:review_note"

@@ -140,7 +140,7 @@ class ReviewForm(forms.Form):
                                          ("concern", "A concern: I will follow it up")],
                                 error_messages={"required": "Choose the outcome of your review."})
     note = forms.CharField(label="Review note", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                           help_text="What you checked or will do. Do not copy anything from the client's file here.")
+                           help_text="What you checked or will do. It is kept encrypted with the client's file.")
 
 
 class ReferralForm(forms.Form):

@@ -11,6 +11,7 @@ from confide.records.break_glass import (
     access_break_glass,
     break_glass_reason,
     do_review_break_glass,
+    review_note,
     review_queue,
 )
 from confide.web import describe
@@ -37,7 +38,7 @@ def review(request, glass_id: int):
     glass.purpose_label = describe.PURPOSES.get(glass.purpose, glass.purpose)
     glass.role_label = describe.role(glass.role)
     return render(request, "records/review.html", {
-        "glass": glass, "reason": break_glass_reason(glass), "form": form,
+        "glass": glass, "reason": break_glass_reason(glass), "note": review_note(glass), "form": form,
         # The purpose the reviewer states for reading the record: oversight, or the data controller's audit.
         "record_url": reverse("web:record_of_access", args=[glass.client_id])
         + ("?purpose=audit" if request.user.role_kind == "data_controller" else "?purpose=supervision")},

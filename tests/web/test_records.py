@@ -295,6 +295,8 @@ class BreakGlassTests(ConfideTestCase):
         self.client.post(reverse("web:review", args=[glass.pk]), {"outcome": "appropriate", "note": "Checked with duty log."})
         glass.refresh_from_db()
         self.assertEqual((glass.outcome, glass.reviewed_by), ("appropriate", self.p["data_controller"]))
+        self.assertNotIn(b"duty log", bytes(glass.review_note_sealed), "the review note is sealed")
+        self.assertContains(self.client.get(reverse("web:review", args=[glass.pk])), "Checked with duty log.")
         self.assertContains(self.client.get(reverse("web:review_queue")), "Nothing is waiting for your review")
 
     def test_the_glass_opening_expires(self):
