@@ -36,6 +36,9 @@ try:
     BREAK_GLASS_MINUTES = conf.env_int("CONFIDE_BREAK_GLASS_MINUTES", 60, minimum=5, maximum=720)
     # The largest document a worker may upload; it is encrypted whole, in memory.
     UPLOAD_MAX_MB = conf.env_int("CONFIDE_UPLOAD_MAX_MB", 10, minimum=1, maximum=100)
+    # `confide serve` processes. One process runs one thread of Python at a time, so a machine with
+    # more cores serves more people at once with more processes (bench/RESULTS.md, web).
+    SERVE_PROCESSES = conf.env_int("CONFIDE_SERVE_PROCESSES", min(os.cpu_count() or 1, 4), minimum=1, maximum=64)
     LOGIN_FAILURE_LIMIT = conf.env_int("CONFIDE_LOGIN_FAILURE_LIMIT", 5, minimum=1, maximum=100)
     LOGIN_LOCKOUT_MINUTES = conf.env_int("CONFIDE_LOGIN_LOCKOUT_MINUTES", 15, minimum=1, maximum=1440)
 except conf.ConfigError as exc:

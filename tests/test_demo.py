@@ -14,6 +14,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -286,3 +287,34 @@ def test_in_the_demo_a_worker_lists_only_their_own_cases_and_can_break_the_glass
     queue = client.get(reverse("web:review_queue")).content.decode()
     glass = BreakGlass.objects.get()
     assert reverse("web:review", args=[glass.pk]) in queue and worker.get_full_name() in queue
+
+
+def test_serving_in_several_processes_answers_and_stops_with_its_parent(demo_var):
+    var, _ = demo_var
+    port = free_port()
+    env = confide_env(var) | {"CONFIDE_SERVE_PROCESSES": "3"}
+    server = subprocess.Popen([sys.executable, "-m", "confide.cli", "serve", "--port", str(port)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/account/sign-in/"
+    try:
+        for _ in range(100):
+            try:
+                assert urllib.request.urlopen(url, timeout=5).status == 200
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("the server did not start")
+        children = [int(pid) for pid in Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()]
+        assert len(children) == 3, "three serving processes"
+        for _ in range(12):  # every request is answered, whichever process takes it
+            assert urllib.request.urlopen(url, timeout=5).status == 200
+    finally:
+        server.kill()  # not a polite stop: the serving processes must still go with it
+        server.wait(timeout=20)
+    for _ in range(100):
+        if not any(Path(f"/proc/{pid}").exists() for pid in children):
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail("serving processes outlived their parent")

@@ -54,9 +54,23 @@ def current_policy():
     return load_pack(_pack_name[0])
 
 
+_organisation: list[Organisation | None] = []
+
+
+def current_organisation() -> Organisation | None:
+    """The organisation (for every page's header), read once per process like its pack."""
+    if not _organisation:
+        found = Organisation.objects.filter(pk=1).first()
+        if found is None:
+            return None  # not set up yet: asked again next time
+        _organisation.append(found)
+    return _organisation[0]
+
+
 @receiver([post_save, post_delete], sender=Organisation)
 def _forget_pack_name(**kwargs) -> None:
     _pack_name.clear()
+    _organisation.clear()
 
 
 class Team(models.Model):

@@ -15,3 +15,8 @@ def key_store() -> KeyStore:
         _stores.clear()
         _stores[marker] = KeyStore(settings.KEYSTORE_PATH, MasterKey.from_text(settings.MASTER_KEY, "CONFIDE_MASTER_KEY"))
     return _stores[marker]
+
+
+def forget() -> None:
+    """Drop the open key store (before a fork: each process opens its own)."""
+    _stores.clear()

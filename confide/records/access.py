@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
@@ -31,8 +32,12 @@ DENY = {"decision": "deny", "reasons": [], "approvals": [], "pack": {}}
 
 
 def _with_cases(queryset):
+    # Each case's workers as ids and names only: a list of clients need not load every worker's
+    # whole account (password hash included) once per case.
+    workers = get_user_model().objects.only("id", "first_name", "last_name", "username")
     return queryset.select_related("team").prefetch_related(
-        Prefetch("cases", queryset=Case.objects.select_related("team").prefetch_related("workers")))
+        Prefetch("cases", queryset=Case.objects.select_related("team").prefetch_related(
+            Prefetch("workers", queryset=workers))))
 
 
 def _team(user) -> str | None:

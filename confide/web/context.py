@@ -1,10 +1,10 @@
 from django.conf import settings
 
-from confide.accounts.models import Organisation
+from confide.accounts.models import current_organisation
 
 
 def confide(request):
-    organisation = Organisation.objects.filter(pk=1).first()
+    organisation = current_organisation()
     return {
         "demo_mode": settings.DEMO_MODE,
         "organisation": organisation,

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from confide.accounts.models import current_policy
+from confide.accounts.models import current_organisation, current_policy
 from confide.records.models import Case, Client
 from tests.base import ConfideTestCase
 
@@ -15,6 +15,7 @@ from tests.base import ConfideTestCase
 class QueryCountTests(ConfideTestCase):
     def setUp(self):
         current_policy()  # the pack's name is read once per process, not per page
+        current_organisation()  # and so is the organisation, for the header
 
     def queries(self, url, data=None) -> int:
         with CaptureQueriesContext(connection) as captured:
