@@ -17,6 +17,10 @@ from confide.audit.services import record_event
 
 LAST_SEEN = "confide_last_seen"
 LOCKED = "confide_locked"
+# The last-seen time is rewritten at most this often: each rewrite is a durable write of the session,
+# and on every page it doubled the writes (bench/RESULTS.md, web). So an idle session may lock up to
+# this much early; a page in use says so to the server through idle.js at least once a minute.
+LAST_SEEN_RESOLUTION = 30
 
 
 def lock_session(request, reason: str) -> None:
@@ -54,5 +58,6 @@ class IdleLockMiddleware:
             lock_session(request, "idle")
         if request.session.get(LOCKED):
             return redirect("accounts:lock")
-        request.session[LAST_SEEN] = now
+        if now - last_seen >= LAST_SEEN_RESOLUTION or LAST_SEEN not in request.session:
+            request.session[LAST_SEEN] = now
         return None

@@ -82,3 +82,10 @@ class QueryCountTests(ConfideTestCase):
         for _ in range(5):
             do_open_outside(self.p["other_team"], self.p["client"].pk, "direct_support", "Duty line call, worker away")
         self.assertEqual(self.queries(url), few)
+
+    def test_a_page_does_not_rewrite_the_session_each_time(self):
+        self.sign_in("assigned")  # sets the last-seen time just now
+        with CaptureQueriesContext(connection) as captured:
+            self.client.get(reverse("web:home"))
+        self.assertFalse([q for q in captured if q["sql"].startswith("UPDATE \"django_session\"")],
+                         "within 30 seconds of the last, a page leaves the session as it is")
