@@ -50,7 +50,9 @@ PACK = "dvip"
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432")
 PAGES = ["list", "search", "file"]
 TARGET_MS = 100.0
-SERVER_THREADS = 8  # confide/cli.py _serve(): waitress threads, not configurable from the command line
+SERVER_THREADS = 8  # confide/cli.py _serve(): waitress threads per process, not configurable
+# confide serve's own default (confide/settings.py SERVE_PROCESSES): one process per core, at most 4.
+SERVE_PROCESSES = min(os.cpu_count() or 1, 4)
 LINK = re.compile(r'<a href="/clients/(\d+)/">([^<]*)</a>')
 SEARCH_FORM = re.compile(r'<form method="(get|post)"[^>]*role="search"')
 SEARCH_MISSED = -1  # a search that answered 200 but did not list the client whose name it searched for
@@ -150,6 +152,7 @@ class Server:
         self.log = open(work / f"{database}-{clients}" / f"serve{number or ''}.log", "w")  # noqa: SIM115 -- closed in stop()
         env = _env(database, clients, work)
         env["CONFIDE_DEMO"] = "1"  # as `confide demo` serves it: the demo organisation waives the second factor
+        env["CONFIDE_SERVE_PROCESSES"] = str(SERVE_PROCESSES)
         self.process = subprocess.Popen([sys.executable, "-m", "confide.cli", "serve", "--port", str(self.port)],
                                         env=env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 180
@@ -165,8 +168,19 @@ class Server:
         raise SystemExit(f"{database}: confide serve did not start in 180 s")
 
     def cpu_seconds(self) -> float:
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """CPU time of `confide serve` and the processes it forked to serve (Linux /proc)."""
+        pids = [self.process.pid]
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        if children.exists():
+            pids += [int(pid) for pid in children.read_text().split()]
+        total = 0
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except FileNotFoundError:
+                continue
+            total += int(fields[11]) + int(fields[12])
+        return total / os.sysconf("SC_CLK_TCK")
 
     def stop(self) -> None:
         self.process.terminate()
@@ -379,10 +393,11 @@ def machine() -> str:
 
 
 def _served(processes: int) -> str:
+    each = (f"`confide serve` as it serves by default here: {SERVE_PROCESSES} process"
+            f"{'es' if SERVE_PROCESSES > 1 else ''} sharing one socket, waitress with {SERVER_THREADS} threads each")
     if processes == 1:
-        return f"`confide serve` (one process: waitress, {SERVER_THREADS} threads)"
-    return (f"{processes} `confide serve` processes (waitress, {SERVER_THREADS} threads each), the users shared "
-            "out over them as a load balancer would")
+        return each
+    return f"{processes} servers, each {each}, the users shared out over them as a load balancer would"
 
 
 def _status(status: int) -> str:
