@@ -131,15 +131,21 @@ def run_one(database: str) -> dict:
 
 
 def machine() -> str:
-    cpu = "unknown CPU"
+    """The machine's figures, for every benchmark's section: cores, CPU, RAM, Python, kernel."""
+    cpu, ram = "unknown CPU", "unknown RAM"
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                ram = f"{int(line.split()[1]) / 1024 / 1024:.0f} GB RAM"
+                break
     except OSError:
         pass
-    return f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, {platform.system()} {platform.release()}"
+    return (f"{os.cpu_count()} cores ({cpu}), {ram}, Python {platform.python_version()}, "
+            f"{platform.system()} {platform.release()}")
 
 
 def report(results: list[dict]) -> str:

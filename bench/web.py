@@ -30,7 +30,6 @@ import json
 import math
 import multiprocessing
 import os
-import platform
 import random
 import re
 import shutil
@@ -45,6 +44,10 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.audit import machine, write_section  # noqa: E402 -- one writer of RESULTS.md sections, one machine line
+
 PASSWORD = "demo-password-2026"  # noqa: S105 -- the demo's published password (confide/demo.py)
 PACK = "dvip"
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432")
@@ -360,37 +363,6 @@ def percentile(values: list[float], p: float) -> float:
 
 
 # Reporting ------------------------------------------------------------------------------------------
-
-def write_section(text: str, name: str = "web") -> None:
-    """Replace this benchmark's own section of bench/RESULTS.md (as bench/audit.py does), keeping the rest."""
-    path = ROOT / "bench" / "RESULTS.md"
-    begin, end = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
-    current = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    block = f"{begin}\n{text}\n{end}"
-    if begin in current and end in current:
-        head, rest = current.split(begin, 1)
-        current = head + block + rest.split(end, 1)[1]
-    else:
-        current = current.rstrip("\n") + "\n\n" + block + "\n"
-    path.write_text(current, encoding="utf-8")
-
-
-def machine() -> str:
-    cpu, ram = "unknown CPU", "unknown RAM"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal"):
-                ram = f"{int(line.split()[1]) / 1024 / 1024:.0f} GB RAM"
-                break
-    except OSError:
-        pass
-    return (f"{os.cpu_count()} cores ({cpu}), {ram}, Python {platform.python_version()}, "
-            f"{platform.system()} {platform.release()}")
-
 
 def _served(processes: int) -> str:
     each = (f"`confide serve` as it serves by default here: {SERVE_PROCESSES} process"
