@@ -27,7 +27,6 @@ from confide.policy import PolicyError
 from confide.policy.vocab import WRITING_PURPOSES
 from confide.records.models import BreakGlass, Case, Client, Document, Entry
 
-_RANK = {"deny": 0, "permit_if_approved": 1, "permit": 2}
 DENY = {"decision": "deny", "reasons": [], "approvals": [], "pack": {}}
 
 
@@ -68,22 +67,12 @@ def case_decision(user, case: Case, record_kind: str, purpose: str, *, sealed: b
     return _decide(case_request(user, case, record_kind, purpose, sealed=sealed))
 
 
-def client_decision(user, client: Client, record_kind: str, purpose: str) -> tuple[dict, Case | None]:
-    """The most permissive answer over the client's cases, and the case it came from. A client with
-    no case is asked about as its team's, unassigned."""
-    best, best_case = None, None
-    for case in client.cases.all():
-        decision = case_decision(user, case, record_kind, purpose)
-        if best is None or _RANK[decision["decision"]] > _RANK[best["decision"]]:
-            best, best_case = decision, case
-            if decision["decision"] == "permit":
-                break
-    if best is None:
-        best = _decide({"action": "access",
-                        "actor": {"role": user.role, "team": _team(user), "assigned_to_case": False},
-                        "record": {"kind": record_kind, "team": client.team.slug, "sealed": False},
-                        "purpose": purpose})
-    return best, best_case
+def _caseless_decision(user, client: Client, record_kind: str, purpose: str) -> dict:
+    """A client with no case yet is asked about as its team's, with nobody assigned."""
+    return _decide({"action": "access",
+                    "actor": {"role": user.role, "team": _team(user), "assigned_to_case": False},
+                    "record": {"kind": record_kind, "team": client.team.slug, "sealed": False},
+                    "purpose": purpose})
 
 
 def _clauses(decision: dict) -> list[str]:
@@ -176,7 +165,7 @@ def _open(user, client: Client, purpose: str, record_kind: str) -> tuple[list[Ca
         if glass is not None:
             return [case for case, _ in approvable], approvable[0][1], glass
         return [], approvable[0][1], None
-    return [], (decisions[0][1] if decisions else client_decision(user, client, record_kind, purpose)[0]), None
+    return [], (decisions[0][1] if decisions else _caseless_decision(user, client, record_kind, purpose)), None
 
 
 def access_client(user, client_id, purpose: str, *, record_kind: str = "case_notes",
@@ -290,7 +279,7 @@ def _caseload(user, purpose: str):
 def _listable(user, client_ids: list[int], purpose: str) -> set[int]:
     """Of these clients, those whose name the engine lets this person read for this purpose: each
     client's cases asked about one by one (service, team, whether this person works on it), the
-    most permissive answer standing, as client_decision() does for one client. Read as plain
+    most permissive answer standing, as _open() does for one client. Read as plain
     values, not model objects: a list is the page people open most."""
     cases: dict[int, list[tuple[int, str, str]]] = {}
     for case_id, client_id, service, team in (Case.objects.filter(client_id__in=client_ids)

@@ -119,8 +119,6 @@ def entry_text(client_id: int, entry: Entry) -> str:
         return UNREADABLE
 
 
-note_text = entry_text
-
 
 def document_filename(client_id: int, document: Document) -> str:
     try:
