@@ -488,6 +488,10 @@ class Pack:
         ans = self._answer("deny", [self.reason(rule) for rule in denies], (), obligations)
         ans["legal_basis"] = []
         ans["grounds"] = []
+        # A refusal is final where the pack says so: an absolute prohibition with no exception
+        # (DVIP 3.08, never to a victim's partner) refuses whatever consent or ground is added, so
+        # asking again cannot change it. Any other refusal may change with consent or a ground.
+        ans["final"] = any(rule.extra.get("absolute", True) and not rule.unless for rule in denies)
         return ans
 
     def _default_answer(self, r: tuple) -> Answer:
@@ -580,6 +584,7 @@ class Pack:
         ans = self._answer("deny", reasons, (), ["record_decision", *default.obligations])
         ans["legal_basis"] = []
         ans["grounds"] = []
+        ans["final"] = False  # consent, or a ground the pack accepts, could change this answer
         return ans
 
     def _permit_answer(self, best: Rule, r: tuple) -> Answer:

@@ -293,3 +293,26 @@ def test_decisions_are_json_serialisable():
         pack = load_pack(name)
         json.dumps(pack.decide({"action": "subject_access", "received_on": "2026-01-10",
                                 "requester": {"role": "service_user"}}))
+
+
+def test_a_refusal_says_whether_it_is_final():
+    # DVIP 3.08: never to a victim's partner or ex-partner, whatever consent or ground is given.
+    dvip = load_pack("dvip")
+    to_ex = {"action": "disclose", "subject": {"role": "victim"}, "data": ["case_notes"],
+             "recipient": {"kind": "ex_partner"}, "grounds": ["child_at_risk_of_significant_harm"],
+             "consent": {"status": "given", "explicit": True, "written": True, "covers_recipient": True,
+                         "covers_data": True}}
+    answer = dvip.decide(to_ex)
+    assert answer["decision"] == "deny" and answer["final"] is True
+    assert [r["clause"] for r in answer["reasons"]] == ["3.08"]
+    # No consent yet (DVIP 4.01): refused, but consent could change it, so not final.
+    to_police = {"action": "disclose", "subject": {"role": "victim"}, "data": ["case_notes"],
+                 "recipient": {"kind": "police"}}
+    answer = dvip.decide(to_police)
+    assert answer["decision"] == "deny" and answer["final"] is False
+    # HIV status without consent (DVIP 4.02): the prohibition gives way to consent, so not final.
+    hiv = {"action": "disclose", "subject": {"role": "victim"}, "data": ["hiv_status"], "recipient": {"kind": "gp"}}
+    answer = dvip.decide(hiv)
+    assert answer["decision"] == "deny" and answer["final"] is False
+    # A permit says nothing of finality.
+    assert "final" not in dvip.decide({**to_police, "grounds": ["threat_to_life"]})
