@@ -94,9 +94,19 @@ def ensure_demo(pack: str = "dvip", clients: int = 40, seed: int = 2026) -> Demo
         # A made-up service name: the demo runs the real organisation's policy, not the organisation.
         organisation = Organisation.objects.create(id=1, name=DEMO_ORGANISATION, pack=pack, is_demo=True)
         count = _populate(policy, clients, seed)
+        _seed_partners(policy)
         record_event(None, "demo.created", object_type="organisation", object_id=1,
                      detail={"pack": pack, "clients": count})
     return DemoSummary(organisation.name, pack, True, count, _logins(policy))
+
+
+def _seed_partners(policy) -> None:
+    """The partner directory (fictional agencies and their staff, with information-sharing
+    agreements), entered by the data controller as a real service would."""
+    from confide.partners.demo import seed_partners
+
+    controller = next(name for name, role in policy.roles.items() if role.kind == "data_controller")
+    seed_partners(get_user_model().objects.get(username=controller.replace("_", "-")))
 
 
 def _usernames(policy) -> list[tuple[str, str, str | None]]:

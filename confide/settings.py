@@ -36,6 +36,8 @@ try:
     BREAK_GLASS_MINUTES = conf.env_int("CONFIDE_BREAK_GLASS_MINUTES", 60, minimum=5, maximum=720)
     # The largest document a worker may upload; it is encrypted whole, in memory.
     UPLOAD_MAX_MB = conf.env_int("CONFIDE_UPLOAD_MAX_MB", 10, minimum=1, maximum=100)
+    # How long a secure link to a disclosure stays open for the recipient (each item downloads once).
+    SHARE_LINK_HOURS = conf.env_int("CONFIDE_SHARE_LINK_HOURS", 72, minimum=1, maximum=336)
     # `confide serve` processes. One process runs one thread of Python at a time, so a machine with
     # more cores serves more people at once with more processes (bench/RESULTS.md, web).
     SERVE_PROCESSES = conf.env_int("CONFIDE_SERVE_PROCESSES", min(os.cpu_count() or 1, 4), minimum=1, maximum=64)
@@ -56,6 +58,8 @@ INSTALLED_APPS = [
     "confide.accounts",
     "confide.audit",
     "confide.records",
+    "confide.partners",
+    "confide.sharing",
     "confide.web",
 ]
 
@@ -123,7 +127,10 @@ WHITENOISE_AUTOREFRESH = DEBUG
 FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
 FILE_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_MB * 1024 * 1024 + 64 * 1024
 
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Django's database sessions and ModelBackend, each with its read on every request made cheaper
+# (confide/accounts/middleware.py; bench/RESULTS.md, web).
+SESSION_ENGINE = "confide.accounts.middleware"
+AUTHENTICATION_BACKENDS = ["confide.accounts.middleware.Backend"]
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Strict"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

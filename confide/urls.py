@@ -3,6 +3,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("confide.web.urls")),
     path("account/", include("confide.accounts.urls")),
+    path("partners/", include("confide.partners.urls")),
 ]
 
 handler400 = "confide.web.errors.bad_request"

@@ -318,3 +318,66 @@ def test_serving_in_several_processes_answers_and_stops_with_its_parent(demo_var
         time.sleep(0.1)
     else:
         pytest.fail("serving processes outlived their parent")
+
+
+@pytest.mark.django_db
+def test_in_the_demo_a_victims_notes_go_to_childrens_services_on_approval_and_never_to_her_ex_partner(client):
+    # The "done when", on the demo itself: ask, see the reasons, a manager approves, the
+    # agency downloads through the link once, and it is all on the client's record; the same request
+    # to her ex-partner is refused citing DVIP 3.08, and the refusal is recorded.
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from confide.demo import DEMO_PASSWORD
+    from confide.partners.models import AgencyContact
+    from confide.records.models import Client, Entry
+    from confide.sharing.models import Disclosure
+
+    ensure_demo(clients=40)
+    User = get_user_model()
+    worker = User.objects.get(username="vpp-worker")
+    victim = (Client.objects.filter(cases__workers=worker, subject_role="victim", people__relationship="ex_partner",
+                                    cases__entries__kind="note").distinct().first())
+    assert victim is not None, "the demo gives the worker a victim with an ex-partner on file"
+    note = Entry.objects.filter(case__client=victim, kind="note", sealed=False).first()
+    social_worker = AgencyContact.objects.get(agency__kind="childrens_services", name="Priya Fenwick")
+    client.force_login(worker)
+    share = reverse("web:share", args=[victim.pk])
+    form = {"case": str(note.case_id), "entries": [str(note.pk)], "purpose": "child_protection",
+            "grounds": ["child_at_risk_of_significant_harm"], "channel": "secure_link",
+            "reason": "The younger child disclosed being hit at home; school has raised concerns."}
+    asked = client.post(share, {**form, "to": f"contact:{social_worker.pk}"})
+    assert asked.status_code == 302, asked.content.decode()[:2000]
+    disclosure = Disclosure.objects.get(client=victim)
+    page = client.get(asked["Location"]).content.decode()
+    assert "it may be shared if approved" in page and "clause 3.02" in page and "Legal basis" in page
+    client.force_login(User.objects.get(username="team-manager"))
+    decided = client.post(reverse("web:approve", args=[disclosure.pk]),
+                          {"decision": "approve", "note": "Threshold for a child protection referral is met.",
+                           "secret": DEMO_PASSWORD})
+    assert decided.status_code == 302
+    client.force_login(worker)
+    link_url = client.post(asked["Location"], {"action": "link"}).context["link_url"]
+    client.logout()
+    token = link_url.rstrip("/").rsplit("/", 1)[1]
+    assert client.get(link_url).status_code == 200
+    download = reverse("web:shared_download", args=[token, note.pk])
+    assert client.post(download)["Content-Type"] == "application/pdf"
+    assert client.post(download).status_code == 404, "each item downloads once"
+    client.force_login(worker)
+    sharing = client.get(reverse("web:sharing", args=[victim.pk])).content.decode()
+    assert "Sent" in sharing and "Priya Fenwick" in sharing
+    record = client.get(reverse("web:record_of_access", args=[victim.pk])).content.decode()
+    for words in ("Asked to share information", "Approved a request to share", "Downloaded through a secure link",
+                  "Team manager"):
+        assert words in record, words
+    # The same request to her ex-partner: refused, citing 3.08, final, and recorded.
+    ex = victim.people.get(relationship="ex_partner")
+    refused = client.post(share, {**form, "to": f"person:{ex.pk}", "grounds": [], "purpose": "liaison",
+                                  "channel": "phone"})
+    assert refused.status_code == 302
+    refusal = Disclosure.objects.exclude(pk=disclosure.pk).get(client=victim)
+    assert refusal.status == "refused" and refusal.final
+    assert {r["clause"] for r in refusal.answer["reasons"]} == {"3.08"}
+    assert "This refusal is final" in client.get(refused["Location"]).content.decode()
+    assert "refused by the policy" in client.get(reverse("web:record_of_access", args=[victim.pk])).content.decode()

@@ -15,19 +15,122 @@ What the engine answers (shared/design/policy-contract.md, `access`):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, Q
+from django.db import connection
+from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
 
-from confide.accounts.models import current_policy
+from confide.accounts.models import Team, current_policy
 from confide.audit.services import record_event
 from confide.policy import PolicyError
 from confide.policy.vocab import WRITING_PURPOSES
-from confide.records.models import BreakGlass, Case, Client, Document, Entry
+from confide.records.models import BreakGlass, Case, Client, Document, Entry, RelatedPerson, SafeContact
 
 DENY = {"decision": "deny", "reasons": [], "approvals": [], "pack": {}}
+
+
+# Reading a file. The pages people open all day (a client's file, their list) read it with a few
+# fixed SELECTs rather than querysets: building and compiling a queryset costs five to ten times
+# what the database then takes to answer (bench/RESULTS.md, web). The SQL is the same on SQLite and
+# PostgreSQL, run through Django's own cursor (so it is logged, watched and counted like any other
+# query), and each column is converted as the ORM would convert it.
+
+def _rows(sql: str, params) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _with_ids(sql: str, ids) -> str:
+    """One of the SELECTs below with a placeholder for each id in its IN ({ids}) list (never a value)."""
+    return sql.format(ids=", ".join(["%s"] * len(ids)) or "NULL")
+
+
+@cache
+def _converters(model, names: tuple[str, ...], vendor: str) -> tuple:
+    """For each column read for these fields of this model, the converters the ORM would apply to it
+    (SQLite: times made aware, JSON parsed, UUIDs and booleans from text). Worked out once per
+    process: they depend on the field and the database, not on the connection or the row."""
+    found = []
+    for index, name in enumerate(names):
+        column = model._meta.get_field(name).get_col(model._meta.db_table)
+        functions = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        if functions:
+            found.append((index, column, tuple(functions)))
+    return tuple(found)
+
+
+def load_instances(model, names: tuple[str, ...], rows) -> list:
+    """Model instances from rows whose first columns are these fields, converted as the ORM would;
+    fields not read are deferred, as with .only(). Any columns after them are not looked at."""
+    converters = _converters(model, names, connection.vendor)
+    db, width = connection.alias, len(names)
+    made = []
+    for row in rows:
+        values = list(row[:width])
+        for index, column, functions in converters:
+            for function in functions:
+                values[index] = function(values[index], column, connection)
+        made.append(model.from_db(db, names, values))
+    return made
+
+
+def _columns(alias: str, names: tuple[str, ...]) -> str:
+    return ", ".join(f"{alias}.{name}" for name in names)
+
+
+_TEAM = ("id", "name", "slug")
+_CLIENT = ("id", "display_name", "date_of_birth", "subject_role", "team_id", "created_at")
+_CASE = ("id", "client_id", "service", "team_id", "status", "referred_on", "opened_on", "closed_on", "flags")
+_ENTRY = ("id", "case_id", "kind", "author_id", "ref", "body_sealed", "categories", "about_client", "source", "sealed",
+          "unsolicited", "risk_level", "wording_confirmed", "created_at")
+_PERSON = ("id", "client_id", "relationship", "ref", "details_sealed", "added_by_id", "created_at")
+_SAFE_CONTACT = ("client_id", "ref", "details_sealed", "confirmed_on", "updated_by_id", "updated_at")
+# Constant SQL (S608: built from the names above, never from anything a request sends).
+_CLIENT_SQL = (f"SELECT {_columns('c', _CLIENT)}, {_columns('t', _TEAM)} FROM records_client c "  # noqa: S608
+               "JOIN accounts_team t ON t.id = c.team_id WHERE c.id = %s")
+_CASES_SQL = (f"SELECT {_columns('c', _CASE)}, {_columns('t', _TEAM)} FROM records_case c "  # noqa: S608
+              "JOIN accounts_team t ON t.id = c.team_id WHERE c.client_id = %s ORDER BY c.referred_on DESC, c.id")
+_WORKERS_SQL = ("SELECT w.case_id, u.id, u.first_name, u.last_name FROM records_case_workers w "
+                "JOIN records_case c ON c.id = w.case_id JOIN accounts_user u ON u.id = w.user_id "
+                "WHERE c.client_id = %s ORDER BY u.last_name, u.first_name, u.username")
+_ENTRIES_SQL = (f"SELECT {_columns('e', _ENTRY)}, u.first_name, u.last_name FROM records_entry e "  # noqa: S608
+                "JOIN accounts_user u ON u.id = e.author_id WHERE e.case_id IN ({ids}) "
+                "ORDER BY e.created_at DESC, e.id DESC LIMIT %s")
+_ABOUT_SQL = "SELECT entry_id, relatedperson_id FROM records_entry_about_people WHERE entry_id IN ({ids}) ORDER BY id"
+_PEOPLE_SQL = (f"SELECT {_columns('p', _PERSON)} FROM records_relatedperson p "  # noqa: S608
+               "WHERE p.client_id = %s ORDER BY p.created_at, p.id")
+_SAFE_CONTACT_SQL = f"SELECT {_columns('s', _SAFE_CONTACT)} FROM records_safecontact s WHERE s.client_id = %s"  # noqa: S608
+
+
+def _load_client(client_pk: int) -> Client | None:
+    """One client with their team, and their cases (`client.loaded_cases`, in Case.Meta's order),
+    each with its team and its workers' ids and names (`case.worker_ids`, `case.worker_names`, in
+    User.Meta's order): three queries, however many cases and workers."""
+    rows = _rows(_CLIENT_SQL, [client_pk])
+    if not rows:
+        return None
+    client = load_instances(Client, _CLIENT, rows)[0]
+    client.team = load_instances(Team, _TEAM, [rows[0][len(_CLIENT):]])[0]
+    rows = _rows(_CASES_SQL, [client_pk])
+    cases = load_instances(Case, _CASE, rows)
+    teams = {client.team_id: client.team}
+    for case, row in zip(cases, rows, strict=True):
+        if case.team_id not in teams:
+            teams[case.team_id] = load_instances(Team, _TEAM, [row[len(_CASE):]])[0]
+        case.team = teams[case.team_id]
+        case.client = client
+        case.worker_ids, case.worker_names = set(), []
+    by_pk = {case.pk: case for case in cases}
+    if by_pk:
+        for case_id, user_id, first_name, last_name in _rows(_WORKERS_SQL, [client_pk]):
+            by_pk[case_id].worker_ids.add(user_id)
+            by_pk[case_id].worker_names.append(f"{first_name} {last_name}".strip())  # as User.get_full_name()
+    client.loaded_cases = cases
+    return client
 
 
 def _with_cases(queryset):
@@ -39,16 +142,31 @@ def _with_cases(queryset):
             Prefetch("workers", queryset=workers))))
 
 
+_TEAM_SQL = f"SELECT {_columns('t', _TEAM)} FROM accounts_team t WHERE t.id = %s"  # noqa: S608
+
+
 def _team(user) -> str | None:
-    return user.team.slug if user.team_id else None
+    """The person's team's slug. Their team is read once per request (then kept on the user, where
+    the page header finds it too), by a fixed SELECT rather than the ORM's query for user.team."""
+    if user.team_id is None:
+        return None
+    if not get_user_model()._meta.get_field("team").is_cached(user):
+        user.team = load_instances(Team, _TEAM, _rows(_TEAM_SQL, [user.team_id]))[0]
+    return user.team.slug
+
+
+def _assigned(user, case: Case) -> bool:
+    worker_ids = case.__dict__.get("worker_ids")  # a case _load_client() read, with its workers' ids
+    if worker_ids is not None:
+        return user.pk in worker_ids
+    return any(worker.pk == user.pk for worker in case.workers.all())
 
 
 def case_request(user, case: Case, record_kind: str, purpose: str, *, sealed: bool = False) -> dict:
     """The policy contract's `access` request for this person reading this case's records."""
     return {
         "action": "access",
-        "actor": {"role": user.role, "team": _team(user),
-                  "assigned_to_case": any(worker.pk == user.pk for worker in case.workers.all())},
+        "actor": {"role": user.role, "team": _team(user), "assigned_to_case": _assigned(user, case)},
         "record": {"kind": record_kind, "service": case.service, "team": case.team.slug, "sealed": sealed},
         "purpose": purpose,
     }
@@ -111,10 +229,31 @@ class ClientAccess:
     def case_ids(self) -> set[int]:
         return {case.pk for case in self.cases}
 
-    def entries(self):
-        """The entries on the opened cases, newest first (bodies not decrypted)."""
-        return (Entry.objects.filter(case_id__in=self.case_ids).select_related("author", "case")
-                .prefetch_related("about_people").order_by("-created_at", "-id"))
+    def entries(self, limit: int = 100) -> list[Entry]:
+        """The newest `limit` entries on the opened cases, newest first (bodies not decrypted), each
+        with its author's name (`entry.author_name`, as User.get_full_name()) and the ids of the
+        people it is about (`entry.about_people_ids`): two queries, however many entries."""
+        case_ids = sorted(self.case_ids)
+        rows = _rows(_with_ids(_ENTRIES_SQL, case_ids), [*case_ids, limit])
+        entries = load_instances(Entry, _ENTRY, rows)
+        by_pk = {}
+        for entry, row in zip(entries, rows, strict=True):
+            entry.author_name = f"{row[-2]} {row[-1]}".strip()  # as User.get_full_name()
+            entry.about_people_ids = []
+            by_pk[entry.pk] = entry
+        if by_pk:
+            for entry_id, person_id in _rows(_with_ids(_ABOUT_SQL, by_pk), list(by_pk)):
+                by_pk[entry_id].about_people_ids.append(person_id)
+        return entries
+
+    def related_people(self) -> list[RelatedPerson]:
+        """The people around the client (RelatedPerson.Meta's order; details not decrypted)."""
+        return load_instances(RelatedPerson, _PERSON, _rows(_PEOPLE_SQL, [self.client.pk]))
+
+    def safe_contact(self) -> SafeContact | None:
+        """The client's safe contact details, if any (not decrypted)."""
+        found = load_instances(SafeContact, _SAFE_CONTACT, _rows(_SAFE_CONTACT_SQL, [self.client.pk]))
+        return found[0] if found else None
 
     def _entry_decision(self, entry: Entry, *, sealed: bool | None = None) -> dict:
         sealed = entry.sealed if sealed is None else sealed
@@ -151,10 +290,13 @@ class ClientAccess:
         return self.purpose in WRITING_PURPOSES
 
 
-def _open(user, client: Client, purpose: str, record_kind: str) -> tuple[list[Case], dict, BreakGlass | None]:
-    """The cases this person may read for this purpose: those the engine permits outright, or, if
-    none, those it permits with approval when a live BreakGlass says why."""
-    decisions = [(case, case_decision(user, case, record_kind, purpose)) for case in client.cases.all()]
+def _open(user, client: Client, purpose: str, record_kind: str,
+          cases: list[Case] | None = None) -> tuple[list[Case], dict, BreakGlass | None]:
+    """The cases this person may read for this purpose (of `cases`, or else all the client's):
+    those the engine permits outright, or, if none, those it permits with approval when a live
+    BreakGlass says why."""
+    cases = client.cases.all() if cases is None else cases
+    decisions = [(case, case_decision(user, case, record_kind, purpose)) for case in cases]
     permitted = [case for case, decision in decisions if decision["decision"] == "permit"]
     if permitted:
         best = next(decision for case, decision in decisions if decision["decision"] == "permit")
@@ -175,12 +317,12 @@ def access_client(user, client_id, purpose: str, *, record_kind: str = "case_not
     client_pk = _pk(client_id)
     # No transaction of its own: a read changes nothing, and its one audit event is committed
     # on its own by record_event() before anything is shown.
-    client = _with_cases(Client.objects.filter(pk=client_pk)).first()
+    client = _load_client(client_pk)
     if client is None:
         record_event(user, f"{action}.refused", object_type="client", object_id=client_pk,
                      purpose=purpose, detail={"reason": "no_such_client"})
         raise Http404
-    cases, decision, glass = _open(user, client, purpose, record_kind)
+    cases, decision, glass = _open(user, client, purpose, record_kind, client.loaded_cases)
     pack = decision.get("pack") or {}
     # The role at the time, so the record of access stays true if the person's role changes.
     detail = {"decision": decision["decision"], "clauses": _clauses(decision), "role": user.role,
@@ -265,34 +407,62 @@ def access_document(user, entry_id, purpose: str) -> tuple[ClientAccess, Entry, 
 # Lists and search. A list never names a client the person could not open for the purpose given,
 # so it shows no name, count or snippet of anyone else's case; what it shows is recorded as read.
 
-def _caseload(user, purpose: str):
+# The list's first query: a page of (id, name) from the person's own cases or their team's,
+# name order, with {search} and {after} filled in or left empty, as the list asks.
+_LIST_SQL = {
+    "mine": ("SELECT DISTINCT c.id, c.display_name FROM records_client c "
+             "JOIN records_case k ON k.client_id = c.id JOIN records_case_workers w ON w.case_id = k.id "
+             "WHERE w.user_id = %s{search}{after} ORDER BY c.display_name, c.id LIMIT %s OFFSET %s"),
+    "team": ("SELECT DISTINCT c.id, c.display_name FROM records_client c JOIN records_case k ON k.client_id = c.id "
+             "WHERE k.team_id = %s{search}{after} ORDER BY c.display_name, c.id LIMIT %s OFFSET %s"),
+}
+_AFTER_SQL = " AND (c.display_name > %s OR (c.display_name = %s AND c.id > %s))"
+# Each case of the listed clients, with its service, its team and whether this person works on it.
+_LISTED_CASES_SQL = ("SELECT k.client_id, k.service, t.slug, w.user_id FROM records_case k "
+                     "JOIN accounts_team t ON t.id = k.team_id "
+                     "LEFT JOIN records_case_workers w ON w.case_id = k.id AND w.user_id = %s "
+                     "WHERE k.client_id IN ({ids})")
+
+
+def _caseload(user, purpose: str) -> tuple[str, int] | None:
     """The clients a list for this purpose starts from, before the engine filters them: for
     direct support, the person's own cases; for team purposes (cover, supervision, advice...),
-    their team's; for anything else, nobody (outside one's own work, a file is opened by number)."""
+    their team's; for anything else, nobody (outside one's own work, a file is opened by number).
+    Which of _LIST_SQL, and the id it is asked about."""
     if purpose == "direct_support":
-        return Q(cases__workers=user)
+        return "mine", user.pk
     if user.team_id is not None:
-        return Q(cases__team_id=user.team_id)
+        return "team", user.team_id
     return None
+
+
+def _name_contains() -> str:
+    """display_name__icontains=%s as the ORM writes it on this database (its LIKE, escaping and
+    case folding), for a value made by _contains_pattern()."""
+    column = connection.ops.lookup_cast("icontains", "CharField") % "c.display_name"
+    return f" AND {column} {connection.operators['icontains'] % '%s'}"
+
+
+def _contains_pattern(query: str) -> str:
+    return f"%{connection.ops.prep_for_like_query(query)}%"
 
 
 def _listable(user, client_ids: list[int], purpose: str) -> set[int]:
     """Of these clients, those whose name the engine lets this person read for this purpose: each
     client's cases asked about one by one (service, team, whether this person works on it), the
     most permissive answer standing, as _open() does for one client. Read as plain
-    values, not model objects: a list is the page people open most."""
-    cases: dict[int, list[tuple[int, str, str]]] = {}
-    for case_id, client_id, service, team in (Case.objects.filter(client_id__in=client_ids)
-                                              .values_list("id", "client_id", "service", "team__slug")):
-        cases.setdefault(client_id, []).append((case_id, service, team))
-    mine = set(Case.workers.through.objects.filter(case__client_id__in=client_ids, user_id=user.pk)
-               .values_list("case_id", flat=True))
+    values, not model objects, in one query: a list is the page people open most."""
+    if not client_ids:
+        return set()
+    cases: dict[int, list[tuple[str, str, bool]]] = {}
+    for client_id, service, team, worker in _rows(_with_ids(_LISTED_CASES_SQL, client_ids), [user.pk, *client_ids]):
+        cases.setdefault(client_id, []).append((service, team, worker is not None))
     actor_team = _team(user)
     allowed = set()
     for client_id in client_ids:
-        for case_id, service, team in cases.get(client_id, ()):
+        for service, team, assigned in cases.get(client_id, ()):
             decision = _decide({"action": "access",
-                                "actor": {"role": user.role, "team": actor_team, "assigned_to_case": case_id in mine},
+                                "actor": {"role": user.role, "team": actor_team, "assigned_to_case": assigned},
                                 "record": {"kind": "identity", "service": service, "team": team, "sealed": False},
                                 "purpose": purpose})
             if decision["decision"] == "permit":
@@ -305,26 +475,31 @@ def list_clients(user, purpose: str = "direct_support", *, query: str = "", limi
                  after: tuple[str, int] | None = None) -> list[Client]:
     """The clients listed to this person for this purpose, in name order, `limit` at a time from
     after (name, id); filtered by a name search if `query`. Only clients the engine lets them open.
-    Each is a name and a number only (Client objects with nothing else filled in)."""
+    Each is a name and a number only (Client objects with nothing else read)."""
     scope = _caseload(user, purpose)
     if scope is None:
         return []
-    clients = Client.objects.filter(scope)
+    which, scope_id = scope
+    params: list = [scope_id]
+    search = after_sql = ""
     if query:
-        clients = clients.filter(display_name__icontains=query[:100])
+        search = _name_contains()
+        params.append(_contains_pattern(query[:100]))
     if after is not None:
         name, pk = after
-        clients = clients.filter(Q(display_name__gt=name) | Q(display_name=name, id__gt=pk))
-    rows = clients.distinct().order_by("display_name", "id").values_list("id", "display_name")
+        after_sql = _AFTER_SQL
+        params += [name, name, pk]
+    sql = _LIST_SQL[which].format(search=search, after=after_sql)  # fixed fragments; the values are parameters
     shown: list[Client] = []
     offset = 0
     while len(shown) < limit:
-        chunk = list(rows[offset: offset + limit * 2])
+        chunk = _rows(sql, [*params, limit * 2, offset])
         allowed = _listable(user, [pk for pk, _ in chunk], purpose)
-        shown += [Client(pk=pk, display_name=name) for pk, name in chunk if pk in allowed][: limit - len(shown)]
+        shown += load_instances(Client, ("id", "display_name"), [row for row in chunk if row[0] in allowed])
         if len(chunk) < limit * 2:
             break
         offset += len(chunk)
+    shown = shown[:limit]
     action = "clients.searched" if query else "clients.listed"
     record_event(user, action, purpose=purpose,
                  detail={"client_ids": [client.pk for client in shown], "role": user.role})

@@ -65,4 +65,11 @@ def do_change_case(user, case: Case, status: str, flags: list[str]) -> Case:
         record_event(user, "case.changed", object_type="case", object_id=case.pk, client_id=case.client_id,
                      detail={"from": before[0], "to": status, "flags_before": before[1], "flags": case.flags,
                              "role": user.role})
+        # What the pack says must be told when a case moves on (DVIP 3.10: the partner of a VPP client).
+        from confide.accounts.models import current_policy
+        from confide.policy.notifications import on_case_stage
+        from confide.sharing.tasks import from_notices
+
+        notices = on_case_stage(current_policy().name, case.service, case.client.subject_role, status, before[0])
+        from_notices(user, notices, client_id=case.client_id, case=case, worker=user)
     return case

@@ -7,10 +7,13 @@ import re
 import traceback
 
 _QUERY = re.compile(r"\?[^\s\"']*")
+# A partner's secure link carries its secret in the address (/shared/<token>/): never in a log.
+_LINK_TOKEN = re.compile(r"/shared/[^/\s\"']+")
 
 
 class StripQueryString(logging.Filter):
-    """Drop query strings from log lines (a search box's words may be a client's name), and keep
+    """Drop query strings from log lines (a search box's words may be a client's name) and the
+    secret of a secure link from its address, and keep
     an exception's type and where it happened but not its message (a database error quotes the
     values it was given)."""
 
@@ -20,6 +23,8 @@ class StripQueryString(logging.Filter):
             record.args = None
         if isinstance(record.msg, str) and "?" in record.msg:
             record.msg = _QUERY.sub("?…", record.msg)
+        if isinstance(record.msg, str) and "/shared/" in record.msg:
+            record.msg = _LINK_TOKEN.sub("/shared/…", record.msg)
         if record.exc_info and record.exc_info[0] is not None:
             exc_type, _, tb = record.exc_info
             frames = "".join(traceback.format_tb(tb))

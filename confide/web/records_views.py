@@ -3,12 +3,15 @@ write through a do_* function; nothing here decides who sees what."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils import timezone
+from django.utils.dates import MONTHS, MONTHS_3
 from django.views.decorators.http import require_GET, require_http_methods
 
 from confide.accounts.models import current_policy
@@ -32,7 +35,7 @@ from confide.records.entries import (
     document_filename,
     entry_text,
 )
-from confide.records.models import DATA_CATEGORIES, RelatedPerson, SafeContact
+from confide.records.models import CASE_FLAGS, DATA_CATEGORIES, Case, Entry, RelatedPerson, SafeContact
 from confide.records.people import do_add_related_person, person_details
 from confide.records.safe_contact import (
     do_confirm_safe_contact,
@@ -73,6 +76,22 @@ def _bad_purpose(request):
     return bad_request(request, "That purpose is not one Confide knows", "Go back and choose one from the list.")
 
 
+_URL_ID = 4_611_686_018_427_387_903  # stands for the id in a reversed address; no record has it
+
+
+@lru_cache(maxsize=64)
+def _url_around_id(name: str, urlconf: str, prefix: str) -> tuple[str, str]:
+    before, _, after = reverse(name, urlconf=urlconf, args=[_URL_ID]).rpartition(str(_URL_ID))
+    return before, after
+
+
+def _url(name: str, pk: int) -> str:
+    """reverse(name, args=[pk]), for a page that links to many records: each name is reversed once
+    (per URL conf and script prefix), then only the id changes."""
+    before, after = _url_around_id(name, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+    return f"{before}{int(pk)}{after}"
+
+
 # Client list and search ---------------------------------------------------------------------------
 
 LIST_PURPOSES = ("direct_support", "cover", "supervision", "advice")
@@ -95,11 +114,13 @@ def client_list(request):
     clients = list_clients(request.user, purpose, query=query, limit=PAGE + 1, after=after)
     more = len(clients) > PAGE
     clients = clients[:PAGE]
-    for client in clients:
-        client.url = _with_purpose(reverse("web:client_file", args=[client.pk]), purpose)
+    # Each row as plain strings: the list is the page people open most, and a template looks a
+    # key up in a dict, and prints a string, faster than it reads a model's attribute or formats a number.
+    rows = [{"url": _with_purpose(_url("web:client_file", client.pk), purpose), "name": client.display_name,
+             "number": str(client.pk)} for client in clients]
     purposes = [(p, describe.PURPOSES.get(p, p)) for p in LIST_PURPOSES]
     return render(request, "records/client_list.html", {
-        "clients": clients, "query": query, "purpose": purpose, "purposes": purposes,
+        "clients": clients, "rows": rows, "query": query, "purpose": purpose, "purposes": purposes,
         "next_after": clients[-1] if more else None, "purpose_label": describe.PURPOSES.get(purpose, purpose)})
 
 
@@ -134,6 +155,60 @@ def _people(client) -> list[RelatedPerson]:
     return people
 
 
+# The client's file is a page people open all day: what it shows of each case and entry is worked
+# out here, as plain strings in dicts, because a template looks up a dict key faster than a
+# model's attribute, and formats dates and labels far more slowly than Python (bench/RESULTS.md, web).
+_CATEGORY_LABELS = dict(DATA_CATEGORIES)
+_FLAG_LABELS = dict(CASE_FLAGS)
+_KIND_LABELS = dict(Entry.Kind.choices)
+_SOURCE_LABELS = {value: label.lower() for value, label in Entry.Source.choices}
+_RISK_LABELS = dict(Entry.Risk.choices)
+_STATUS_LABELS = dict(Case.Status.choices)
+_RELATIONSHIP_LABELS = dict(RelatedPerson.Relationship.choices)
+
+
+def _day(value) -> str:
+    """As the template filter date:"j M Y" writes a date (13 Nov 2026)."""
+    return f"{value.day} {str(MONTHS_3[value.month]).title()} {value.year:04d}" if value else ""
+
+
+def _moment(value) -> str:
+    """As the template filter date:"j F Y, H:i" writes a time, in local time (13 November 2026, 20:17)."""
+    value = timezone.localtime(value)
+    return f"{value.day} {MONTHS[value.month]} {value.year:04d}, {value.hour:02d}:{value.minute:02d}"
+
+
+def _case_row(case, purpose: str) -> dict:
+    return {"service": describe.service(case.service), "flags": [_FLAG_LABELS.get(f, f) for f in case.flags],
+            "team": str(case.team), "status": _STATUS_LABELS.get(case.status, case.status),
+            "referred_on": _day(case.referred_on), "opened_on": _day(case.opened_on),
+            "closed_on": _day(case.closed_on), "workers": ", ".join(case.worker_names) if case.worker_names else "None",
+            "note_url": _with_purpose(_url("web:add_note", case.pk), purpose),
+            "document_url": _with_purpose(_url("web:add_document", case.pk), purpose),
+            "risk_url": _with_purpose(_url("web:add_risk_assessment", case.pk), purpose),
+            "change_url": _with_purpose(_url("web:change_case", case.pk), purpose)}
+
+
+def _entry_row(grant, entry, names: dict[int, str], purpose: str) -> dict:
+    row = {"kind": _KIND_LABELS.get(entry.kind, entry.kind), "when": _moment(entry.created_at),
+           "author": entry.author_name, "unsolicited": entry.unsolicited, "open": grant.may_open(entry)}
+    if not row["open"]:
+        row["sealed_reason"] = grant.sealed_reason(entry)
+        return row
+    client = grant.client
+    about = ([client.display_name] if entry.about_client else []) + [names.get(pk, "") for pk in entry.about_people_ids]
+    clauses = entry.wording_confirmed.get("clauses") if isinstance(entry.wording_confirmed, dict) else None
+    row.update(
+        text=entry_text(client.pk, entry),  # decrypted only after the gate said yes
+        about=", ".join(about), source=_SOURCE_LABELS.get(entry.source, entry.source),
+        categories=", ".join(_CATEGORY_LABELS.get(c, c) for c in entry.categories), sealed=entry.sealed,
+        wording_clauses=", ".join(str(c) for c in clauses) if clauses else "",
+        risk=_RISK_LABELS.get(entry.risk_level, entry.risk_level) if entry.risk_level else "",
+        download_url=(_with_purpose(_url("web:download_document", entry.pk), purpose)
+                      if entry.kind == Entry.Kind.DOCUMENT else ""))
+    return row
+
+
 @require_GET
 def client_file(request, client_id: int):
     purpose = _purpose(request)
@@ -141,38 +216,25 @@ def client_file(request, client_id: int):
         return _bad_purpose(request)
     grant = access_client(request.user, client_id, purpose)
     client = grant.client
-    for case in grant.cases:
-        case.service_label = describe.service(case.service)
-        case.note_url = _with_purpose(reverse("web:add_note", args=[case.pk]), purpose)
-        case.document_url = _with_purpose(reverse("web:add_document", args=[case.pk]), purpose)
-        case.risk_url = _with_purpose(reverse("web:add_risk_assessment", args=[case.pk]), purpose)
-        case.change_url = _with_purpose(reverse("web:change_case", args=[case.pk]), purpose)
-    people = _people(client)
+    cases = [_case_row(case, purpose) for case in grant.cases]
+    people = grant.related_people()
+    for person in people:
+        person.details = person_details(person)  # decrypted only after the gate said yes
+        person.relationship_label = _RELATIONSHIP_LABELS.get(person.relationship, person.relationship)
     names = {person.pk: person.details.get("name", "") for person in people}
-    categories = dict(DATA_CATEGORIES)
-    entries = list(grant.entries()[:100])
-    for entry in entries:
-        entry.open = grant.may_open(entry)
-        if entry.open:
-            entry.text = entry_text(client.pk, entry)  # decrypted only after the gate said yes
-            entry.about = ([client.display_name] if entry.about_client else []) + \
-                [names.get(p.pk, "") for p in entry.about_people.all()]
-            entry.category_labels = [categories.get(c, c) for c in entry.categories]
-            if entry.kind == entry.Kind.DOCUMENT:
-                entry.download_url = _with_purpose(reverse("web:download_document", args=[entry.pk]), purpose)
-        else:
-            entry.sealed_reason = grant.sealed_reason(entry)
-    contact = SafeContact.objects.filter(client=client).select_related("updated_by").first()
+    entries = [_entry_row(grant, entry, names, purpose) for entry in grant.entries(100)]
+    contact = grant.safe_contact()
     safe = None
     if contact is not None:
         safe = {"details": safe_contact_details(contact), "contact": contact, "stale": needs_checking(contact)}
     return render(request, "records/client_file.html", {
-        "grant": grant, "client": client, "cases": grant.cases, "entries": entries, "people": people,
+        "grant": grant, "client": client, "cases": cases, "entries": entries, "people": people,
         "safe": safe, "purpose": purpose, "purpose_label": describe.PURPOSES.get(purpose, purpose),
-        "people_url": _with_purpose(reverse("web:related_people", args=[client.pk]), purpose),
-        "safe_contact_url": _with_purpose(reverse("web:safe_contact", args=[client.pk]), purpose),
+        "people_url": _with_purpose(_url("web:related_people", client.pk), purpose),
+        "safe_contact_url": _with_purpose(_url("web:safe_contact", client.pk), purpose),
+        "sharing_url": _with_purpose(_url("web:sharing", client.pk), purpose),
         # The record of access is asked for with the same purpose, where it is one it takes.
-        "record_url": (_with_purpose(reverse("web:record_of_access", args=[client.pk]), purpose)
+        "record_url": (_with_purpose(_url("web:record_of_access", client.pk), purpose)
                        if purpose in ("direct_support", "supervision", "audit") else None),
     })
 

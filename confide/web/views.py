@@ -13,6 +13,7 @@ from confide.audit.models import AuditEvent, AuditHead
 from confide.records.access import access_client, list_clients
 from confide.records.break_glass import review_queue
 from confide.records.models import Case
+from confide.sharing.access import approvals_waiting, consents_expiring_for, my_tasks
 from confide.web import describe
 from confide.web.forms import RecordLookupForm
 
@@ -28,6 +29,10 @@ def home(request):
         clients = list_clients(user, limit=11)
         context["clients"], context["more_clients"] = clients[:10], len(clients) > 10
     context["reviews"] = review_queue(user).count() if kind != TRUSTEE_KIND else 0
+    context["approvals"] = len(approvals_waiting(user))
+    context["tasks"] = len(my_tasks(user))
+    if kind in WORKER_KINDS or kind in MANAGER_KINDS:
+        context["expiring"] = consents_expiring_for(user)
     if kind == "data_controller":
         head = AuditHead.objects.get(pk=1)
         context["audit_head"] = head

@@ -6,22 +6,36 @@ from __future__ import annotations
 from django.urls import URLPattern, reverse
 
 from confide.records.break_glass import do_open_outside
+from confide.records.entries import do_add_note
 from tests.base import ConfideTestCase
 from tests.web.test_authorization import add_fixtures, assert_no_secrets, strip_volatile
+from tests.web.test_one_gate import sharing_fixtures
 from tests.web.test_security import every_url_pattern
 
 # The pages that take an id, and which kind of record the id names.
 ID_KIND = {"web:client_file": "client", "web:related_people": "client", "web:safe_contact": "client",
            "web:record_of_access": "client", "web:add_note": "case", "web:add_risk_assessment": "case",
            "web:add_document": "case", "web:change_case": "case", "web:download_document": "entry",
-           "web:review": "glass"}
+           "web:review": "glass",
+           "web:sharing": "client", "web:new_consent": "client", "web:consent_form_pdf": "client", "web:share": "client",
+           "web:new_request": "client", "web:report": "client", "web:consent": "consent", "web:consent_pdf": "consent",
+           "web:consent_signed_form": "consent", "web:disclosure": "disclosure", "web:disclosure_record": "disclosure",
+           "web:approve": "disclosure", "web:task": "task", "web:incoming": "request", "web:incoming_order": "request"}
 POSTABLE = {"web:change_case", "web:related_people", "web:safe_contact", "web:add_note", "web:add_risk_assessment", "web:add_document",
-            "web:review"}
+            "web:review", "web:new_consent", "web:share", "web:new_request", "web:consent", "web:disclosure",
+            "web:approve", "web:task", "web:incoming", "web:report"}
+# Addressed by a secret token, not an id: tested in tests/sharing (a wrong, spent, revoked or expired
+# link answers alike).
+TOKEN_PAGES = {"web:shared", "web:shared_download"}
 ODD_IDS = [999999, 0, -1, 2**63, 2**64 + 7, "00", "1e3", "%20"]
 
 
 def id_patterns() -> dict[str, URLPattern]:
-    return {name: pattern for name, pattern in every_url_pattern() if pattern.pattern.converters}
+    return {name: pattern for name, pattern in every_url_pattern() if pattern.pattern.converters
+            and name not in TOKEN_PAGES
+            # The partner directory holds no client data: staff read every agency in it, managers
+            # change it (tests/web/test_partners_pages.py).
+            and not name.startswith("partners:")}
 
 
 def raw_url(name: str, pk) -> str:
@@ -39,6 +53,11 @@ class IdorTests(ConfideTestCase):
         # A break-glass by the same-team worker on the other team's client, for the review page.
         _client, cls.glass = do_open_outside(cls.p["same_team"], cls.p["other_client"].pk, "emergency",
                                              "Client rang in crisis; worker on leave.")
+        # Consents, requests to share, tasks and requests from outside on both sides.
+        cls.mine = sharing_fixtures(cls.p)["ids"]
+        note = do_add_note(cls.p["other_team"], cls.p["other_case"], "Met at the south office.")
+        cls.p["other_note"] = note
+        cls.theirs = sharing_fixtures(cls.p, "other_team", "other_client", "other_case", "other_note", None)["ids"]
 
     def test_every_page_that_takes_an_id_is_covered(self):
         self.assertEqual(set(id_patterns()), set(ID_KIND), "a new page with an id needs its IDOR cells here")
@@ -49,9 +68,15 @@ class IdorTests(ConfideTestCase):
         if who == "assigned":
             return {"client": [p["other_client"].pk, p["north_client"].pk], "case": [p["other_case"].pk, p["north_case"].pk],
                     "entry": [p["other_doc"].pk, p["north_doc"].pk, p["sealed_doc"].pk, p["sealed"].pk],
-                    "glass": [self.glass.pk]}
+                    "glass": [self.glass.pk], **self.sharing_ids(self.theirs)}
         return {"client": [p["client"].pk, p["north_client"].pk], "case": [p["case"].pk, p["north_case"].pk],
-                "entry": [p["document"].pk, p["note"].pk, p["north_doc"].pk], "glass": [self.glass.pk]}
+                "entry": [p["document"].pk, p["note"].pk, p["north_doc"].pk], "glass": [self.glass.pk],
+                **self.sharing_ids(self.mine)}
+
+    @staticmethod
+    def sharing_ids(ids: dict) -> dict[str, list[int]]:
+        return {"consent": [ids["consent_id"]], "disclosure": [ids["disclosure_id"]], "task": [ids["task_id"]],
+                "request": [ids["request_id"]]}
 
     def north_ids(self) -> dict[str, int]:
         return {"client": self.p["north_client"].pk, "case": self.p["north_case"].pk, "entry": self.p["north_doc"].pk}
@@ -104,11 +129,13 @@ class IdorTests(ConfideTestCase):
         # the 404s above are refusals, not broken addresses.
         self.sign_in("assigned")
         p = self.p
-        own = {"client": p["client"].pk, "case": p["case"].pk, "entry": p["document"].pk}
+        own = {"client": p["client"].pk, "case": p["case"].pk, "entry": p["document"].pk,
+               **{kind: ids[0] for kind, ids in self.sharing_ids(self.mine).items()}}
         for name, kind in ID_KIND.items():
-            if kind == "glass":
-                continue
+            if kind == "glass" or name == "web:approve":
+                continue  # the manager's to open (below); a requester never approves their own request
             with self.subTest(page=name):
                 self.assertEqual(self.client.get(raw_url(name, own[kind])).status_code, 200)
         self.sign_in("manager")
         self.assertEqual(self.client.get(raw_url("web:review", self.glass.pk)).status_code, 200)
+        self.assertEqual(self.client.get(raw_url("web:approve", self.mine["disclosure_id"])).status_code, 200)

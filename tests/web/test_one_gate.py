@@ -22,7 +22,9 @@ from django.urls import reverse
 
 import confide.records.access as access_module
 import confide.records.break_glass as break_glass_module
+import confide.sharing.access as sharing_access_module
 from confide.keys import KeyStore
+from confide.partners.demo import seed_partners
 from confide.records.break_glass import do_open_outside
 from confide.records.entries import entry_text
 from confide.records.models import Entry
@@ -31,8 +33,10 @@ from tests.web.test_authorization import add_fixtures
 from tests.web.test_security import every_url_pattern
 
 CLIENT_TABLES = re.compile(r'\b(records_client|records_case|records_entry|records_document|records_relatedperson|'
-                           r'records_safecontact|records_breakglass|records_entry_about_people|records_case_workers)\b')
-GATE_FILES = ("confide/records/access.py", "confide/records/break_glass.py")
+                           r'records_safecontact|records_breakglass|records_entry_about_people|records_case_workers|'
+                           r'sharing_consent|sharing_consent_agencies|sharing_disclosure|sharing_disclosure_entries|'
+                           r'sharing_approval|sharing_securelink|sharing_task|sharing_incomingrequest)\b')
+GATE_FILES = ("confide/records/access.py", "confide/records/break_glass.py", "confide/sharing/access.py")
 
 
 # Reads outside the gate that are known and named, each with why; anything else fails. (Reported:
@@ -80,7 +84,8 @@ def watching():
     """Record, for the requests made inside, every client-data query and decryption, and whether the
     gate had said yes before it."""
     watch = Watch()
-    originals = {"access": access_module.record_event, "break_glass": break_glass_module.record_event}
+    originals = {"access": access_module.record_event, "break_glass": break_glass_module.record_event,
+                 "sharing": sharing_access_module.record_event}
 
     def recorder(original):
         def record_event(actor, action, **kwargs):
@@ -113,10 +118,58 @@ def watching():
     with ExitStack() as stack:
         stack.enter_context(mock.patch.object(access_module, "record_event", recorder(originals["access"])))
         stack.enter_context(mock.patch.object(break_glass_module, "record_event", recorder(originals["break_glass"])))
+        stack.enter_context(mock.patch.object(sharing_access_module, "record_event", recorder(originals["sharing"])))
         stack.enter_context(mock.patch.object(KeyStore, "decrypt", decrypt_wrapper(KeyStore.decrypt)))
         stack.enter_context(mock.patch.object(KeyStore, "decrypt_bytes", decrypt_wrapper(KeyStore.decrypt_bytes)))
         stack.enter_context(connection.execute_wrapper(sql_wrapper))
         yield watch
+
+
+def sharing_fixtures(p: dict, who: str = "assigned", client: str = "client", case: str = "case", note: str = "note",
+                     approver: str | None = "manager") -> dict:
+    """A consent (with its signed form), a request to share waiting for approval, and, with an
+    approver, a second one approved with its task and secure link; and a logged request from
+    outside with its court order. All on one client's file, by the worker on the case."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from confide.records.access import access_client_to_write
+    from confide.sharing.consent import Given, do_record_consent
+    from confide.sharing.disclosure import Asked, Recipient, do_decide, do_make_link, do_request_disclosure
+    from confide.sharing.incoming import do_log_request
+    from confide.sharing.models import Task
+    from confide.sharing.tasks import do_add_task
+
+    user, pack, the_client, the_case = p[who], p["pack"], p[client], p[case]
+    grant = access_client_to_write(user, the_client.pk, "direct_support", action="client.sharing.write")
+    consent = do_record_consent(user, pack, "Test Support Service", the_client, the_case.service, Given(
+        recipients=["police"], agencies=[], data=["case_notes"], purposes=["liaison"], how="written", has_capacity=True,
+        informed=True, free_from_duress=True, given_on=timezone.localdate(),
+        expires_on=timezone.localdate() + dt.timedelta(days=60),
+        form_file=("signed-consent.txt", "text/plain", b"Signed consent form, scanned.")))
+
+    def ask():
+        return do_request_disclosure(user, pack, grant, the_case, Asked(
+            recipient=Recipient(kind="social_services", name="Duty desk"), entries=[p[note]],
+            purpose="child_protection", channel="secure_link", grounds=["child_at_risk_of_significant_harm"],
+            reason="Concerns raised at the visit."))
+
+    waiting = ask()
+    ids = {"consent_id": consent.pk, "disclosure_id": waiting.pk}
+    if approver:
+        approved = ask()
+        do_decide(p[approver], approved.pk, "approve", "Threshold met, share now.", f"{p[approver].username}-password-1")
+        _link, ids["token"] = do_make_link(user, approved.pk)
+        ids["task_id"] = Task.objects.filter(disclosure=approved).first().pk
+    else:
+        ids["task_id"] = do_add_task(None, kind="inform_subject", title_text="Tell the client", clause="1",
+                                     client_id=the_client.pk, case_id=the_case.pk, assigned_to_id=user.pk).pk
+    logged = do_log_request(user, pack, the_client, requester_kind="police", agency=None, how="phone",
+                            details="DC Example asked for the last address.", order="court_order",
+                            order_file=("order.txt", "text/plain", b"Order of the Family Court."))
+    ids["request_id"] = logged.pk
+    return {"ids": ids}
 
 
 # A deliberately bad page, for showing that the detector catches one.
@@ -137,13 +190,17 @@ class OneGateTests(ConfideTestCase):
         # A break-glass by the same-team worker on the other team's client: the manager reviews it.
         _client, cls.glass = do_open_outside(cls.p["same_team"], cls.p["other_client"].pk, "emergency",
                                              "Client rang in crisis; worker on leave.")
+        cls.partners = seed_partners(cls.p["manager"])  # the partner directory's pages hold no client data
+        cls.sharing = sharing_fixtures(cls.p)
 
     def ids(self) -> dict:
         """The ids put in every address: the assigned worker's client, case and document (open to them,
         shut to the other team and the trustee), and a break-glass the manager reviews."""
         p = self.p
         return {"client_id": p["client"].pk, "case_id": p["case"].pk, "entry_id": p["document"].pk,
-                "glass_id": self.glass.pk}
+                "glass_id": self.glass.pk, "agency_id": self.partners["police"].pk,
+                "contact_id": self.partners["detective"].pk, "agreement_id": self.partners["police_agreement"].pk,
+                **self.sharing["ids"]}
 
     # Who walks each page, and whether it should be refused. "refused" = the person may not open
     # the record named, so the strict rule applies; "open" = a permitted request.
@@ -160,7 +217,18 @@ class OneGateTests(ConfideTestCase):
             kwargs = {key: self.ids()[key] for key in pattern.pattern.converters}
             url = reverse(name, kwargs=kwargs)
             for who, mode in self.WALKERS:
-                if name == "web:review":
+                if name.startswith("partners:"):
+                    # The directory: staff read it, managers change it, trustees see none of it.
+                    reads = name in ("partners:directory", "partners:agency")
+                    mode = "refused" if who == "trustee" or (not reads and who != "manager") else "open"
+                elif name in ("web:shared", "web:shared_download"):
+                    mode = "open"  # the recipient's link: no sign-in, the token is the key
+                elif name == "web:approve":
+                    # the team manager approves the assigned worker's request; the requester may not
+                    mode = "open" if who == "manager" else "refused"
+                elif name == "web:task":
+                    mode = "open" if who == "assigned" else "refused"  # one's own tasks only
+                elif name == "web:review":
                     # the manager reviews the glass; the assigned worker and others are refused it
                     mode = "open" if who == "manager" else "refused"
                 elif not kwargs:

@@ -89,3 +89,79 @@ class QueryCountTests(ConfideTestCase):
             self.client.get(reverse("web:home"))
         self.assertFalse([q for q in captured if q["sql"].startswith("UPDATE \"django_session\"")],
                          "within 30 seconds of the last, a page leaves the session as it is")
+
+
+class FixedReadsTests(ConfideTestCase):
+    """The pages above read with a few fixed SELECTs rather than querysets (confide/records/access.py,
+    confide/accounts/middleware.py): they read what the ORM would, converted as it would."""
+
+    def test_the_file_reads_what_the_orm_reads(self):
+        from confide.records.access import access_client
+        from confide.records.entries import EntryFacts, do_add_note
+        from confide.records.models import Entry, SafeContact
+
+        p = self.p
+        second = Case.objects.create(client=p["client"], service=p["case"].service, team=p["south"],
+                                     flags=["legal_hold"])
+        second.workers.add(p["same_team"], p["assigned"])
+        do_add_note(p["assigned"], second, "Unsolicited letter", EntryFacts(unsolicited=True, source="third_party",
+                                                                          about_people=[p["ex_partner"]]))
+        grant = access_client(p["assigned"], p["client"].pk, "direct_support")
+        self.assertEqual((grant.client.display_name, grant.client.team.slug), (p["client"].display_name, "north"))
+        self.assertEqual([c.pk for c in grant.cases], [c.pk for c in Case.objects.filter(client=p["client"])])
+        self.assertEqual(len(grant.cases), 2)
+        for case in grant.cases:
+            orm = Case.objects.select_related("team").get(pk=case.pk)
+            self.assertEqual([(f.attname, getattr(case, f.attname)) for f in Case._meta.concrete_fields],
+                             [(f.attname, getattr(orm, f.attname)) for f in Case._meta.concrete_fields])
+            self.assertEqual(case.team.slug, orm.team.slug)
+            self.assertEqual(case.worker_ids, {w.pk for w in orm.workers.all()})
+            self.assertEqual(case.worker_names, [w.get_full_name() for w in orm.workers.all()])
+        orm_entries = list(Entry.objects.filter(case_id__in=grant.case_ids).select_related("author")
+                           .prefetch_related("about_people").order_by("-created_at", "-id"))
+        entries = grant.entries()
+        self.assertEqual([e.pk for e in entries], [e.pk for e in orm_entries])
+        for entry, orm in zip(entries, orm_entries, strict=True):
+            self.assertEqual([(f.attname, getattr(entry, f.attname)) for f in Entry._meta.concrete_fields],
+                             [(f.attname, getattr(orm, f.attname)) for f in Entry._meta.concrete_fields])
+            self.assertEqual(entry.author_name, orm.author.get_full_name())
+            self.assertEqual(entry.about_people_ids, [person.pk for person in orm.about_people.all()])
+        self.assertEqual([(x.pk, x.ref, bytes(x.details_sealed)) for x in grant.related_people()],
+                         [(x.pk, x.ref, bytes(x.details_sealed)) for x in p["client"].people.all()])
+        contact, orm_contact = grant.safe_contact(), SafeContact.objects.get(client=p["client"])
+        self.assertEqual((contact.ref, bytes(contact.details_sealed), contact.confirmed_on, contact.updated_at),
+                         (orm_contact.ref, bytes(orm_contact.details_sealed), orm_contact.confirmed_on,
+                          orm_contact.updated_at))
+
+    def test_a_name_search_finds_what_the_orm_finds(self):
+        from confide.records.access import list_clients
+
+        names = ["100% Sure", "Under_Score", "Back\\Slash", "MIXED case", "mixed CASE", "O'Brien", "Plain"]
+        for name in names:
+            client = Client.objects.create(display_name=name, team=self.p["north"])
+            Case.objects.create(client=client, service=self.p["case"].service,
+                                team=self.p["north"]).workers.add(self.p["assigned"])
+        mine = Client.objects.filter(cases__workers=self.p["assigned"]).distinct()  # all open to them
+        for query in ["%", "_", "\\", "0% S", "r_S", "k\\S", "mixed case", "o'b", "zzz", "a"]:
+            with self.subTest(query=query):
+                found = [c.pk for c in list_clients(self.p["assigned"], query=query)]
+                self.assertEqual(found, [c.pk for c in mine.filter(display_name__icontains=query)
+                                         .order_by("display_name", "id")])
+
+    def test_the_session_and_the_person_are_still_checked_on_every_request(self):
+        from django.contrib.sessions.models import Session
+        from django.utils import timezone
+
+        home = reverse("web:home")
+        user = self.sign_in("assigned")
+        self.assertEqual(self.client.get(home).status_code, 200)
+        Session.objects.update(expire_date=timezone.now())  # an expired session signs nobody in
+        self.assertEqual(self.client.get(home).status_code, 302)
+        self.sign_in("assigned")
+        user.set_password("a-new-password-2026")  # the session's hash no longer matches: signed out
+        user.save()
+        self.assertEqual(self.client.get(home).status_code, 302)
+        user.is_active = False
+        user.save()
+        self.sign_in("assigned")  # force_login skips the check; the next request does not
+        self.assertEqual(self.client.get(home).status_code, 302)

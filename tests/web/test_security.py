@@ -17,6 +17,10 @@ PUBLIC = {
     "accounts:login": 200,
     "accounts:second_factor": 302,  # back to sign-in: there is no password step in this session
     "accounts:logout": 405,         # sign-out is POST only
+    # A partner agency's secure link needs no sign-in: the token is the key, and a wrong one
+    # finds nothing (tests/sharing). A download is POST only, so a link-checker spends nothing.
+    "web:shared": 404,
+    "web:shared_download": 405,
 }
 
 
@@ -194,3 +198,14 @@ class NoClientDataInErrorsOrLogsTests(ConfideTestCase):
         logged = buffer.getvalue()
         for secret in (CLIENT_NAME, NOTE_TEXT, "Quillfeather"):
             self.assertNotIn(secret, logged)
+
+    def test_a_secure_links_secret_never_reaches_the_log(self):
+        # Django logs the address of every refused request; a spent or wrong link's address holds
+        # its token, which must not be written down anywhere a log reader would find it.
+        buffer = self.capture_console()
+        token = "Zx9-secret-token-of-a-partner-link-0123456789"
+        self.client.get(reverse("web:shared", args=[token]))
+        self.client.post(reverse("web:shared_download", args=[token, 1]))
+        logged = buffer.getvalue()
+        self.assertIn("/shared/…", logged, "the refusal itself is logged")
+        self.assertNotIn(token, logged)

@@ -1,0 +1,1 @@
+"""Partner agencies, their named staff, and the information-sharing agreements made with them."""

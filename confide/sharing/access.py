@@ -1,0 +1,220 @@
+"""The gate for consents and disclosures: each read fetches and authorises together, writes its
+audit event, and answers 404 alike for "missing" and "not allowed".
+
+- A consent or a disclosure is part of the client's file: it opens to whoever the records gate
+  (confide.records.access) opens the file to, for the purpose they give.
+- An approver sees the request waiting for them (or one they decided) without opening the file:
+  what would go, to whom, why and on what grounds, never the entries' content; trustees, who are
+  briefed on the facts without confidentiality being breached (Day-Mer), never see the client's
+  name. A role the pack bars from approving never sees it at all.
+- A recipient with a secure link reaches exactly the approved items, each once, until the link
+  expires or is stopped; anything else about a link answers the same "nothing here".
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.http import Http404
+from django.utils import timezone
+
+from confide.audit.services import record_event
+from confide.records.access import _listable, access_client, access_client_to_write
+from confide.records.entries import document_content, document_filename, entry_text
+from confide.records.models import Entry
+from confide.sharing import documents
+from confide.sharing.disclosure import link_state, still_permitted, why_not_approve
+from confide.sharing.models import Consent, Disclosure, SecureLink, Task
+
+
+def _pk(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404 from None
+
+
+def _client_of(model, pk: int, user, action: str, purpose: str) -> int:
+    client_id = model.objects.filter(pk=pk).values_list("client_id", flat=True).first()
+    if client_id is None:
+        record_event(user, f"{action}.refused", object_type=model._meta.model_name, object_id=pk, purpose=purpose,
+                     detail={"reason": "not_found"})
+        raise Http404
+    return client_id
+
+
+def access_consents(user, client_id, purpose: str):
+    """The client's file, to read its consent register and disclosures."""
+    return access_client(user, client_id, purpose, action="client.sharing")
+
+
+def access_client_to_share(user, client_id, purpose: str):
+    """The client's file, to record a consent or ask to share: only for work on the case."""
+    return access_client_to_write(user, client_id, purpose, action="client.sharing.write")
+
+
+def access_consent(user, consent_id, purpose: str, *, write: bool = False):
+    pk = _pk(consent_id)
+    action = "consent.write" if write else "consent.read"
+    client_id = _client_of(Consent, pk, user, action, purpose)
+    grant = (access_client_to_write if write else access_client)(user, client_id, purpose, action=action)
+    return grant, Consent.objects.select_related("wording").get(pk=pk)
+
+
+def access_disclosure(user, disclosure_id, purpose: str, *, write: bool = False):
+    """A disclosure on a file this person may open for this purpose (to write: work on the case)."""
+    pk = _pk(disclosure_id)
+    action = "disclosure.write" if write else "disclosure.read"
+    client_id = _client_of(Disclosure, pk, user, action, purpose)
+    grant = (access_client_to_write if write else access_client)(user, client_id, purpose, action=action)
+    disclosure = (Disclosure.objects.select_related("agency", "contact", "consent", "requested_by", "case")
+                  .prefetch_related("approvals__approver", "links").get(pk=pk))
+    return grant, disclosure
+
+
+def access_disclosure_to_decide(user, disclosure_id) -> Disclosure:
+    """The request as its approver sees it: waiting for them now, or one they decided."""
+    pk = _pk(disclosure_id)
+    disclosure = (Disclosure.objects.select_related("agency", "contact", "requested_by", "case")
+                  .prefetch_related("approvals__approver").filter(pk=pk).first())
+    if disclosure is None or (why_not_approve(user, disclosure) is not None
+                              and not any(a.approver_id == user.pk for a in disclosure.approvals.all())):
+        record_event(user, "disclosure.approval_view.refused", object_type="disclosure", object_id=pk,
+                     detail={"reason": "not_found" if disclosure is None else "not_an_approver", "role": user.role})
+        raise Http404
+    record_event(user, "disclosure.approval_view", object_type="disclosure", object_id=disclosure.pk,
+                 client_id=disclosure.client_id, purpose=disclosure.purpose,
+                 detail={"role": user.role, "status": disclosure.status})
+    return disclosure
+
+
+def approver_may_see_name(user, client_id: int) -> bool:
+    """Whether an approver is shown the client's name beside the request: only if a list could
+    name the client to them anyway (their own case, or their team's for supervision, as the pack
+    allows). Otherwise, and always for trustees, they decide on the facts with a client number."""
+    if user.role_kind == "trustee":
+        return False
+    return any(client_id in _listable(user, [client_id], purpose) for purpose in ("direct_support", "supervision"))
+
+
+def access_task(user, task_id) -> Task:
+    """A task of one's own; opening its client's file goes through the records gate."""
+    pk = _pk(task_id)
+    task = Task.objects.filter(pk=pk, assigned_to=user).first()
+    if task is None:
+        record_event(user, "task.read.refused", object_type="task", object_id=pk, detail={"role": user.role})
+        raise Http404
+    record_event(user, "task.read", object_type="task", object_id=task.pk, client_id=task.client_id,
+                 detail={"kind": task.kind, "role": user.role})
+    return task
+
+
+# Secure links ---------------------------------------------------------------------------------------
+
+def _link(token: str) -> SecureLink | None:
+    if not token or len(token) > 100:
+        return None
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    return (SecureLink.objects.select_related("disclosure", "disclosure__agency", "disclosure__contact")
+            .filter(token_hash=digest).first())
+
+
+def open_link(token: str) -> tuple[SecureLink, list[Entry]]:
+    """The recipient's view of a live link: what is there for them, each item once."""
+    link = _link(token)
+    if link is None or link_state(link) != "live" or not still_permitted(link.disclosure):
+        record_event(None, "disclosure.link_opened.refused", object_type="secure_link",
+                     object_id=link.pk if link else "",
+                     client_id=link.disclosure.client_id if link else None,
+                     detail={"state": link_state(link) if link else "unknown"})
+        raise Http404
+    record_event(None, "disclosure.link_opened", object_type="secure_link", object_id=link.pk,
+                 client_id=link.disclosure.client_id, purpose=link.disclosure.purpose,
+                 detail={"disclosure": link.disclosure_id, "agency": link.disclosure.agency_id})
+    return link, list(link.disclosure.entries.order_by("created_at", "id"))
+
+
+def link_download(token: str, entry_id) -> tuple[str, str, bytes]:
+    """One approved item, once, through a live link: (file name, content type, bytes). A note or
+    risk assessment comes as a PDF; a document as it was uploaded. Each download is recorded."""
+    from django.db import transaction
+
+    pk = _pk(entry_id)
+    with transaction.atomic():
+        link = _link(token)
+        if link is not None:
+            link = SecureLink.objects.select_for_update().select_related("disclosure").get(pk=link.pk)
+        entry = link.disclosure.entries.filter(pk=pk).select_related("case", "document").first() if link else None
+        if (link is None or entry is None or pk in link.downloaded or link_state(link) != "live"
+                or not still_permitted(link.disclosure)):
+            record_event(None, "disclosure.downloaded.refused", object_type="secure_link",
+                         object_id=link.pk if link else "", client_id=link.disclosure.client_id if link else None,
+                         detail={"entry": pk, "state": link_state(link) if link else "unknown",
+                                 "already": bool(link and pk in link.downloaded)})
+            raise Http404
+        link.downloaded = [*link.downloaded, pk]
+        link.save(update_fields=["downloaded"])
+        disclosure = link.disclosure
+        record_event(None, "disclosure.downloaded", object_type="secure_link", object_id=link.pk,
+                     client_id=disclosure.client_id, purpose=disclosure.purpose,
+                     detail={"disclosure": disclosure.pk, "entry": pk, "agency": disclosure.agency_id,
+                             "contact": disclosure.contact_id, "at": timezone.now().isoformat()})
+    client_id = disclosure.client_id
+    if entry.kind == Entry.Kind.DOCUMENT:
+        return (document_filename(client_id, entry.document), entry.document.content_type,
+                document_content(client_id, entry.document))
+    pdf = documents.entry_pdf(disclosure, entry, entry_text(client_id, entry))
+    return f"{entry.kind.replace('_', '-')}-{entry.pk}.pdf", "application/pdf", pdf
+
+
+def consents_expiring_for(user, days: int | None = None) -> list[Consent]:
+    """Consents in force that end soon, for the clients on this person's own cases (the home page's
+    reminder). Recorded, with the client numbers shown, when there are any."""
+    from confide.records.models import Case
+    from confide.sharing.consent import EXPIRING_DAYS, expiring_soon
+
+    mine = set(Case.objects.filter(workers=user).exclude(status=Case.Status.CLOSED).values_list("client_id", flat=True))
+    # Only clients a list may name to this person: the records gate's own rule (a worker on a case
+    # outside their service, say, is not shown the name), as the client list does.
+    found = expiring_soon(_listable(user, sorted(mine), "direct_support") if mine else [],
+                          EXPIRING_DAYS if days is None else days)
+    if found:
+        record_event(user, "consents.expiring_listed", object_type="consent",
+                     detail={"consents": [c.pk for c in found], "client_ids": sorted({c.client_id for c in found}),
+                             "role": user.role})
+    for consent in found:
+        consent.client_name = consent.client.display_name
+    return found
+
+
+def access_incoming(user, request_id, purpose: str, *, write: bool = False):
+    """A request from outside, on a file this person may open for this purpose."""
+    from confide.sharing.models import IncomingRequest
+
+    pk = _pk(request_id)
+    action = "request.write" if write else "request.read"
+    client_id = _client_of(IncomingRequest, pk, user, action, purpose)
+    grant = (access_client_to_write if write else access_client)(user, client_id, purpose, action=action)
+    return grant, IncomingRequest.objects.select_related("agency", "logged_by", "verified_by").get(pk=pk)
+
+
+def approvals_waiting(user) -> list[Disclosure]:
+    """Requests waiting for approval that this person could decide on now: their role is named on
+    the waiting step, they did not ask, and they have not already approved. Each is shown by kind
+    of recipient and purpose, never by the client's name; the listing is recorded when not empty."""
+    waiting = (Disclosure.objects.filter(status=Disclosure.Status.AWAITING_APPROVAL).exclude(requested_by=user)
+               .select_related("requested_by").prefetch_related("approvals"))
+    mine = [d for d in waiting if why_not_approve(user, d) is None]
+    if mine:
+        record_event(user, "approvals.listed", object_type="disclosure",
+                     detail={"disclosures": [d.pk for d in mine], "role": user.role})
+    return mine
+
+
+def my_tasks(user) -> list[Task]:
+    """This person's tasks still to do, urgent first, each naming its client by number only."""
+    found = list(Task.objects.filter(assigned_to=user, outcome="").order_by("-urgent", "due_on", "id"))
+    if found:
+        record_event(user, "tasks.listed", object_type="task",
+                     detail={"tasks": [t.pk for t in found], "role": user.role})
+    return found

@@ -1,0 +1,465 @@
+"""The disclosure workflow: "may I share this?" asked of the engine with everything it needs, the
+answer stored whole, approvals by the people the pack names, delivery, and the tasks left behind.
+
+Every step is one do_* function that writes its audit event in the same transaction. A refusal is
+recorded as carefully as a permit (Derbyshire: "always record the reasons for your decision,
+whether it is to share information or not").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from confide.accounts.services import check_password, check_second_factor
+from confide.audit.services import record_event
+from confide.keys import KeyDestroyed
+from confide.keys.runtime import key_store
+from confide.policy import approvals as approval_rules
+from confide.records.models import Entry, RelatedPerson
+from confide.sharing import tasks
+from confide.sharing.consent import consent_for
+from confide.sharing.models import Approval, Disclosure, SecureLink
+
+MIN_REASON = 10
+PENDING = (Disclosure.Status.AWAITING_APPROVAL, Disclosure.Status.READY)
+# Someone on the client's file, as the kind of recipient the contract knows.
+PERSON_RECIPIENT = {
+    RelatedPerson.Relationship.PARTNER: "partner", RelatedPerson.Relationship.EX_PARTNER: "ex_partner",
+    RelatedPerson.Relationship.CHILD: "family_member", RelatedPerson.Relationship.FAMILY: "family_member",
+    RelatedPerson.Relationship.FRIEND: "public", RelatedPerson.Relationship.AGENCY_CONTACT: "partner_agency",
+    RelatedPerson.Relationship.OTHER: "public",
+}
+# Channels on which the disclosure is made by Confide itself; the rest are recorded when done.
+RECORDED_CHANNELS = ("phone", "post", "in_person", "email", "secure_email", "fax")
+
+
+class DisclosureError(ValueError):
+    """A request that cannot be made as given; the message says which part and why."""
+
+
+class NotAllowed(PermissionError):
+    """This person may not take this step; the message says why, in plain words."""
+
+
+class IdentityNotConfirmed(PermissionError):
+    """The password or code given to confirm an approval was wrong (or the account is now locked)."""
+
+    def __init__(self, outcome: str):
+        super().__init__(outcome)
+        self.outcome = outcome
+
+
+@dataclass
+class Recipient:
+    """To whom: a named person at a partner agency, an agency, someone on the client's file, or
+    someone else (a kind of recipient and a name)."""
+
+    kind: str
+    agency: object | None = None   # partners.Agency
+    contact: object | None = None  # partners.AgencyContact
+    person: RelatedPerson | None = None
+    name: str = ""
+    relationship: str = ""
+
+
+@dataclass
+class Asked:
+    recipient: Recipient
+    entries: list[Entry]
+    purpose: str
+    channel: str
+    grounds: list[str]
+    reason: str
+    identity_verified: bool = False
+    incoming: object | None = None  # sharing.IncomingRequest
+
+
+def _age(client) -> int | None:
+    born = client.date_of_birth
+    if born is None:
+        return None
+    today = timezone.localdate()
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def data_of(entries: list[Entry]) -> list[str]:
+    """The kinds of information in these entries; an entry about someone else adds third-party data."""
+    data: set[str] = set()
+    for entry in entries:
+        data.update(entry.categories)
+        if entry.about_people.exists():
+            data.add("third_party")
+    return sorted(data)
+
+
+def build_request(client, case, recipient: Recipient, data: list[str], purpose: str, channel: str,
+                  grounds: list[str], identity_verified: bool, consent_contract: dict) -> dict:
+    """The engine's `disclose` request (policy contract, section 1) for this disclosure."""
+    subject = {"role": client.subject_role, "service": case.service}
+    age = _age(client)
+    if age is not None:
+        subject["age"] = age
+    if consent_contract.get("status") == "given":
+        subject["has_capacity"] = True  # recorded with the consent (JustUs 5.2): capacity was checked then
+    request = {"action": "disclose", "subject": subject, "data": list(data),
+               "recipient": {"kind": recipient.kind,
+                             "relationship_to_subject": recipient.relationship or None},
+               "purpose": purpose, "consent": consent_contract, "grounds": list(grounds), "channel": channel,
+               "requester_identity_verified": bool(identity_verified), "anonymised": False}
+    return request
+
+
+def _check(pack, grant, asked: Asked) -> None:
+    words = pack.spec.vocab
+    if not asked.entries:
+        raise DisclosureError("entries: choose what to share: nothing is chosen until you choose it")
+    readable = {entry.pk for entry in grant.entries(limit=10_000) if grant.may_open(entry)}
+    if any(entry.pk not in readable for entry in asked.entries):
+        raise DisclosureError("entries: you can only share entries you can read on this file")
+    if asked.recipient.kind not in words["recipient_kinds"]:
+        raise DisclosureError(f"recipient: not a kind of recipient Confide knows: {asked.recipient.kind}")
+    if asked.purpose not in words["purposes"]:
+        raise DisclosureError(f"purpose: not a purpose Confide knows: {asked.purpose}")
+    if asked.channel not in words["channels"]:
+        raise DisclosureError(f"channel: not a way of sending Confide knows: {asked.channel}")
+    unknown = set(asked.grounds) - words["grounds"]
+    if unknown:
+        raise DisclosureError(f"grounds: not grounds Confide knows: {', '.join(sorted(unknown))}")
+    if len(asked.reason.strip()) < MIN_REASON:
+        raise DisclosureError(f"reason: write your reasons (at least {MIN_REASON} characters): they are kept "
+                              "whichever way the decision goes")
+    if asked.recipient.contact is not None and asked.recipient.contact.agency_id != getattr(asked.recipient.agency, "pk", None):
+        raise DisclosureError("recipient: that person is not at that agency")
+    if asked.recipient.person is not None and asked.recipient.person.client_id != grant.client.pk:
+        raise DisclosureError("recipient: that person is not on this client's file")
+
+
+def do_request_disclosure(user, pack, grant, case, asked: Asked) -> Disclosure:
+    """Ask the engine whether this may go, and record the request and its whole answer, whatever it
+    is: refused (final where the pack says so), waiting for approval, or ready to send."""
+    from confide.partners.directory import agreement_check
+
+    if case.client_id != grant.client.pk or case not in grant.cases:
+        raise DisclosureError("case: that case is not one of this client's cases you can work on")
+    _check(pack, grant, asked)
+    recipient = asked.recipient
+    data = data_of(asked.entries)
+    found = consent_for(grant.client, recipient_kind=recipient.kind,
+                        agency_id=getattr(recipient.agency, "pk", None), data=set(data), purpose=asked.purpose)
+    identity_verified = asked.identity_verified or bool(asked.incoming is not None and asked.incoming.verified == "confirmed")
+    request = build_request(grant.client, case, recipient, data, asked.purpose, asked.channel, asked.grounds,
+                            identity_verified, found.contract)
+    answer = pack.decide(request)
+    check = None
+    if recipient.agency is not None:
+        check = agreement_check(recipient.contact or recipient.agency, set(data), asked.purpose, timezone.localdate())
+    status = {"deny": Disclosure.Status.REFUSED, "permit_if_approved": Disclosure.Status.AWAITING_APPROVAL,
+              "permit": Disclosure.Status.READY}[answer["decision"]]
+    store = key_store()
+    with transaction.atomic():
+        disclosure = Disclosure(
+            client=grant.client, case=case, requested_by=user, requester_role=user.role, recipient_kind=recipient.kind,
+            relationship=recipient.relationship, agency=recipient.agency, contact=recipient.contact,
+            related_person=recipient.person, data=data, purpose=asked.purpose, channel=asked.channel,
+            grounds=sorted(set(asked.grounds)), identity_verified=identity_verified, consent=found.consent,
+            request=request, answer=answer, decision=answer["decision"], final=bool(answer.get("final")),
+            agreement=check.agreement if check else None, agreement_problems=list(check.problems) if check else [],
+            status=status)
+        disclosure.reason_sealed = store.encrypt(grant.client.pk, asked.reason.strip(), disclosure.context("reason"))
+        if recipient.name.strip():
+            disclosure.recipient_name_sealed = store.encrypt(grant.client.pk, recipient.name.strip(),
+                                                             disclosure.context("recipient"))
+        disclosure.save()
+        disclosure.entries.set(asked.entries)
+        if asked.incoming is not None:
+            type(asked.incoming).objects.filter(pk=asked.incoming.pk).update(disclosure=disclosure)
+        record_event(user, "disclosure.refused_by_policy" if status == Disclosure.Status.REFUSED
+                     else "disclosure.requested", object_type="disclosure", object_id=disclosure.pk,
+                     client_id=grant.client.pk, purpose=asked.purpose, detail=_decision_detail(user, disclosure))
+        if status == Disclosure.Status.READY:
+            tasks.from_obligations(disclosure)
+    return disclosure
+
+
+def _decision_detail(user, disclosure: Disclosure) -> dict:
+    pack = disclosure.answer.get("pack") or {}
+    return {"decision": disclosure.decision, "final": disclosure.final,
+            "clauses": [r.get("clause", "") for r in disclosure.answer.get("reasons", [])],
+            "recipient": disclosure.recipient_kind, "agency": disclosure.agency_id, "contact": disclosure.contact_id,
+            "entries": sorted(e.pk for e in disclosure.entries.all()), "data": disclosure.data,
+            "grounds": disclosure.grounds, "channel": disclosure.channel, "consent": disclosure.consent_id,
+            "agreement": disclosure.agreement_id, "agreement_flagged": bool(disclosure.agreement_problems),
+            "pack": pack.get("name", ""), "pack_version": pack.get("version", ""), "role": user.role}
+
+
+# Approvals ------------------------------------------------------------------------------------------
+
+def decided(disclosure: Disclosure) -> list[approval_rules.Decided]:
+    return [approval_rules.Decided(a.step, a.approver_id, a.role)
+            for a in disclosure.approvals.all() if a.decision == Approval.Decision.APPROVE]
+
+
+def current_step(disclosure: Disclosure) -> int | None:
+    if disclosure.status != Disclosure.Status.AWAITING_APPROVAL:
+        return None
+    return approval_rules.current_step(disclosure.approval_steps, disclosure.requester_role, decided(disclosure))
+
+
+def why_not_approve(user, disclosure: Disclosure) -> str | None:
+    """Why this person may not decide on this request now; None if they may."""
+    if disclosure.status != Disclosure.Status.AWAITING_APPROVAL:
+        return "This request is not waiting for approval."
+    return approval_rules.why_not(disclosure.approval_steps, current_step(disclosure), role=user.role,
+                                  user_id=user.pk, requester_id=disclosure.requested_by_id,
+                                  approved=decided(disclosure))
+
+
+def confirm_identity(user, secret: str) -> str:
+    """Approving asks for the password again, or a code from the authenticator app: 'password' or
+    'second_factor'. Wrong answers count towards locking the account, as at sign-in."""
+    secret = (secret or "").strip()
+    if secret.isdigit() and len(secret) == 6 and user.totp_secret:
+        outcome = check_second_factor(user, secret)
+        if outcome == "ok":
+            return "second_factor"
+        raise IdentityNotConfirmed(outcome)
+    result = check_password(user.get_username(), secret, success_action="approval.identity_confirmed")
+    if result.outcome == "ok":
+        return "password"
+    raise IdentityNotConfirmed(result.outcome)
+
+
+def do_decide(user, disclosure_id: int, decision: str, note: str, secret: str) -> Disclosure:
+    """An approver's decision on the step waiting for them, with their written notes. Their identity
+    is confirmed first; the request is checked again against its consent before it moves on."""
+    if decision not in Approval.Decision.values:
+        raise DisclosureError("decision: choose to approve or not to approve")
+    if len(note.strip()) < MIN_REASON:
+        raise DisclosureError(f"note: write your reasons (at least {MIN_REASON} characters): they are kept with "
+                              "your decision")
+    confirmed_with = confirm_identity(user, secret)
+    with transaction.atomic():
+        disclosure = Disclosure.objects.select_for_update().get(pk=disclosure_id)
+        why = why_not_approve(user, disclosure)
+        if why is not None:
+            raise NotAllowed(why)
+        if decision == Approval.Decision.APPROVE and _stopped_by_consent(user, disclosure):
+            return disclosure
+        step = current_step(disclosure)
+        approval = Approval(disclosure=disclosure, step=step, approver=user, role=user.role, decision=decision,
+                            confirmed_with=confirmed_with)
+        approval.note_sealed = key_store().encrypt(disclosure.client_id, note.strip(),
+                                                   disclosure.context(f"approval:{user.pk}"))
+        approval.save()
+        if decision == Approval.Decision.DECLINE:
+            _move(disclosure, Disclosure.Status.DECLINED)
+        elif current_step(disclosure) is None:
+            _move(disclosure, Disclosure.Status.READY)
+            tasks.from_obligations(disclosure)
+        record_event(user, f"disclosure.{'approved' if decision == 'approve' else 'declined'}",
+                     object_type="disclosure", object_id=disclosure.pk, client_id=disclosure.client_id,
+                     purpose=disclosure.purpose,
+                     detail={"step": step, "role": user.role, "confirmed_with": confirmed_with,
+                             "status": disclosure.status})
+    return disclosure
+
+
+def _move(disclosure: Disclosure, status: str) -> None:
+    disclosure.status = status
+    disclosure.status_changed_at = timezone.now()
+    disclosure.save(update_fields=["status", "status_changed_at"])
+
+
+def approval_note(disclosure: Disclosure, approval: Approval) -> str:
+    try:
+        return key_store().decrypt(disclosure.client_id, bytes(approval.note_sealed),
+                                   disclosure.context(f"approval:{approval.approver_id}"))
+    except KeyDestroyed:
+        return "unreadable"
+
+
+def reason(disclosure: Disclosure) -> str:
+    try:
+        return key_store().decrypt(disclosure.client_id, bytes(disclosure.reason_sealed), disclosure.context("reason"))
+    except KeyDestroyed:
+        return "unreadable"
+
+
+def recipient_name(disclosure: Disclosure) -> str:
+    if disclosure.contact_id:
+        return f"{disclosure.contact.name}, {disclosure.agency.name}"
+    if disclosure.agency_id:
+        return disclosure.agency.name
+    if disclosure.recipient_name_sealed:
+        try:
+            return key_store().decrypt(disclosure.client_id, bytes(disclosure.recipient_name_sealed),
+                                       disclosure.context("recipient"))
+        except KeyDestroyed:
+            return "unreadable"
+    return ""
+
+
+# Consent checked again ----------------------------------------------------------------------------
+
+def still_permitted(disclosure: Disclosure, on: dt.date | None = None) -> bool:
+    """Whether the engine, asked again today with the consent as it now stands, would still let
+    this go. A disclosure that rested on consent stops when the consent is withdrawn or expires; one
+    that rested on a ground (a child at risk) does not."""
+    if disclosure.consent_id is None:
+        return True
+    on = on or timezone.localdate()
+    consent = disclosure.consent
+    request = dict(disclosure.request)
+    request["consent"] = {**request["consent"], "status": consent.status(on)}
+    from confide.accounts.models import current_policy
+
+    return current_policy().decide(request)["decision"] != "deny"
+
+
+def _stopped_by_consent(user, disclosure: Disclosure) -> bool:
+    if still_permitted(disclosure):
+        return False
+    stop_disclosures(user, Disclosure.objects.filter(pk=disclosure.pk), "consent_ended")
+    disclosure.refresh_from_db()
+    return True
+
+
+def stop_disclosures(user, disclosures, why: str) -> list[Disclosure]:
+    """Stop these disclosures if they are still to go and no longer permitted; their secure links
+    stop working. Runs inside the caller's transaction."""
+    stopped = []
+    now = timezone.now()
+    for disclosure in disclosures.filter(status__in=[*PENDING, Disclosure.Status.SENT]).select_for_update():
+        if still_permitted(disclosure):
+            continue
+        live_links = disclosure.links.filter(revoked_at__isnull=True)
+        if disclosure.status == Disclosure.Status.SENT and not live_links.exists():
+            continue  # already gone: nothing left to stop
+        live_links.update(revoked_at=now, revoked_by=user)
+        if disclosure.status != Disclosure.Status.SENT:
+            _move(disclosure, Disclosure.Status.STOPPED)
+        record_event(user, "disclosure.stopped", object_type="disclosure", object_id=disclosure.pk,
+                     client_id=disclosure.client_id, detail={"why": why, "status": disclosure.status})
+        stopped.append(disclosure)
+    return stopped
+
+
+# Delivery -------------------------------------------------------------------------------------------
+
+CONSENT_ENDED = ("The consent this request relied on has been withdrawn or has expired, so it has been stopped "
+                 "and nothing was sent.")
+
+
+def _stop_if_consent_ended(user, disclosure_id: int) -> None:
+    """Before anything goes: stop the request (and commit that) if its consent has ended."""
+    with transaction.atomic():
+        disclosure = Disclosure.objects.select_for_update().get(pk=disclosure_id)
+        stopped = disclosure.status in PENDING and _stopped_by_consent(user, disclosure)
+    if stopped:
+        raise NotAllowed(CONSENT_ENDED)
+
+
+def _ready(disclosure: Disclosure) -> None:
+    if disclosure.status != Disclosure.Status.READY:
+        raise NotAllowed("Only an approved request can be sent.")
+
+
+def do_record_sent(user, disclosure_id: int, note: str) -> Disclosure:
+    """Record a disclosure made by telephone, letter, email or in person, as the request said."""
+    _stop_if_consent_ended(user, disclosure_id)
+    with transaction.atomic():
+        disclosure = Disclosure.objects.select_for_update().get(pk=disclosure_id)
+        if disclosure.channel == "secure_link":
+            raise NotAllowed("This request is sent by secure link: make the link instead.")
+        _ready(disclosure)
+        if len(note.strip()) < MIN_REASON:
+            raise DisclosureError(f"note: say how and when it was sent (at least {MIN_REASON} characters)")
+        disclosure.sent_at = timezone.now()
+        disclosure.sent_by = user
+        disclosure.sent_note_sealed = key_store().encrypt(disclosure.client_id, note.strip(), disclosure.context("sent"))
+        disclosure.save(update_fields=["sent_at", "sent_by", "sent_note_sealed"])
+        _move(disclosure, Disclosure.Status.SENT)
+        _notify_sent(user, disclosure)
+        record_event(user, "disclosure.sent", object_type="disclosure", object_id=disclosure.pk,
+                     client_id=disclosure.client_id, purpose=disclosure.purpose,
+                     detail={"channel": disclosure.channel, "role": user.role})
+    return disclosure
+
+
+def sent_note(disclosure: Disclosure) -> str:
+    if not disclosure.sent_note_sealed:
+        return ""
+    try:
+        return key_store().decrypt(disclosure.client_id, bytes(disclosure.sent_note_sealed), disclosure.context("sent"))
+    except KeyDestroyed:
+        return "unreadable"
+
+
+def _notify_sent(user, disclosure: Disclosure) -> None:
+    """What the pack says must follow when information has gone (Home-Start 1.5: tell the family)."""
+    from confide.accounts.models import current_policy
+    from confide.policy.notifications import on_sent
+
+    tasks.from_notices(user, on_sent(current_policy().name, disclosure.recipient_kind), client_id=disclosure.client_id,
+                       case=disclosure.case, worker=disclosure.requested_by)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def do_make_link(user, disclosure_id: int) -> tuple[SecureLink, str]:
+    """A one-time, expiring link to exactly the approved items, for the recipient. The token is
+    returned once, to be passed on; only its hash is kept."""
+    _stop_if_consent_ended(user, disclosure_id)
+    with transaction.atomic():
+        disclosure = Disclosure.objects.select_for_update().get(pk=disclosure_id)
+        if disclosure.channel != "secure_link":
+            raise NotAllowed("This request is not sent by secure link.")
+        _ready(disclosure)
+        token = secrets.token_urlsafe(32)
+        link = SecureLink.objects.create(disclosure=disclosure, token_hash=_token_hash(token), created_by=user,
+                                         expires_at=timezone.now() + dt.timedelta(hours=settings.SHARE_LINK_HOURS))
+        disclosure.sent_at = timezone.now()
+        disclosure.sent_by = user
+        disclosure.save(update_fields=["sent_at", "sent_by"])
+        _move(disclosure, Disclosure.Status.SENT)
+        _notify_sent(user, disclosure)
+        record_event(user, "disclosure.link_made", object_type="disclosure", object_id=disclosure.pk,
+                     client_id=disclosure.client_id, purpose=disclosure.purpose,
+                     detail={"link": link.pk, "expires_at": link.expires_at.isoformat(), "role": user.role})
+    return link, token
+
+
+def do_revoke_link(user, disclosure: Disclosure, link_id: int) -> SecureLink:
+    with transaction.atomic():
+        link = SecureLink.objects.select_for_update().filter(pk=link_id, disclosure=disclosure).first()
+        if link is None:
+            raise NotAllowed("There is no such link on this request.")
+        if link.revoked_at is not None:
+            raise NotAllowed("This link has already been stopped.")
+        link.revoked_at = timezone.now()
+        link.revoked_by = user
+        link.save(update_fields=["revoked_at", "revoked_by"])
+        record_event(user, "disclosure.link_revoked", object_type="disclosure", object_id=disclosure.pk,
+                     client_id=disclosure.client_id, detail={"link": link.pk, "role": user.role})
+    return link
+
+
+def link_state(link: SecureLink, now: dt.datetime | None = None) -> str:
+    """'live', 'revoked', 'expired' or 'used' (every item downloaded once)."""
+    now = now or timezone.now()
+    if link.revoked_at is not None:
+        return "revoked"
+    if link.expires_at <= now:
+        return "expired"
+    if set(link.downloaded) >= {e.pk for e in link.disclosure.entries.all()}:
+        return "used"
+    return "live"
