@@ -130,3 +130,9 @@ def label(word: str | None) -> str:
     if word is None:
         return "none"
     return LABELS.get(word, word.replace("_", " "))
+
+
+def heading(word: str) -> str:
+    """label(), begun with a capital, as a list item or a field's value reads on a page."""
+    text = label(word)
+    return text[:1].upper() + text[1:]

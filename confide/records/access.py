@@ -471,6 +471,12 @@ def _listable(user, client_ids: list[int], purpose: str) -> set[int]:
     return allowed
 
 
+def listable(user, client_ids: list[int], purpose: str) -> set[int]:
+    """Of these clients, those a list may name to this person for this purpose (the rule every
+    list and reminder follows, in the gate)."""
+    return _listable(user, client_ids, purpose)
+
+
 def list_clients(user, purpose: str = "direct_support", *, query: str = "", limit: int = 50,
                  after: tuple[str, int] | None = None) -> list[Client]:
     """The clients listed to this person for this purpose, in name order, `limit` at a time from

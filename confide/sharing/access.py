@@ -19,7 +19,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from confide.audit.services import record_event
-from confide.records.access import _listable, access_client, access_client_to_write
+from confide.records.access import access_client, access_client_to_write, listable
 from confide.records.entries import document_content, document_filename, entry_text
 from confide.records.models import Entry
 from confide.sharing import documents
@@ -94,7 +94,7 @@ def approver_may_see_name(user, client_id: int) -> bool:
     allows). Otherwise, and always for trustees, they decide on the facts with a client number."""
     if user.role_kind == "trustee":
         return False
-    return any(client_id in _listable(user, [client_id], purpose) for purpose in ("direct_support", "supervision"))
+    return any(client_id in listable(user, [client_id], purpose) for purpose in ("direct_support", "supervision"))
 
 
 def access_task(user, task_id) -> Task:
@@ -176,7 +176,7 @@ def consents_expiring_for(user, days: int | None = None) -> list[Consent]:
     mine = set(Case.objects.filter(workers=user).exclude(status=Case.Status.CLOSED).values_list("client_id", flat=True))
     # Only clients a list may name to this person: the records gate's own rule (a worker on a case
     # outside their service, say, is not shown the name), as the client list does.
-    found = expiring_soon(_listable(user, sorted(mine), "direct_support") if mine else [],
+    found = expiring_soon(listable(user, sorted(mine), "direct_support") if mine else [],
                           EXPIRING_DAYS if days is None else days)
     if found:
         record_event(user, "consents.expiring_listed", object_type="consent",

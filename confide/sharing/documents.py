@@ -19,9 +19,7 @@ def _pdf(blocks: list[Block], title: str, footer: str) -> bytes:
     return pdf
 
 
-def _label(word: str) -> str:
-    text = vocab.label(word)
-    return text[:1].upper() + text[1:]
+_label = vocab.heading
 
 
 def _when(moment) -> str:

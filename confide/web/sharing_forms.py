@@ -26,9 +26,7 @@ def checked_upload(upload):
     return upload
 
 
-def _label(word: str) -> str:
-    text = vocab.label(word)
-    return text[:1].upper() + text[1:]
+_label = vocab.heading
 
 
 def word_choices(words) -> list[tuple[str, str]]:

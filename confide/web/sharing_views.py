@@ -3,6 +3,8 @@ uses confide.records.access), every write through a do_* function; the engine de
 
 from __future__ import annotations
 
+import json
+
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -70,9 +72,7 @@ from confide.web.sharing_forms import (
 CATEGORY_LABELS = dict(DATA_CATEGORIES)
 
 
-def _label(word: str) -> str:
-    text = vocab.label(word)
-    return text[:1].upper() + text[1:]
+_label = vocab.heading
 
 
 def _error_field(form, message: str) -> None:
@@ -380,8 +380,6 @@ def _downloads(disclosure: Disclosure) -> list[dict]:
                                        object_id__in=[str(link.pk) for link in disclosure.links.all()]).order_by("seq")
     kinds = {e.pk: e.get_kind_display() for e in disclosure.entries.all()}
     out = []
-    import json
-
     for event in events:
         detail = json.loads(event.detail or "{}")
         out.append({"at": event.at, "what": f"{kinds.get(detail.get('entry'), 'an item')} (entry {detail.get('entry')})"})
