@@ -48,6 +48,9 @@ except conf.ConfigError as exc:
 
 if VAR_DIR and DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     VAR_DIR.mkdir(parents=True, exist_ok=True)
+# Each serving thread keeps its database connection between requests, on SQLite as on PostgreSQL:
+# opening one (and setting it up) cost more than a page's queries (bench/RESULTS.md, web).
+DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
 
 INSTALLED_APPS = [
     "django.contrib.auth",

@@ -1,6 +1,7 @@
 from functools import lru_cache
 
 from django.conf import settings
+from django.templatetags.static import static
 from django.urls import get_script_prefix, get_urlconf, reverse
 
 from confide.accounts.models import current_organisation
@@ -12,9 +13,14 @@ LINKS = {"home": "web:home", "clients": "web:client_list", "open_outside": "web:
          "keep_alive": "accounts:keep_alive", "sign_out": "accounts:logout"}
 
 
+# And the static files every page's head names.
+STATIC = {"idle_js": "confide/idle.js", "css": "confide/confide.css", "favicon": "confide/favicon.svg"}
+
+
 @lru_cache(maxsize=16)
-def _links(urlconf: str, prefix: str) -> dict[str, str]:
-    return {key: reverse(name, urlconf=urlconf) for key, name in LINKS.items()}
+def _links(urlconf: str, prefix: str, static_url: str) -> dict[str, str]:
+    links = {key: reverse(name, urlconf=urlconf) for key, name in LINKS.items()}
+    return links | {key: static(path) for key, path in STATIC.items()}
 
 
 def _site_user(request) -> dict:
@@ -34,7 +40,8 @@ def confide(request):
         "demo_mode": settings.DEMO_MODE,
         "organisation": organisation,
         "idle_lock_seconds": int(settings.IDLE_LOCK_MINUTES * 60),
-        # Reversed once per process (per URL conf and script prefix), not on every page: eight
-        # reverse() calls cost more than the rest of the header (bench/RESULTS.md, web).
-        "site_links": _links(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix()),
+        # Reversed once per process (per URL conf, script prefix and static URL), not on every
+        # page: a dozen {% url %} and {% static %} tags cost more than the rest of the header
+        # (bench/RESULTS.md, web).
+        "site_links": _links(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), settings.STATIC_URL),
     }
