@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -11,6 +12,7 @@ from typing import NamedTuple
 from django.db import connection
 from django.utils import timezone
 
+from confide.audit import appendlock
 from confide.audit.chain import (
     GENESIS,
     RangeCheck,
@@ -92,10 +94,11 @@ def record_event(
     # The DB-API cursor of Django's own connection: this runs on every read of client data, and
     # Django's cursor and model layers cost more than the durable commit itself (bench/audit.py).
     # Inside the caller's transaction the statements join it; on their own (a read), the event is
-    # its own transaction, begun and committed here.
+    # its own transaction, begun and committed here, queued behind other such appends (appendlock).
     connection.ensure_connection()
     own_transaction = not connection.in_atomic_block
-    with connection.wrap_database_errors:
+    queue = appendlock.queued(connection) if own_transaction else contextlib.nullcontext()
+    with queue, connection.wrap_database_errors:
         cursor = connection.connection.cursor()
         try:
             if own_transaction:
