@@ -170,20 +170,23 @@ class Server:
         self.stop()
         raise SystemExit(f"{database}: confide serve did not start in 180 s")
 
-    def cpu_seconds(self) -> float:
-        """CPU time of `confide serve` and the processes it forked to serve (Linux /proc)."""
+    def cpu_by_process(self) -> dict[int, float]:
+        """CPU seconds of `confide serve` and of each process it forked to serve (Linux /proc)."""
         pids = [self.process.pid]
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
         if children.exists():
             pids += [int(pid) for pid in children.read_text().split()]
-        total = 0
+        found = {}
         for pid in pids:
             try:
                 fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
             except FileNotFoundError:
                 continue
-            total += int(fields[11]) + int(fields[12])
-        return total / os.sysconf("SC_CLK_TCK")
+            found[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return found
+
+    def cpu_seconds(self) -> float:
+        return sum(self.cpu_by_process().values())
 
     def stop(self) -> None:
         self.process.terminate()
@@ -335,9 +338,11 @@ def drive(servers: list[Server], accounts: list[str], warmup: float, duration: f
         pipe.send((start, measure_from, end))
     client_cpu0 = os.times()
     time.sleep(max(0.0, measure_from - time.time()))
-    server_cpu0 = sum(server.cpu_seconds() for server in servers)
+    before = {pid: cpu for server in servers for pid, cpu in server.cpu_by_process().items()}
     time.sleep(max(0.0, end - time.time()))
-    server_cpu = sum(server.cpu_seconds() for server in servers) - server_cpu0
+    after = {pid: cpu for server in servers for pid, cpu in server.cpu_by_process().items()}
+    split = sorted((after[pid] - before.get(pid, 0.0)) / duration for pid in after)
+    server_cpu = sum(after.values()) - sum(before.values())
     rows = [row for pipe in pipes for row in pipe.recv()]
     for proc in procs:
         proc.join()
@@ -347,7 +352,8 @@ def drive(servers: list[Server], accounts: list[str], warmup: float, duration: f
     result = {"users": len(accounts), "requests": len(rows), "per_s": len(rows) / duration,
               "errors": sum(1 for _, _, status in rows if status != 200),
               "error_statuses": sorted({status for _, _, status in rows if status != 200}),
-              "server_cores": server_cpu / duration, "client_cores": client_cpu / (warmup + duration), "pages": {}}
+              "server_cores": server_cpu / duration,
+              "server_split": [round(cores, 2) for cores in split if cores >= 0.01], "client_cores": client_cpu / (warmup + duration), "pages": {}}
     for page in PAGES:
         times = sorted(elapsed for p, elapsed, _ in rows if p == page)
         result["pages"][page] = {"n": len(times), "errors": sum(1 for p, _, s in rows if p == page and s != 200),
@@ -376,6 +382,12 @@ def _status(status: int) -> str:
     return {0: "no response", SEARCH_MISSED: "search missed the client"}.get(status, f"HTTP {status}")
 
 
+def _split(result: dict) -> str:
+    """How the server's CPU fell between its processes: far apart means one did the others' work."""
+    split = result.get("server_split", [])
+    return f" ({' + '.join(f'{cores:.2f}' for cores in split)})" if len(split) > 1 else ""
+
+
 def _ms(value: float) -> str:
     return "–" if math.isnan(value) else f"{value:,.0f}"
 
@@ -391,7 +403,7 @@ def report(args, command: str, builds: dict, versions: dict, accounts: dict, res
         f"Demo: `confide demo --clients {args.clients}` on the `{PACK}` pack ("
         + "; ".join(f"{versions[db].split(' (')[0]}: {'reused, ' if builds[db]['reused'] else ''}built in "
                     f"{builds[db]['seconds']:,.0f} s" for db in args.db)
-        + "; PostgreSQL's statistics refreshed with `ANALYZE` first"
+        + ("; PostgreSQL's statistics refreshed with `ANALYZE` first" if "postgresql" in args.db else "")
         + f"). Served by {_served(args.server_processes)}. Each user signs in as a different "
         f"worker (caseloads of {min(c for db in args.db for _, c in accounts[db])}–"
         f"{max(c for db in args.db for _, c in accounts[db])} clients) and loops client list → search (three "
@@ -404,7 +416,7 @@ def report(args, command: str, builds: dict, versions: dict, accounts: dict, res
         "from request sent to response read, at the load generator.",
         "",
         "| database | users | list p50 | list p95 | search p50 | search p95 | file p50 | file p95 | pages / s "
-        "| errors | server CPU (cores) | load generator CPU (cores) |",
+        "| errors | server CPU (cores, by process) | load generator CPU (cores) |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
@@ -412,7 +424,7 @@ def report(args, command: str, builds: dict, versions: dict, accounts: dict, res
         errors = f"{r['errors']:,}" + (f" ({', '.join(_status(s) for s in r['error_statuses'])})" if r["errors"] else "")
         lines.append(f"| {versions[r['db']].split(' (')[0]} | {r['users']} | {_ms(p['list']['p50'])} | {_ms(p['list']['p95'])} "
                      f"| {_ms(p['search']['p50'])} | {_ms(p['search']['p95'])} | {_ms(p['file']['p50'])} "
-                     f"| {_ms(p['file']['p95'])} | {r['per_s']:,.1f} | {errors} | {r['server_cores']:.2f} "
+                     f"| {_ms(p['file']['p95'])} | {r['per_s']:,.1f} | {errors} | {r['server_cores']:.2f}{_split(r)} "
                      f"| {r['client_cores']:.2f} |")
     lines += ["", f"Against the target (p95 under {TARGET_MS:.0f} ms at 10 users, every page), in this run:"]
     for db in args.db:
@@ -477,7 +489,8 @@ def main() -> int:
                 p = result["pages"]
                 print("  " + "; ".join(f"{page} p50 {_ms(p[page]['p50'])} ms p95 {_ms(p[page]['p95'])} ms"
                                        for page in PAGES)
-                      + f"; {result['per_s']:.1f} pages/s; {result['errors']} errors", flush=True)
+                      + f"; {result['per_s']:.1f} pages/s; {result['errors']} errors; server cores "
+                      + " + ".join(f"{cores:.2f}" for cores in result["server_split"]), flush=True)
     finally:
         for server in (server for group in servers.values() for server in group):
             server.stop()

@@ -131,9 +131,9 @@ FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler
 FILE_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_MB * 1024 * 1024 + 64 * 1024
 
 # Django's database sessions and ModelBackend, each with its read on every request made cheaper
-# (confide/accounts/middleware.py; bench/RESULTS.md, web).
-SESSION_ENGINE = "confide.accounts.middleware"
-AUTHENTICATION_BACKENDS = ["confide.accounts.middleware.Backend"]
+# (confide/accounts/sessions.py and backend.py; bench/RESULTS.md, web).
+SESSION_ENGINE = "confide.accounts.sessions"
+AUTHENTICATION_BACKENDS = ["confide.accounts.backend.Backend"]
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Strict"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -15,7 +15,6 @@ What the engine answers (shared/design/policy-contract.md, `access`):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
 
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -25,6 +24,7 @@ from django.utils import timezone
 
 from confide.accounts.models import Team, current_policy
 from confide.audit.services import record_event
+from confide.plainrows import load_instances
 from confide.policy import PolicyError
 from confide.policy.vocab import WRITING_PURPOSES
 from confide.records.models import BreakGlass, Case, Client, Document, Entry, RelatedPerson, SafeContact
@@ -47,35 +47,6 @@ def _rows(sql: str, params) -> list[tuple]:
 def _with_ids(sql: str, ids) -> str:
     """One of the SELECTs below with a placeholder for each id in its IN ({ids}) list (never a value)."""
     return sql.format(ids=", ".join(["%s"] * len(ids)) or "NULL")
-
-
-@cache
-def _converters(model, names: tuple[str, ...], vendor: str) -> tuple:
-    """For each column read for these fields of this model, the converters the ORM would apply to it
-    (SQLite: times made aware, JSON parsed, UUIDs and booleans from text). Worked out once per
-    process: they depend on the field and the database, not on the connection or the row."""
-    found = []
-    for index, name in enumerate(names):
-        column = model._meta.get_field(name).get_col(model._meta.db_table)
-        functions = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-        if functions:
-            found.append((index, column, tuple(functions)))
-    return tuple(found)
-
-
-def load_instances(model, names: tuple[str, ...], rows) -> list:
-    """Model instances from rows whose first columns are these fields, converted as the ORM would;
-    fields not read are deferred, as with .only(). Any columns after them are not looked at."""
-    converters = _converters(model, names, connection.vendor)
-    db, width = connection.alias, len(names)
-    made = []
-    for row in rows:
-        values = list(row[:width])
-        for index, column, functions in converters:
-            for function in functions:
-                values[index] = function(values[index], column, connection)
-        made.append(model.from_db(db, names, values))
-    return made
 
 
 def _columns(alias: str, names: tuple[str, ...]) -> str:

@@ -93,7 +93,7 @@ class QueryCountTests(ConfideTestCase):
 
 class FixedReadsTests(ConfideTestCase):
     """The pages above read with a few fixed SELECTs rather than querysets (confide/records/access.py,
-    confide/accounts/middleware.py): they read what the ORM would, converted as it would."""
+    confide/accounts/sessions.py and backend.py): they read what the ORM would, converted as it would."""
 
     def test_the_file_reads_what_the_orm_reads(self):
         from confide.records.access import access_client
