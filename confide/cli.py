@@ -57,9 +57,9 @@ def cmd_serve(args) -> int:
 
 
 def _serve(host: str, port: int) -> int:
-    import waitress
     from django.conf import settings
 
+    from confide import serving
     from confide.wsgi import application
 
     options = {"threads": 8, "ident": "Confide", "clear_untrusted_proxy_headers": True}
@@ -71,71 +71,7 @@ def _serve(host: str, port: int) -> int:
               "(Ctrl+C stops it)", flush=True)
     else:
         print(f"Confide is serving on http://{host}:{port}/  (Ctrl+C stops it)", flush=True)
-    processes = settings.SERVE_PROCESSES
-    if processes <= 1:
-        waitress.serve(application, host=host, port=port, **options)
-        return 0
-    return _serve_forked(application, host, port, processes, options)
-
-
-def _exit_with_parent(parent: int) -> None:
-    """A served process never outlives the `confide serve` that started it (killed outright, say)."""
-    import threading
-    import time
-
-    def watch():
-        while os.getppid() == parent:
-            time.sleep(1)
-        os._exit(0)
-
-    threading.Thread(target=watch, daemon=True, name="confide-parent-watch").start()
-
-
-def _serve_forked(application, host: str, port: int, processes: int, options: dict) -> int:
-    """Several waitress processes sharing one listening socket: Python runs one thread at a time per
-    process, so on a machine with more than one core one process leaves the others idle
-    (bench/RESULTS.md, web). The parent only starts, watches and stops them."""
-    import signal
-    import socket
-
-    import waitress
-    from django.db import connections
-
-    from confide.keys import runtime
-
-    listener = socket.create_server((host, port), backlog=1024)
-    connections.close_all()  # no database connection may be shared across a fork
-    runtime.forget()
-    children: list[int] = []
-    for _ in range(processes):
-        pid = os.fork()
-        if pid == 0:  # the child serves until it is told to stop, or its parent is gone
-            signal.signal(signal.SIGINT, signal.SIG_DFL)
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            _exit_with_parent(os.getppid())
-            try:
-                waitress.serve(application, sockets=[listener], **options)
-            finally:
-                os._exit(0)
-        children.append(pid)
-
-    def stop(signum, frame):
-        for pid in children:
-            try:
-                os.kill(pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
-    status = 0
-    for pid in children:
-        _, code = os.waitpid(pid, 0)
-        if os.waitstatus_to_exitcode(code) not in (0, -signal.SIGTERM):
-            status = 1
-            stop(None, None)  # one child failed: stop the rest rather than serve at half strength
-    listener.close()
-    return status
+    return serving.serve(application, host, port, settings.SERVE_PROCESSES, options)
 
 
 def cmd_audit(args) -> int:

@@ -3,6 +3,7 @@ a demo login that reaches its home page, and tampering by hand caught by `confid
 
 from __future__ import annotations
 
+import http.client
 import http.cookiejar
 import os
 import re
@@ -318,6 +319,52 @@ def test_serving_in_several_processes_answers_and_stops_with_its_parent(demo_var
         time.sleep(0.1)
     else:
         pytest.fail("serving processes outlived their parent")
+
+
+def _sockets(pid: int) -> int:
+    count = 0
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            count += os.readlink(fd).startswith("socket:")
+        except OSError:
+            continue
+    return count
+
+
+def test_serving_processes_share_out_the_browsers_that_keep_their_connections_open(demo_var):
+    # A browser sends page after page down one connection, served by whichever process accepted it.
+    # Ten browsers on two processes: each process must take its share, not one take them all.
+    var, _ = demo_var
+    port = free_port()
+    env = confide_env(var) | {"CONFIDE_SERVE_PROCESSES": "2"}
+    server = subprocess.Popen([sys.executable, "-m", "confide.cli", "serve", "--port", str(port)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    browsers = []
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/account/sign-in/", timeout=5)
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("the server did not start")
+        time.sleep(0.5)  # the connection above is closed and forgotten by its process
+        children = [int(pid) for pid in Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()]
+        before = {pid: _sockets(pid) for pid in children}
+        for _ in range(10):
+            browser = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            browser.request("GET", "/account/sign-in/")
+            assert browser.getresponse().status == 200
+            browsers.append(browser)
+        held = sorted(_sockets(pid) - before[pid] for pid in children)
+        assert sum(held) == 10, held
+        assert held[0] >= 4, f"connections per process: {held}"
+    finally:
+        for browser in browsers:
+            browser.close()
+        server.terminate()
+        server.wait(timeout=20)
 
 
 @pytest.mark.django_db

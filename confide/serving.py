@@ -1,0 +1,114 @@
+"""`confide serve`: waitress, in one process or in several sharing one listening socket.
+
+Python runs one thread at a time per process, so on a machine with more than one core a single
+process leaves the others idle (bench/RESULTS.md, web). With several, the parent only starts,
+watches and stops them.
+
+A browser keeps its connection open and sends page after page down it, so whichever process
+accepted the connection serves that person until it closes. Left to the kernel, one process could
+take every connection while another sat idle (seen in bench/web.py: ten users, all on one of two
+processes, and pages twice as slow). So the processes share out connections: each publishes how
+many it holds, and one that holds more than another waits a moment before accepting, letting the
+less busy one take the connection first. If that one does not (it is stuck, say), the busier one
+accepts after the wait anyway: a connection is never left waiting for long.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import threading
+import time
+from multiprocessing.sharedctypes import RawArray
+
+# How long a busier process lets the others go first. A less busy process may need one turn of
+# Python's thread switching (5 ms) to run its accept, so a little more than that.
+YIELD_SECONDS = 0.008
+
+
+def serve(application, host: str, port: int, processes: int, options: dict) -> int:
+    import waitress
+
+    if processes <= 1:
+        waitress.serve(application, host=host, port=port, **options)
+        return 0
+    return _serve_forked(application, host, port, processes, options)
+
+
+def _balanced(held, index: int):
+    """waitress.create_server, with this process's listening server taking connections in turn."""
+    import waitress.server
+
+    def create(application, **kw):
+        server = waitress.server.create_server(application, **kw)
+        channels = server._map  # every dispatcher of this process: its connections, listener, wake-up pipe
+        readable, accept = server.readable, server.accept
+
+        def publish():
+            held[index] = len(channels)  # the same two non-connections in every process
+            return readable()
+
+        def accept_in_turn():
+            mine = len(channels)
+            if any(theirs < mine for n, theirs in enumerate(held) if n != index):
+                time.sleep(YIELD_SECONDS)  # a less busy process may take it; if not, this one does
+            return accept()  # non-blocking: None when another process took the connection
+
+        server.readable, server.accept = publish, accept_in_turn
+        return server
+
+    return create
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A served process never outlives the `confide serve` that started it (killed outright, say)."""
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="confide-parent-watch").start()
+
+
+def _serve_forked(application, host: str, port: int, processes: int, options: dict) -> int:
+    import waitress
+    from django.db import connections
+
+    from confide.keys import runtime
+
+    listener = socket.create_server((host, port), backlog=1024)
+    held = RawArray("i", processes)  # shared memory: how many dispatchers each process holds
+    connections.close_all()  # no database connection may be shared across a fork
+    runtime.forget()
+    children: list[int] = []
+    for index in range(processes):
+        pid = os.fork()
+        if pid == 0:  # the child serves until it is told to stop, or its parent is gone
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            _exit_with_parent(os.getppid())
+            try:
+                waitress.serve(application, sockets=[listener], _server=_balanced(held, index), **options)
+            finally:
+                os._exit(0)
+        children.append(pid)
+
+    def stop(signum, frame):
+        for pid in children:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    status = 0
+    for pid in children:
+        _, code = os.waitpid(pid, 0)
+        if os.waitstatus_to_exitcode(code) not in (0, -signal.SIGTERM):
+            status = 1
+            stop(None, None)  # one child failed: stop the rest rather than serve at half strength
+    listener.close()
+    return status
