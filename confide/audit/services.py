@@ -38,30 +38,64 @@ def _check_detail(detail: dict) -> None:
             raise TypeError(f"audit detail {key!r} must be a plain value or a list of plain values")
 
 
-_SQL = {
-    # SQLite: BEGIN IMMEDIATE (settings) already holds the database's write lock.
-    "sqlite": (
-        "SELECT seq, hash FROM audit_head WHERE id = 1",
-        "INSERT INTO audit_event (seq, at, actor_id, actor, action, object_type, object_id, client_id, purpose, "
-        "detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1",
+_INSERT = ("INSERT INTO audit_event (seq, at, actor_id, actor, action, object_type, object_id, client_id, purpose, "
+           "detail, prev_hash, hash) VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p})")
+_MOVE_HEAD = "UPDATE audit_head SET seq = {p}, hash = {p} WHERE id = 1"
+
+
+class _Plan(NamedTuple):
+    """The statements of one append, as sent to the database: (read the head, write the event and
+    move the head), inside the caller's transaction or in one of the append's own."""
+
+    read: str
+    write: tuple[str, ...]
+    read_own: tuple[str, ...]
+    write_own: tuple[str, ...]
+
+
+_PLANS = {
+    # SQLite (in process, one statement per call): BEGIN IMMEDIATE takes the database's write lock
+    # at once, as Django's own transactions do (settings), so the head read is already locked.
+    "sqlite": _Plan(
+        read="SELECT seq, hash FROM audit_head WHERE id = 1",
+        write=(_INSERT.format(p="?"), _MOVE_HEAD.format(p="?")),
+        read_own=("BEGIN IMMEDIATE", "SELECT seq, hash FROM audit_head WHERE id = 1"),
+        write_own=(_INSERT.format(p="?"), _MOVE_HEAD.format(p="?"), "COMMIT"),
     ),
-    # PostgreSQL: the head row's lock numbers concurrent appends one after another.
-    "postgresql": (
-        "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE",
-        "INSERT INTO audit_event (seq, at, actor_id, actor, action, object_type, object_id, client_id, purpose, "
-        "detail, prev_hash, hash) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-        "UPDATE audit_head SET seq = %s, hash = %s WHERE id = 1",
+    # PostgreSQL: the head row's lock numbers concurrent appends one after another. Each element is
+    # one round trip: Django's cursors bind parameters on the client, so several statements go in
+    # one message, and an append costs two round trips rather than five (bench/RESULTS.md, web).
+    "postgresql": _Plan(
+        read="SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE",
+        write=(f"{_INSERT.format(p='%s')}; {_MOVE_HEAD.format(p='%s')}",),
+        read_own=("BEGIN; SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE",),
+        write_own=(f"{_INSERT.format(p='%s')}; {_MOVE_HEAD.format(p='%s')}; COMMIT",),
     ),
 }
 
 
-# SQLite: IMMEDIATE takes the write lock at once, as Django's own transactions do (settings).
-_BEGIN = {"sqlite": "BEGIN IMMEDIATE", "postgresql": "BEGIN"}
-
-
 class AuditLogMissing(RuntimeError):
     """The audit log is not set up. Nothing that would be audited may go ahead."""
+
+
+def _run(cursor, messages: tuple[str, ...], *params: tuple) -> tuple | None:
+    """Send each message in turn, each with as many of the parameters as it has placeholders (the
+    SQL above has no other '?' or '%s'); the first row of the last result with rows, or None."""
+    pending = [value for group in params for value in group]
+    row = None
+    for sql in messages:
+        count = sql.count("?") + sql.count("%s")
+        if count:
+            cursor.execute(sql, pending[:count])
+        else:
+            cursor.execute(sql)
+        pending = pending[count:]
+        while True:  # PostgreSQL: one result per statement in the message
+            if cursor.description is not None:
+                row = cursor.fetchone()
+            if not (hasattr(cursor, "nextset") and cursor.nextset()):
+                break
+    return row
 
 
 class AppendedEvent(NamedTuple):
@@ -90,7 +124,7 @@ def record_event(
     actor_id = actor.pk if actor is not None and getattr(actor, "pk", None) is not None else None
     actor_name = actor.get_username() if actor_id is not None else ""
     object_id = str(object_id)
-    select_head, insert_event, move_head = _SQL[connection.vendor]
+    plan = _PLANS[connection.vendor]
     # The DB-API cursor of Django's own connection: this runs on every read of client data, and
     # Django's cursor and model layers cost more than the durable commit itself (bench/audit.py).
     # Inside the caller's transaction the statements join it; on their own (a read), the event is
@@ -101,11 +135,8 @@ def record_event(
     with queue, connection.wrap_database_errors:
         cursor = connection.connection.cursor()
         try:
-            if own_transaction:
-                cursor.execute(_BEGIN[connection.vendor])
             try:
-                cursor.execute(select_head)
-                head = cursor.fetchone()
+                head = _run(cursor, plan.read_own if own_transaction else (plan.read,))
                 if head is None:
                     raise AuditLogMissing("the audit log has no head row; run 'confide manage migrate'")
                 head_seq, head_hash = head
@@ -115,17 +146,13 @@ def record_event(
                     seq, canonical_time(at), actor_id, actor_name, action, object_type, object_id,
                     client_id, purpose, detail_text, head_hash,
                 )
-                cursor.execute(insert_event, (
-                    seq, connection.ops.adapt_datetimefield_value(at), actor_id, actor_name, action, object_type,
-                    object_id, client_id, purpose, detail_text, head_hash, digest,
-                ))
-                cursor.execute(move_head, (seq, digest))
+                event = (seq, connection.ops.adapt_datetimefield_value(at), actor_id, actor_name, action, object_type,
+                         object_id, client_id, purpose, detail_text, head_hash, digest)
+                _run(cursor, plan.write_own if own_transaction else plan.write, event, (seq, digest))
             except BaseException:
                 if own_transaction:
                     cursor.execute("ROLLBACK")
                 raise
-            if own_transaction:
-                cursor.execute("COMMIT")
         finally:
             cursor.close()
     return AppendedEvent(seq, digest)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db import connection, transaction
+import threading
+
+from django.db import connection, connections, transaction
 from django.test import TransactionTestCase
 
 from confide.audit.models import AuditEvent, AuditHead
@@ -37,3 +39,26 @@ class OwnTransactionTests(FlushableAuditLogMixin, TransactionTestCase):
             raise RuntimeError("the change failed")
         self.assertEqual(AuditEvent.objects.count(), 0)
         self.assertEqual(AuditHead.objects.get(pk=1).seq, 0)
+
+    def test_reads_at_the_same_moment_are_numbered_one_after_another(self):
+        # Four serving threads, each on its own connection, as `confide serve` runs them.
+        problems = []
+
+        def read(n):
+            try:
+                for i in range(25):
+                    record_event(None, "test.read", client_id=n, detail={"i": i})
+            except Exception as exc:  # noqa: BLE001 -- reported below, with the test's failure
+                problems.append(repr(exc))
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=read, args=(n,)) for n in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        self.assertEqual(problems, [])
+        self.assertEqual(list(AuditEvent.objects.values_list("seq", flat=True)), list(range(1, 101)))
+        self.assertEqual(AuditHead.objects.get(pk=1).seq, 100)
+        self.assertTrue(verify_chain().ok)
