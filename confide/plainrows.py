@@ -1,9 +1,14 @@
-"""Model instances from the rows of a fixed SELECT, converted column by column as the ORM would.
+"""The fixed SELECTs of the pages read all day, and model instances from their rows.
 
 The pages read all day (the signed-in person, a client's file, the lists) are read with fixed
 SELECTs rather than querysets: building and compiling a queryset cost five to ten times what the
-database took to answer it (bench/RESULTS.md, web). This turns their rows back into what the ORM
-would have given, so the code after them does not know the difference.
+database took to answer it (bench/RESULTS.md, web). load_instances() turns their rows back into
+what the ORM would have given, so the code after them does not know the difference.
+
+On PostgreSQL each fixed SELECT is prepared once per connection and then only executed: planning
+them had cost the database more than running them. (So Confide's connections must reach
+PostgreSQL directly or through a pooler in session mode, as Django's own pooling does; a
+transaction-mode pooler would hand a prepared statement to a connection that never saw it.)
 """
 
 from __future__ import annotations
@@ -11,6 +16,56 @@ from __future__ import annotations
 from functools import cache
 
 from django.db import connection
+
+
+def fixed_rows(sql: str, params) -> list[tuple]:
+    """All rows of one of the fixed SELECTs, run through Django's cursor (so logged, counted and
+    watched like any other query)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            _prepared(cursor)
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _prepared(wrapper) -> None:
+    """Give Django's cursor wrapper a psycopg cursor that binds on the server and prepares what it
+    runs. Django's own cursors bind on the client, which psycopg never prepares, so the setting
+    on the connection changes nothing else."""
+    raw = connection.connection
+    if raw.prepare_threshold is None:
+        raw.prepare_threshold = 0  # prepared at the first run, kept (psycopg: 100 per connection)
+    client_side, wrapper.cursor = wrapper.cursor, _preparing_cursor()(raw)
+    client_side.close()
+
+
+@cache
+def _preparing_cursor():
+    import psycopg
+
+    class PreparingCursor(psycopg.Cursor):
+        """A server-binding cursor that still tells Django's query log (DEBUG, tests) what it ran,
+        with its values, as Django's own cursors do; worked out only when the log asks."""
+
+        __slots__ = ()
+
+        def execute(self, query, params=None, **kwargs):
+            super().execute(query, params, **kwargs)
+            self._query = _Shown(self.connection, query, params)
+            return self
+
+    return PreparingCursor
+
+
+class _Shown:
+    def __init__(self, raw, sql: str, params):
+        self.raw, self.sql, self.params = raw, sql, params
+
+    @property
+    def query(self) -> bytes:
+        import psycopg
+
+        return psycopg.ClientCursor(self.raw).mogrify(self.sql, self.params).encode()
 
 
 @cache

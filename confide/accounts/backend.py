@@ -9,10 +9,9 @@ from functools import cache
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.db import connection
 
 from confide.accounts.models import Team
-from confide.plainrows import load_instances
+from confide.plainrows import fixed_rows, load_instances
 
 
 class Backend(ModelBackend):
@@ -22,9 +21,7 @@ class Backend(ModelBackend):
 
     def get_user(self, user_id):
         names = _user_fields()
-        with connection.cursor() as cursor:
-            cursor.execute(_user_sql(), [user_id])
-            rows = cursor.fetchall()
+        rows = fixed_rows(_user_sql(), [user_id])
         if not rows:
             return None
         user = load_instances(get_user_model(), names, rows)[0]

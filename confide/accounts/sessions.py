@@ -9,15 +9,16 @@ from django.contrib.sessions.backends import db as db_sessions
 from django.db import connection
 from django.utils import timezone
 
+from confide.plainrows import fixed_rows
+
 
 class SessionStore(db_sessions.SessionStore):
     """Django's database sessions (settings.SESSION_ENGINE names this module), with the session read
     by a fixed SELECT. Saving, rotating the key, expiry and decoding are Django's."""
 
     def _get_session_from_db(self):
-        with connection.cursor() as cursor:
-            cursor.execute(_SESSION_SQL, [self.session_key, connection.ops.adapt_datetimefield_value(timezone.now())])
-            row = cursor.fetchone()
+        rows = fixed_rows(_SESSION_SQL, [self.session_key, connection.ops.adapt_datetimefield_value(timezone.now())])
+        row = rows[0] if rows else None
         if row is None:
             self._session_key = None  # as Django's: a missing or expired session starts again, empty
             return None

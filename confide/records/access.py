@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from confide.accounts.models import Team, current_policy
 from confide.audit.services import record_event
-from confide.plainrows import load_instances
+from confide.plainrows import fixed_rows, load_instances
 from confide.policy import PolicyError
 from confide.policy.vocab import WRITING_PURPOSES
 from confide.records.models import BreakGlass, Case, Client, Document, Entry, RelatedPerson, SafeContact
@@ -37,12 +37,6 @@ DENY = {"decision": "deny", "reasons": [], "approvals": [], "pack": {}}
 # what the database then takes to answer (bench/RESULTS.md, web). The SQL is the same on SQLite and
 # PostgreSQL, run through Django's own cursor (so it is logged, watched and counted like any other
 # query), and each column is converted as the ORM would convert it.
-
-def _rows(sql: str, params) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
 
 def _with_ids(sql: str, ids) -> str:
     """One of the SELECTs below with a placeholder for each id in its IN ({ids}) list (never a value)."""
@@ -81,12 +75,12 @@ def _load_client(client_pk: int) -> Client | None:
     """One client with their team, and their cases (`client.loaded_cases`, in Case.Meta's order),
     each with its team and its workers' ids and names (`case.worker_ids`, `case.worker_names`, in
     User.Meta's order): three queries, however many cases and workers."""
-    rows = _rows(_CLIENT_SQL, [client_pk])
+    rows = fixed_rows(_CLIENT_SQL, [client_pk])
     if not rows:
         return None
     client = load_instances(Client, _CLIENT, rows)[0]
     client.team = load_instances(Team, _TEAM, [rows[0][len(_CLIENT):]])[0]
-    rows = _rows(_CASES_SQL, [client_pk])
+    rows = fixed_rows(_CASES_SQL, [client_pk])
     cases = load_instances(Case, _CASE, rows)
     teams = {client.team_id: client.team}
     for case, row in zip(cases, rows, strict=True):
@@ -97,7 +91,7 @@ def _load_client(client_pk: int) -> Client | None:
         case.worker_ids, case.worker_names = set(), []
     by_pk = {case.pk: case for case in cases}
     if by_pk:
-        for case_id, user_id, first_name, last_name in _rows(_WORKERS_SQL, [client_pk]):
+        for case_id, user_id, first_name, last_name in fixed_rows(_WORKERS_SQL, [client_pk]):
             by_pk[case_id].worker_ids.add(user_id)
             by_pk[case_id].worker_names.append(f"{first_name} {last_name}".strip())  # as User.get_full_name()
     client.loaded_cases = cases
@@ -122,7 +116,7 @@ def _team(user) -> str | None:
     if user.team_id is None:
         return None
     if not get_user_model()._meta.get_field("team").is_cached(user):
-        user.team = load_instances(Team, _TEAM, _rows(_TEAM_SQL, [user.team_id]))[0]
+        user.team = load_instances(Team, _TEAM, fixed_rows(_TEAM_SQL, [user.team_id]))[0]
     return user.team.slug
 
 
@@ -205,7 +199,7 @@ class ClientAccess:
         with its author's name (`entry.author_name`, as User.get_full_name()) and the ids of the
         people it is about (`entry.about_people_ids`): two queries, however many entries."""
         case_ids = sorted(self.case_ids)
-        rows = _rows(_with_ids(_ENTRIES_SQL, case_ids), [*case_ids, limit])
+        rows = fixed_rows(_with_ids(_ENTRIES_SQL, case_ids), [*case_ids, limit])
         entries = load_instances(Entry, _ENTRY, rows)
         by_pk = {}
         for entry, row in zip(entries, rows, strict=True):
@@ -213,17 +207,17 @@ class ClientAccess:
             entry.about_people_ids = []
             by_pk[entry.pk] = entry
         if by_pk:
-            for entry_id, person_id in _rows(_with_ids(_ABOUT_SQL, by_pk), list(by_pk)):
+            for entry_id, person_id in fixed_rows(_with_ids(_ABOUT_SQL, by_pk), list(by_pk)):
                 by_pk[entry_id].about_people_ids.append(person_id)
         return entries
 
     def related_people(self) -> list[RelatedPerson]:
         """The people around the client (RelatedPerson.Meta's order; details not decrypted)."""
-        return load_instances(RelatedPerson, _PERSON, _rows(_PEOPLE_SQL, [self.client.pk]))
+        return load_instances(RelatedPerson, _PERSON, fixed_rows(_PEOPLE_SQL, [self.client.pk]))
 
     def safe_contact(self) -> SafeContact | None:
         """The client's safe contact details, if any (not decrypted)."""
-        found = load_instances(SafeContact, _SAFE_CONTACT, _rows(_SAFE_CONTACT_SQL, [self.client.pk]))
+        found = load_instances(SafeContact, _SAFE_CONTACT, fixed_rows(_SAFE_CONTACT_SQL, [self.client.pk]))
         return found[0] if found else None
 
     def _entry_decision(self, entry: Entry, *, sealed: bool | None = None) -> dict:
@@ -426,7 +420,7 @@ def _listable(user, client_ids: list[int], purpose: str) -> set[int]:
     if not client_ids:
         return set()
     cases: dict[int, list[tuple[str, str, bool]]] = {}
-    for client_id, service, team, worker in _rows(_with_ids(_LISTED_CASES_SQL, client_ids), [user.pk, *client_ids]):
+    for client_id, service, team, worker in fixed_rows(_with_ids(_LISTED_CASES_SQL, client_ids), [user.pk, *client_ids]):
         cases.setdefault(client_id, []).append((service, team, worker is not None))
     actor_team = _team(user)
     allowed = set()
@@ -470,7 +464,7 @@ def list_clients(user, purpose: str = "direct_support", *, query: str = "", limi
     shown: list[Client] = []
     offset = 0
     while len(shown) < limit:
-        chunk = _rows(sql, [*params, limit * 2, offset])
+        chunk = fixed_rows(sql, [*params, limit * 2, offset])
         allowed = _listable(user, [pk for pk, _ in chunk], purpose)
         shown += load_instances(Client, ("id", "display_name"), [row for row in chunk if row[0] in allowed])
         if len(chunk) < limit * 2:
