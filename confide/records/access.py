@@ -55,17 +55,20 @@ _ENTRY = ("id", "case_id", "kind", "author_id", "ref", "body_sealed", "categorie
 _PERSON = ("id", "client_id", "relationship", "ref", "details_sealed", "added_by_id", "created_at")
 _SAFE_CONTACT = ("client_id", "ref", "details_sealed", "confirmed_on", "updated_by_id", "updated_at")
 # Constant SQL (S608: built from the names above, never from anything a request sends).
-_CLIENT_SQL = (f"SELECT {_columns('c', _CLIENT)}, {_columns('t', _TEAM)} FROM records_client c "  # noqa: S608
-               "JOIN accounts_team t ON t.id = c.team_id WHERE c.id = %s")
-_CASES_SQL = (f"SELECT {_columns('c', _CASE)}, {_columns('t', _TEAM)} FROM records_case c "  # noqa: S608
-              "JOIN accounts_team t ON t.id = c.team_id WHERE c.client_id = %s ORDER BY c.referred_on DESC, c.id")
-_WORKERS_SQL = ("SELECT w.case_id, u.id, u.first_name, u.last_name FROM records_case_workers w "
-                "JOIN records_case c ON c.id = w.case_id JOIN accounts_user u ON u.id = w.user_id "
-                "WHERE c.client_id = %s ORDER BY u.last_name, u.first_name, u.username")
-_ENTRIES_SQL = (f"SELECT {_columns('e', _ENTRY)}, u.first_name, u.last_name FROM records_entry e "  # noqa: S608
-                "JOIN accounts_user u ON u.id = e.author_id WHERE e.case_id IN ({ids}) "
-                "ORDER BY e.created_at DESC, e.id DESC LIMIT %s")
-_ABOUT_SQL = "SELECT entry_id, relatedperson_id FROM records_entry_about_people WHERE entry_id IN ({ids}) ORDER BY id"
+# The client, their team, their cases with each case's team, and each case's workers: one row per
+# case and worker (a case with nobody on it, or a client with no case, still gives its row).
+_FILE_SQL = (f"SELECT {_columns('cl', _CLIENT)}, {_columns('ct', _TEAM)}, {_columns('c', _CASE)}, "  # noqa: S608
+             f"{_columns('t', _TEAM)}, u.id, u.first_name, u.last_name FROM records_client cl "
+             "JOIN accounts_team ct ON ct.id = cl.team_id "
+             "LEFT JOIN records_case c ON c.client_id = cl.id LEFT JOIN accounts_team t ON t.id = c.team_id "
+             "LEFT JOIN records_case_workers w ON w.case_id = c.id LEFT JOIN accounts_user u ON u.id = w.user_id "
+             "WHERE cl.id = %s ORDER BY c.referred_on DESC, c.id, u.last_name, u.first_name, u.username")
+# The newest entries, each with its author's name and, a row each, the people it is about.
+_ENTRIES_SQL = (f"SELECT {_columns('e', _ENTRY)}, u.first_name, u.last_name, a.relatedperson_id FROM ("  # noqa: S608
+                f"SELECT {_columns('n', _ENTRY)} FROM records_entry n WHERE n.case_id IN ({{ids}}) "
+                "ORDER BY n.created_at DESC, n.id DESC LIMIT %s) e JOIN accounts_user u ON u.id = e.author_id "
+                "LEFT JOIN records_entry_about_people a ON a.entry_id = e.id "
+                "ORDER BY e.created_at DESC, e.id DESC, a.id")
 _PEOPLE_SQL = (f"SELECT {_columns('p', _PERSON)} FROM records_relatedperson p "  # noqa: S608
                "WHERE p.client_id = %s ORDER BY p.created_at, p.id")
 _SAFE_CONTACT_SQL = f"SELECT {_columns('s', _SAFE_CONTACT)} FROM records_safecontact s WHERE s.client_id = %s"  # noqa: S608
@@ -74,26 +77,33 @@ _SAFE_CONTACT_SQL = f"SELECT {_columns('s', _SAFE_CONTACT)} FROM records_safecon
 def _load_client(client_pk: int) -> Client | None:
     """One client with their team, and their cases (`client.loaded_cases`, in Case.Meta's order),
     each with its team and its workers' ids and names (`case.worker_ids`, `case.worker_names`, in
-    User.Meta's order): three queries, however many cases and workers."""
-    rows = fixed_rows(_CLIENT_SQL, [client_pk])
+    User.Meta's order): one query, however many cases and workers."""
+    rows = fixed_rows(_FILE_SQL, [client_pk])
     if not rows:
         return None
-    client = load_instances(Client, _CLIENT, rows)[0]
-    client.team = load_instances(Team, _TEAM, [rows[0][len(_CLIENT):]])[0]
-    rows = fixed_rows(_CASES_SQL, [client_pk])
-    cases = load_instances(Case, _CASE, rows)
+    at_team, at_case = len(_CLIENT), len(_CLIENT) + len(_TEAM)
+    at_case_team, at_worker = at_case + len(_CASE), at_case + len(_CASE) + len(_TEAM)
+    client = load_instances(Client, _CLIENT, rows[:1])[0]
+    client.team = load_instances(Team, _TEAM, [rows[0][at_team:]])[0]
     teams = {client.team_id: client.team}
-    for case, row in zip(cases, rows, strict=True):
-        if case.team_id not in teams:
-            teams[case.team_id] = load_instances(Team, _TEAM, [row[len(_CASE):]])[0]
-        case.team = teams[case.team_id]
-        case.client = client
-        case.worker_ids, case.worker_names = set(), []
-    by_pk = {case.pk: case for case in cases}
-    if by_pk:
-        for case_id, user_id, first_name, last_name in fixed_rows(_WORKERS_SQL, [client_pk]):
-            by_pk[case_id].worker_ids.add(user_id)
-            by_pk[case_id].worker_names.append(f"{first_name} {last_name}".strip())  # as User.get_full_name()
+    cases, by_pk = [], {}
+    for row in rows:
+        case_pk = row[at_case]
+        if case_pk is None:  # a client with no case yet
+            continue
+        case = by_pk.get(case_pk)
+        if case is None:
+            case = load_instances(Case, _CASE, [row[at_case:]])[0]
+            if case.team_id not in teams:
+                teams[case.team_id] = load_instances(Team, _TEAM, [row[at_case_team:]])[0]
+            case.team, case.client = teams[case.team_id], client
+            case.worker_ids, case.worker_names = set(), []
+            by_pk[case_pk] = case
+            cases.append(case)
+        user_id, first_name, last_name = row[at_worker:]
+        if user_id is not None:
+            case.worker_ids.add(user_id)
+            case.worker_names.append(f"{first_name} {last_name}".strip())  # as User.get_full_name()
     client.loaded_cases = cases
     return client
 
@@ -197,18 +207,19 @@ class ClientAccess:
     def entries(self, limit: int = 100) -> list[Entry]:
         """The newest `limit` entries on the opened cases, newest first (bodies not decrypted), each
         with its author's name (`entry.author_name`, as User.get_full_name()) and the ids of the
-        people it is about (`entry.about_people_ids`): two queries, however many entries."""
+        people it is about (`entry.about_people_ids`): one query, however many entries."""
         case_ids = sorted(self.case_ids)
-        rows = fixed_rows(_with_ids(_ENTRIES_SQL, case_ids), [*case_ids, limit])
-        entries = load_instances(Entry, _ENTRY, rows)
-        by_pk = {}
-        for entry, row in zip(entries, rows, strict=True):
-            entry.author_name = f"{row[-2]} {row[-1]}".strip()  # as User.get_full_name()
-            entry.about_people_ids = []
-            by_pk[entry.pk] = entry
-        if by_pk:
-            for entry_id, person_id in fixed_rows(_with_ids(_ABOUT_SQL, by_pk), list(by_pk)):
-                by_pk[entry_id].about_people_ids.append(person_id)
+        entries, by_pk = [], {}
+        for row in fixed_rows(_with_ids(_ENTRIES_SQL, case_ids), [*case_ids, limit]):
+            entry = by_pk.get(row[0])
+            if entry is None:
+                entry = load_instances(Entry, _ENTRY, [row])[0]
+                entry.author_name = f"{row[-3]} {row[-2]}".strip()  # as User.get_full_name()
+                entry.about_people_ids = []
+                by_pk[entry.pk] = entry
+                entries.append(entry)
+            if row[-1] is not None:
+                entry.about_people_ids.append(row[-1])
         return entries
 
     def related_people(self) -> list[RelatedPerson]:

@@ -96,21 +96,27 @@ class FixedReadsTests(ConfideTestCase):
     confide/accounts/sessions.py and backend.py): they read what the ORM would, converted as it would."""
 
     def test_the_file_reads_what_the_orm_reads(self):
-        from confide.records.access import access_client
+        from confide.records.access import _load_client, access_client
         from confide.records.entries import EntryFacts, do_add_note
         from confide.records.models import Entry, SafeContact
+        from confide.records.people import do_add_related_person
 
         p = self.p
         second = Case.objects.create(client=p["client"], service=p["case"].service, team=p["south"],
                                      flags=["legal_hold"])
         second.workers.add(p["same_team"], p["assigned"])
+        Case.objects.create(client=p["client"], service=p["case"].service, team=p["north"])  # nobody on it yet
+        sister = do_add_related_person(p["assigned"], p["client"], "family_member", {"name": "Fictional Sister"})
         do_add_note(p["assigned"], second, "Unsolicited letter", EntryFacts(unsolicited=True, source="third_party",
                                                                           about_people=[p["ex_partner"]]))
+        do_add_note(p["assigned"], second, "Both of them called", EntryFacts(about_people=[sister, p["ex_partner"]]))
         grant = access_client(p["assigned"], p["client"].pk, "direct_support")
         self.assertEqual((grant.client.display_name, grant.client.team.slug), (p["client"].display_name, "north"))
-        self.assertEqual([c.pk for c in grant.cases], [c.pk for c in Case.objects.filter(client=p["client"])])
-        self.assertEqual(len(grant.cases), 2)
-        for case in grant.cases:
+        loaded = _load_client(p["client"].pk).loaded_cases  # every case, opened to this person or not
+        self.assertEqual([c.pk for c in loaded], [c.pk for c in Case.objects.filter(client=p["client"])])
+        self.assertEqual(len(loaded), 3)
+        self.assertEqual([c.pk for c in grant.cases], [c.pk for c in loaded if c.worker_ids])
+        for case in loaded:
             orm = Case.objects.select_related("team").get(pk=case.pk)
             self.assertEqual([(f.attname, getattr(case, f.attname)) for f in Case._meta.concrete_fields],
                              [(f.attname, getattr(orm, f.attname)) for f in Case._meta.concrete_fields])
