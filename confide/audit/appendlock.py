@@ -12,6 +12,10 @@ Only those own-transaction appends queue here. A `do_*` change already holds SQL
 when it records its event, and must not wait on this lock while holding that one: an append that
 holds this lock and is waiting for SQLite's would then wait for the change, and the change for it.
 PostgreSQL needs none of this: waiters on the audit head row's lock are woken in turn.
+
+The queue only decides who goes first; SQLite's own lock still keeps the appends apart. So the
+empty lock file (`confide.sqlite3-audit.lock`) holds nothing worth backing up, and if it were
+removed while Confide runs, appends would only go back to polling until the next restart.
 """
 
 from __future__ import annotations
