@@ -290,26 +290,30 @@ def test_in_the_demo_a_worker_lists_only_their_own_cases_and_can_break_the_glass
     assert reverse("web:review", args=[glass.pk]) in queue and worker.get_full_name() in queue
 
 
-def test_serving_in_several_processes_answers_and_stops_with_its_parent(demo_var):
-    var, _ = demo_var
+def _serving(var, processes: int) -> tuple[subprocess.Popen, str]:
+    """`confide serve` in this many processes, once it answers: the server and its sign-in page."""
     port = free_port()
-    env = confide_env(var) | {"CONFIDE_SERVE_PROCESSES": "3"}
+    env = confide_env(var) | {"CONFIDE_SERVE_PROCESSES": str(processes)}
     server = subprocess.Popen([sys.executable, "-m", "confide.cli", "serve", "--port", str(port)], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/account/sign-in/"
+    for _ in range(100):
+        try:
+            assert urllib.request.urlopen(url, timeout=5).status == 200
+            return server, url
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    pytest.fail("the server did not start")
+
+
+def test_serving_in_several_processes_answers_and_stops_with_its_parent(demo_var):
+    server, url = _serving(demo_var[0], 3)
     try:
-        for _ in range(100):
-            try:
-                assert urllib.request.urlopen(url, timeout=5).status == 200
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("the server did not start")
         children = [int(pid) for pid in Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()]
         assert len(children) == 3, "three serving processes"
         for _ in range(12):  # every request is answered, whichever process takes it
-            assert urllib.request.urlopen(url, timeout=5).status == 200
+            assert urllib.request.urlopen(url, timeout=5).status == 200  # noqa: S310 -- our own http server
     finally:
         server.kill()  # not a polite stop: the serving processes must still go with it
         server.wait(timeout=20)
@@ -334,21 +338,10 @@ def _sockets(pid: int) -> int:
 def test_serving_processes_share_out_the_browsers_that_keep_their_connections_open(demo_var):
     # A browser sends page after page down one connection, served by whichever process accepted it.
     # Ten browsers on two processes: each process must take its share, not one take them all.
-    var, _ = demo_var
-    port = free_port()
-    env = confide_env(var) | {"CONFIDE_SERVE_PROCESSES": "2"}
-    server = subprocess.Popen([sys.executable, "-m", "confide.cli", "serve", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server, url = _serving(demo_var[0], 2)
+    port = urllib.parse.urlsplit(url).port
     browsers = []
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/account/sign-in/", timeout=5)
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("the server did not start")
         time.sleep(0.5)  # the connection above is closed and forgotten by its process
         children = [int(pid) for pid in Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()]
         before = {pid: _sockets(pid) for pid in children}
