@@ -4,7 +4,6 @@ write through a do_* function; nothing here decides who sees what."""
 from __future__ import annotations
 
 from functools import lru_cache
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import Http404, HttpResponse
@@ -44,8 +43,8 @@ from confide.records.safe_contact import (
     safe_contact_details,
 )
 from confide.web import describe
+from confide.web.purposes import asks_purpose, bad_purpose, with_purpose
 from confide.web.record_forms import (
-    OUTSIDE_PURPOSES,
     CaseForm,
     DocumentForm,
     NoteForm,
@@ -57,23 +56,6 @@ from confide.web.record_forms import (
 )
 
 PAGE = 50
-
-
-def bad_request(request, title: str, message: str):
-    return render(request, "web/error.html", {"status": 400, "title": title, "message": message}, status=400)
-
-
-def _purpose(request) -> str | None:
-    purpose = request.GET.get("purpose", "direct_support")
-    return purpose if purpose in OUTSIDE_PURPOSES else None
-
-
-def _with_purpose(url: str, purpose: str) -> str:
-    return url if purpose == "direct_support" else f"{url}?{urlencode({'purpose': purpose})}"
-
-
-def _bad_purpose(request):
-    return bad_request(request, "That purpose is not one Confide knows", "Go back and choose one from the list.")
 
 
 _URL_ID = 4_611_686_018_427_387_903  # stands for the id in a reversed address; no record has it
@@ -106,7 +88,7 @@ def client_list(request):
     data = request.POST if request.method == "POST" else request.GET
     purpose = data.get("purpose", "direct_support")
     if purpose not in LIST_PURPOSES:
-        return _bad_purpose(request)
+        return bad_purpose(request)
     query = data.get("q", "").strip()[:100] if request.method == "POST" else ""
     after = None
     if request.method == "POST" and data.get("after_name") is not None and data.get("after_id", "").isdigit():
@@ -116,7 +98,7 @@ def client_list(request):
     clients = clients[:PAGE]
     # Each row as plain strings: the list is the page people open most, and a template looks a
     # key up in a dict, and prints a string, faster than it reads a model's attribute or formats a number.
-    rows = [{"url": _with_purpose(_url("web:client_file", client.pk), purpose), "name": client.display_name,
+    rows = [{"url": with_purpose(_url("web:client_file", client.pk), purpose), "name": client.display_name,
              "number": str(client.pk)} for client in clients]
     purposes = [(p, describe.PURPOSES.get(p, p)) for p in LIST_PURPOSES]
     return render(request, "records/client_list.html", {
@@ -141,7 +123,7 @@ def open_outside(request):
         except Http404:
             context["refused"] = True
         else:
-            return redirect(_with_purpose(reverse("web:client_file", args=[client.pk]), data["purpose"]))
+            return redirect(with_purpose(reverse("web:client_file", args=[client.pk]), data["purpose"]))
     status = 400 if form.errors else (404 if context.get("refused") else 200)
     return render(request, "records/open_outside.html", context, status=status)
 
@@ -183,10 +165,10 @@ def _case_row(case, purpose: str) -> dict:
             "team": str(case.team), "status": _STATUS_LABELS.get(case.status, case.status),
             "referred_on": _day(case.referred_on), "opened_on": _day(case.opened_on),
             "closed_on": _day(case.closed_on), "workers": ", ".join(case.worker_names) if case.worker_names else "None",
-            "note_url": _with_purpose(_url("web:add_note", case.pk), purpose),
-            "document_url": _with_purpose(_url("web:add_document", case.pk), purpose),
-            "risk_url": _with_purpose(_url("web:add_risk_assessment", case.pk), purpose),
-            "change_url": _with_purpose(_url("web:change_case", case.pk), purpose)}
+            "note_url": with_purpose(_url("web:add_note", case.pk), purpose),
+            "document_url": with_purpose(_url("web:add_document", case.pk), purpose),
+            "risk_url": with_purpose(_url("web:add_risk_assessment", case.pk), purpose),
+            "change_url": with_purpose(_url("web:change_case", case.pk), purpose)}
 
 
 def _entry_row(grant, entry, names: dict[int, str], purpose: str) -> dict:
@@ -204,16 +186,14 @@ def _entry_row(grant, entry, names: dict[int, str], purpose: str) -> dict:
         categories=", ".join(_CATEGORY_LABELS.get(c, c) for c in entry.categories), sealed=entry.sealed,
         wording_clauses=", ".join(str(c) for c in clauses) if clauses else "",
         risk=_RISK_LABELS.get(entry.risk_level, entry.risk_level) if entry.risk_level else "",
-        download_url=(_with_purpose(_url("web:download_document", entry.pk), purpose)
+        download_url=(with_purpose(_url("web:download_document", entry.pk), purpose)
                       if entry.kind == Entry.Kind.DOCUMENT else ""))
     return row
 
 
 @require_GET
-def client_file(request, client_id: int):
-    purpose = _purpose(request)
-    if purpose is None:
-        return _bad_purpose(request)
+@asks_purpose
+def client_file(request, client_id: int, *, purpose: str):
     grant = access_client(request.user, client_id, purpose)
     client = grant.client
     cases = [_case_row(case, purpose) for case in grant.cases]
@@ -230,11 +210,11 @@ def client_file(request, client_id: int):
     return render(request, "records/client_file.html", {
         "grant": grant, "client": client, "cases": cases, "entries": entries, "people": people,
         "safe": safe, "purpose": purpose, "purpose_label": describe.PURPOSES.get(purpose, purpose),
-        "people_url": _with_purpose(_url("web:related_people", client.pk), purpose),
-        "safe_contact_url": _with_purpose(_url("web:safe_contact", client.pk), purpose),
-        "sharing_url": _with_purpose(_url("web:sharing", client.pk), purpose),
+        "people_url": with_purpose(_url("web:related_people", client.pk), purpose),
+        "safe_contact_url": with_purpose(_url("web:safe_contact", client.pk), purpose),
+        "sharing_url": with_purpose(_url("web:sharing", client.pk), purpose),
         # The record of access is asked for with the same purpose, where it is one it takes.
-        "record_url": (_with_purpose(_url("web:record_of_access", client.pk), purpose)
+        "record_url": (with_purpose(_url("web:record_of_access", client.pk), purpose)
                        if purpose in ("direct_support", "supervision", "audit") else None),
     })
 
@@ -268,17 +248,14 @@ def _marked(text: str, findings) -> list[tuple[str, object]]:
     return [(piece, finding) for piece, finding in pieces if piece]
 
 
-def _written_entry(request, case_id: int, form_class, template: str, save):
+def _written_entry(request, case_id: int, purpose: str, form_class, template: str, save):
     """Add a note or a risk assessment: the factual-wording check runs before anything is saved,
     and the writer either rephrases or confirms, which is recorded (DVIP 6.05/9.03, JustUs 3.7)."""
-    purpose = _purpose(request)
-    if purpose is None:
-        return _bad_purpose(request)
     grant, case = access_case(request.user, case_id, purpose, action="case.write")
     client = grant.client
     form = form_class(request.POST or None, people=_people_choices(client))
     context = {"form": form, "client": client, "case": case, "purpose": purpose,
-               "file_url": _with_purpose(reverse("web:client_file", args=[client.pk]), purpose)}
+               "file_url": with_purpose(reverse("web:client_file", args=[client.pk]), purpose)}
     if request.method == "POST" and form.is_valid():
         text = form.cleaned_data["text"]
         findings = check_wording(current_policy(), text)
@@ -299,23 +276,23 @@ def _written_entry(request, case_id: int, form_class, template: str, save):
 
 
 @require_http_methods(["GET", "POST"])
-def add_note(request, case_id: int):
-    return _written_entry(request, case_id, NoteForm, "records/add_note.html",
+@asks_purpose
+def add_note(request, case_id: int, *, purpose: str):
+    return _written_entry(request, case_id, purpose, NoteForm, "records/add_note.html",
                           lambda user, case, data, facts: do_add_note(user, case, data["text"], facts))
 
 
 @require_http_methods(["GET", "POST"])
-def add_risk_assessment(request, case_id: int):
-    return _written_entry(request, case_id, RiskAssessmentForm, "records/add_risk_assessment.html",
+@asks_purpose
+def add_risk_assessment(request, case_id: int, *, purpose: str):
+    return _written_entry(request, case_id, purpose, RiskAssessmentForm, "records/add_risk_assessment.html",
                           lambda user, case, data, facts: do_add_risk_assessment(user, case, data["text"],
                                                                                  data["level"], facts))
 
 
 @require_http_methods(["GET", "POST"])
-def add_document(request, case_id: int):
-    purpose = _purpose(request)
-    if purpose is None:
-        return _bad_purpose(request)
+@asks_purpose
+def add_document(request, case_id: int, *, purpose: str):
     grant, case = access_case(request.user, case_id, purpose, action="case.write")
     client = grant.client
     # An upload over the limit is never read (uploads are held in memory only, settings), so say
@@ -324,7 +301,7 @@ def add_document(request, case_id: int):
     form = DocumentForm(request.POST or None, None if too_big else (request.FILES or None),
                         people=_people_choices(client))
     context = {"form": form, "client": client, "case": case,
-               "file_url": _with_purpose(reverse("web:client_file", args=[client.pk]), purpose)}
+               "file_url": with_purpose(reverse("web:client_file", args=[client.pk]), purpose)}
     if too_big:
         form.is_valid()
         form.errors["file"] = form.error_class([f"That file is larger than {settings.UPLOAD_MAX_MB} MB."])
@@ -341,10 +318,8 @@ def add_document(request, case_id: int):
 
 
 @require_GET
-def download_document(request, entry_id: int):
-    purpose = _purpose(request)
-    if purpose is None:
-        return _bad_purpose(request)
+@asks_purpose
+def download_document(request, entry_id: int, *, purpose: str):
     grant, entry, document = access_document(request.user, entry_id, purpose)
     content = document_content(grant.client.pk, document)
     filename = "".join(ch for ch in document_filename(grant.client.pk, document) if ch.isalnum() or ch in "._- ")
@@ -363,10 +338,8 @@ def _client_for(request, client_id, purpose: str, *, read: str, write: str):
 
 
 @require_http_methods(["GET", "POST"])
-def related_people(request, client_id: int):
-    purpose = _purpose(request)
-    if purpose is None:
-        return _bad_purpose(request)
+@asks_purpose
+def related_people(request, client_id: int, *, purpose: str):
     grant = _client_for(request, client_id, purpose, read="client.people", write="person.add")
     client = grant.client
     form = RelatedPersonForm(request.POST or None)
@@ -376,21 +349,19 @@ def related_people(request, client_id: int):
         return redirect(request.get_full_path())
     return render(request, "records/related_people.html", {
         "grant": grant, "client": client, "people": _people(client), "form": form, "purpose": purpose,
-        "file_url": _with_purpose(reverse("web:client_file", args=[client.pk]), purpose)},
+        "file_url": with_purpose(reverse("web:client_file", args=[client.pk]), purpose)},
         status=400 if form.errors else 200)
 
 
 @require_http_methods(["GET", "POST"])
-def safe_contact(request, client_id: int):
-    purpose = _purpose(request)
-    if purpose is None:
-        return _bad_purpose(request)
+@asks_purpose
+def safe_contact(request, client_id: int, *, purpose: str):
     grant = _client_for(request, client_id, purpose, read="client.safe_contact", write="safe_contact.change")
     client = grant.client
     contact = SafeContact.objects.filter(client=client).first()
     details = safe_contact_details(contact) if contact else {}
     form = SafeContactForm(request.POST or None, initial=details)
-    file_url = _with_purpose(reverse("web:client_file", args=[client.pk]), purpose)
+    file_url = with_purpose(reverse("web:client_file", args=[client.pk]), purpose)
     if request.method == "POST" and request.POST.get("action") == "confirm" and contact is not None:
         do_confirm_safe_contact(request.user, contact)
         return redirect(file_url)
@@ -429,13 +400,11 @@ def new_referral(request):
 
 
 @require_http_methods(["GET", "POST"])
-def change_case(request, case_id: int):
-    purpose = _purpose(request)
-    if purpose is None:
-        return _bad_purpose(request)
+@asks_purpose
+def change_case(request, case_id: int, *, purpose: str):
     grant, case = access_case(request.user, case_id, purpose, action="case.write")
     form = CaseForm(request.POST or None, initial={"status": case.status, "flags": case.flags})
-    file_url = _with_purpose(reverse("web:client_file", args=[grant.client.pk]), purpose)
+    file_url = with_purpose(reverse("web:client_file", args=[grant.client.pk]), purpose)
     if request.method == "POST" and form.is_valid():
         held = ["legal_hold"] if "legal_hold" in case.flags else []  # kept as it is (not on this form)
         try:

@@ -57,7 +57,7 @@ from confide.sharing.incoming import details as incoming_details
 from confide.sharing.models import Consent, Disclosure, IncomingRequest
 from confide.sharing.tasks import TaskError, do_finish_task, do_report, outcome_note
 from confide.web import describe
-from confide.web.records_views import _bad_purpose, _purpose, _with_purpose, bad_request
+from confide.web.purposes import asks_purpose, bad_request, with_purpose
 from confide.web.sharing_forms import (
     CallbackForm,
     ConsentForm,
@@ -91,45 +91,41 @@ def _service(grant) -> str | None:
 # The client's consents and disclosures --------------------------------------------------------------
 
 @require_GET
-def sharing(request, client_id: int):
+@asks_purpose
+def sharing(request, client_id: int, *, purpose: str):
     """The client's consent register, their disclosures (shared or refused), and open tasks."""
-    purpose = _purpose(request)
-    if purpose is None:
-        return _bad_purpose(request)
     grant = gate.access_consents(request.user, client_id, purpose)
     client = grant.client
     today = timezone.localdate()
     consents = list(Consent.objects.filter(client=client).select_related("wording").prefetch_related("agencies"))
     for consent in consents:
-        consent.url = _with_purpose(reverse("web:consent", args=[consent.pk]), purpose)
+        consent.url = with_purpose(reverse("web:consent", args=[consent.pk]), purpose)
         consent.state = consent.status_label(today)
         consent.in_force = consent.status(today) == "given"
     soon = {c.pk for c in expiring_soon([client.pk])}
     disclosures = list(Disclosure.objects.filter(client=client).select_related("agency", "contact"))
     for disclosure in disclosures:
-        disclosure.url = _with_purpose(reverse("web:disclosure", args=[disclosure.pk]), purpose)
+        disclosure.url = with_purpose(reverse("web:disclosure", args=[disclosure.pk]), purpose)
         disclosure.to = recipient_name(disclosure) or _label(disclosure.recipient_kind)
     tasks = list(client.tasks.filter(outcome="").select_related("assigned_to"))
     reports = reports_for(current_policy().name, client.subject_role) if grant.may_write else {}
     return render(request, "sharing/sharing.html", {
         "reports": [(name, r.label) for name, r in reports.items()],
-        "report_url": _with_purpose(reverse("web:report", args=[client.pk]), purpose),
-        "request_url": _with_purpose(reverse("web:new_request", args=[client.pk]), purpose),
+        "report_url": with_purpose(reverse("web:report", args=[client.pk]), purpose),
+        "request_url": with_purpose(reverse("web:new_request", args=[client.pk]), purpose),
         "grant": grant, "client": client, "consents": consents, "soon": soon, "disclosures": disclosures,
         "tasks": tasks, "purpose": purpose,
-        "file_url": _with_purpose(reverse("web:client_file", args=[client.pk]), purpose),
-        "new_consent_url": _with_purpose(reverse("web:new_consent", args=[client.pk]), purpose),
-        "share_url": _with_purpose(reverse("web:share", args=[client.pk]), purpose),
-        "form_url": _with_purpose(reverse("web:consent_form_pdf", args=[client.pk]), purpose),
+        "file_url": with_purpose(reverse("web:client_file", args=[client.pk]), purpose),
+        "new_consent_url": with_purpose(reverse("web:new_consent", args=[client.pk]), purpose),
+        "share_url": with_purpose(reverse("web:share", args=[client.pk]), purpose),
+        "form_url": with_purpose(reverse("web:consent_form_pdf", args=[client.pk]), purpose),
     })
 
 
 @require_GET
-def consent_form_pdf(request, client_id: int):
+@asks_purpose
+def consent_form_pdf(request, client_id: int, *, purpose: str):
     """The blank consent form for this client, generated from the pack, as a PDF to print."""
-    purpose = _purpose(request)
-    if purpose is None:
-        return _bad_purpose(request)
     grant = gate.access_consents(request.user, client_id, purpose)
     pack = current_policy()
     wording = wording_for(pack, consent_form(pack, grant.client.subject_role, _service(grant)))
@@ -151,10 +147,8 @@ def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def new_consent(request, client_id: int):
-    purpose = _purpose(request)
-    if purpose is None:
-        return _bad_purpose(request)
+@asks_purpose
+def new_consent(request, client_id: int, *, purpose: str):
     grant = gate.access_client_to_share(request.user, client_id, purpose)
     client = grant.client
     pack = current_policy()
@@ -181,21 +175,19 @@ def new_consent(request, client_id: int):
             else:
                 _error_field(form, str(error))
         else:
-            return redirect(_with_purpose(reverse("web:consent", args=[consent.pk]), purpose))
+            return redirect(with_purpose(reverse("web:consent", args=[consent.pk]), purpose))
     needs_written = "written" in pack.spec.consent["requires"]
     return render(request, "sharing/new_consent.html", {
         "grant": grant, "client": client, "form": form, "form_doc": form_doc, "needs_written": needs_written,
         "consent_clause": pack.spec.consent["clause"],
-        "sharing_url": _with_purpose(reverse("web:sharing", args=[client.pk]), purpose),
-        "form_url": _with_purpose(reverse("web:consent_form_pdf", args=[client.pk]), purpose),
+        "sharing_url": with_purpose(reverse("web:sharing", args=[client.pk]), purpose),
+        "form_url": with_purpose(reverse("web:consent_form_pdf", args=[client.pk]), purpose),
     }, status=400 if form.errors else 200)
 
 
 @require_http_methods(["GET", "POST"])
-def consent(request, consent_id: int):
-    purpose = _purpose(request)
-    if purpose is None:
-        return _bad_purpose(request)
+@asks_purpose
+def consent(request, consent_id: int, *, purpose: str):
     write = request.method == "POST"
     grant, record = gate.access_consent(request.user, consent_id, purpose, write=write)
     form = WithdrawForm(request.POST or None)
@@ -214,28 +206,24 @@ def consent(request, consent_id: int):
         "form": form, "stopped": stopped, "has_form": bool(record.form_content_sealed),
         "recipients": [_label(r) for r in record.recipients] + [a.name for a in record.agencies.all()],
         "data": [CATEGORY_LABELS.get(d, d) for d in record.data], "purposes": [_label(p) for p in record.purposes],
-        "sharing_url": _with_purpose(reverse("web:sharing", args=[grant.client.pk]), purpose),
-        "pdf_url": _with_purpose(reverse("web:consent_pdf", args=[record.pk]), purpose),
-        "signed_url": _with_purpose(reverse("web:consent_signed_form", args=[record.pk]), purpose),
+        "sharing_url": with_purpose(reverse("web:sharing", args=[grant.client.pk]), purpose),
+        "pdf_url": with_purpose(reverse("web:consent_pdf", args=[record.pk]), purpose),
+        "signed_url": with_purpose(reverse("web:consent_signed_form", args=[record.pk]), purpose),
     }, status=400 if form.errors else 200)
 
 
 @require_GET
-def consent_pdf(request, consent_id: int):
+@asks_purpose
+def consent_pdf(request, consent_id: int, *, purpose: str):
     """The form exactly as this person was shown it, with what they agreed to."""
-    purpose = _purpose(request)
-    if purpose is None:
-        return _bad_purpose(request)
     _grant, record = gate.access_consent(request.user, consent_id, purpose)
     return _pdf_response(documents.consent_form_pdf(record.wording, record, given_by_name(record)),
                          f"consent-{record.pk}.pdf")
 
 
 @require_GET
-def consent_signed_form(request, consent_id: int):
-    purpose = _purpose(request)
-    if purpose is None:
-        return _bad_purpose(request)
+@asks_purpose
+def consent_signed_form(request, consent_id: int, *, purpose: str):
     _grant, record = gate.access_consent(request.user, consent_id, purpose)
     found = signed_form(record)
     if found is None:
@@ -304,12 +292,10 @@ def _may_answer(logged: IncomingRequest) -> bool:
 
 
 @require_http_methods(["GET", "POST"])
-def share(request, client_id: int):
+@asks_purpose
+def share(request, client_id: int, *, purpose: str):
     """Ask to share: who, what (nothing ticked until ticked), why, how. The engine's answer, with
     its reasons, is shown on the request's own page before anything is sent."""
-    purpose = _purpose(request)
-    if purpose is None:
-        return _bad_purpose(request)
     grant = gate.access_client_to_share(request.user, client_id, purpose)
     client = grant.client
     pack = current_policy()
@@ -341,12 +327,12 @@ def share(request, client_id: int):
         except DisclosureError as error:
             _error_field(form, str(error))
         else:
-            return redirect(_with_purpose(reverse("web:disclosure", args=[disclosure.pk]), purpose))
+            return redirect(with_purpose(reverse("web:disclosure", args=[disclosure.pk]), purpose))
     # Each entry's text is shown beside its box, so the worker sees what they would share.
     previews = {str(e.pk): entry_text(client.pk, e) for e in readable}
     return render(request, "sharing/share.html", {
         "grant": grant, "client": client, "form": form, "previews": previews, "answering": answering,
-        "sharing_url": _with_purpose(reverse("web:sharing", args=[client.pk]), purpose),
+        "sharing_url": with_purpose(reverse("web:sharing", args=[client.pk]), purpose),
     }, status=400 if form.errors else 200)
 
 
@@ -387,11 +373,9 @@ def _downloads(disclosure: Disclosure) -> list[dict]:
 
 
 @require_http_methods(["GET", "POST"])
-def disclosure(request, disclosure_id: int):
+@asks_purpose
+def disclosure(request, disclosure_id: int, *, purpose: str):
     """One request: the engine's answer with its reasons, the approvals, and sending it."""
-    purpose = _purpose(request)
-    if purpose is None:
-        return _bad_purpose(request)
     action = request.POST.get("action", "") if request.method == "POST" else ""
     grant, record = gate.access_disclosure(request.user, disclosure_id, purpose, write=bool(action))
     sent_form = SentForm(request.POST if action == "sent" else None)
@@ -431,17 +415,15 @@ def disclosure(request, disclosure_id: int):
         "sent_form": sent_form, "sent_note": sent_note(record), "problem": problem, "downloads": _downloads(record),
         "tasks": list(record.tasks.all()), "purpose": purpose,
         "waiting_step": (current_step(record) or 0) + 1 if record.status == Disclosure.Status.AWAITING_APPROVAL else None,
-        "sharing_url": _with_purpose(reverse("web:sharing", args=[grant.client.pk]), purpose),
-        "record_pdf_url": _with_purpose(reverse("web:disclosure_record", args=[record.pk]), purpose),
+        "sharing_url": with_purpose(reverse("web:sharing", args=[grant.client.pk]), purpose),
+        "record_pdf_url": with_purpose(reverse("web:disclosure_record", args=[record.pk]), purpose),
     }, status=400 if (sent_form.errors or problem) else 200)
 
 
 @require_GET
-def disclosure_record(request, disclosure_id: int):
+@asks_purpose
+def disclosure_record(request, disclosure_id: int, *, purpose: str):
     """The printable disclosure record (PDF): what went, to whom, why and on what basis."""
-    purpose = _purpose(request)
-    if purpose is None:
-        return _bad_purpose(request)
     grant, record = gate.access_disclosure(request.user, disclosure_id, purpose)
     pdf = documents.disclosure_record_pdf(record, client_name=grant.client.display_name,
                                           recipient=recipient_name(record), reason=reason(record),
@@ -558,11 +540,9 @@ def shared_download(request, token: str, entry_id: int):
 # Requests from outside --------------------------------------------------------------------------------
 
 @require_http_methods(["GET", "POST"])
-def new_request(request, client_id: int):
+@asks_purpose
+def new_request(request, client_id: int, *, purpose: str):
     """Log a request for this client's information. Nothing is said to the person asking yet."""
-    purpose = _purpose(request)
-    if purpose is None:
-        return _bad_purpose(request)
     grant = gate.access_client_to_share(request.user, client_id, purpose)
     pack = current_policy()
     agencies = list(Agency.objects.filter(active=True))
@@ -578,19 +558,17 @@ def new_request(request, client_id: int):
         except RequestError as error:
             _error_field(form, str(error))
         else:
-            return redirect(_with_purpose(reverse("web:incoming", args=[logged.pk]), purpose))
+            return redirect(with_purpose(reverse("web:incoming", args=[logged.pk]), purpose))
     return render(request, "sharing/new_request.html", {
         "grant": grant, "client": grant.client, "form": form,
-        "sharing_url": _with_purpose(reverse("web:sharing", args=[grant.client.pk]), purpose),
+        "sharing_url": with_purpose(reverse("web:sharing", args=[grant.client.pk]), purpose),
     }, status=400 if form.errors else 200)
 
 
 @require_http_methods(["GET", "POST"])
-def incoming(request, request_id: int):
+@asks_purpose
+def incoming(request, request_id: int, *, purpose: str):
     """One request from outside: the call back, then the answer through the disclosure workflow."""
-    purpose = _purpose(request)
-    if purpose is None:
-        return _bad_purpose(request)
     write = request.method == "POST"
     grant, logged = gate.access_incoming(request.user, request_id, purpose, write=write)
     form = CallbackForm(request.POST or None, initial={"number": logged.agency.known_phone if logged.agency else ""})
@@ -606,20 +584,18 @@ def incoming(request, request_id: int):
     return render(request, "sharing/incoming.html", {
         "grant": grant, "client": grant.client, "r": logged, "details": incoming_details(logged), "form": form,
         "kind": _label(logged.requester_kind), "has_order": bool(logged.order_content_sealed),
-        "order_url": _with_purpose(reverse("web:incoming_order", args=[logged.pk]), purpose),
-        "answer_url": _with_purpose(reverse("web:share", args=[grant.client.pk]), purpose) +
-        ("&" if "?" in _with_purpose("", purpose) else "?") + f"request={logged.pk}",
-        "disclosure_url": _with_purpose(reverse("web:disclosure", args=[logged.disclosure_id]), purpose)
+        "order_url": with_purpose(reverse("web:incoming_order", args=[logged.pk]), purpose),
+        "answer_url": with_purpose(reverse("web:share", args=[grant.client.pk]), purpose) +
+        ("&" if "?" in with_purpose("", purpose) else "?") + f"request={logged.pk}",
+        "disclosure_url": with_purpose(reverse("web:disclosure", args=[logged.disclosure_id]), purpose)
         if logged.disclosure_id else None, "may_answer": _may_answer(logged),
-        "sharing_url": _with_purpose(reverse("web:sharing", args=[grant.client.pk]), purpose),
+        "sharing_url": with_purpose(reverse("web:sharing", args=[grant.client.pk]), purpose),
     }, status=400 if form.errors else 200)
 
 
 @require_GET
-def incoming_order(request, request_id: int):
-    purpose = _purpose(request)
-    if purpose is None:
-        return _bad_purpose(request)
+@asks_purpose
+def incoming_order(request, request_id: int, *, purpose: str):
     _grant, logged = gate.access_incoming(request.user, request_id, purpose)
     found = order_document(logged)
     if found is None:
@@ -628,15 +604,13 @@ def incoming_order(request, request_id: int):
 
 
 @require_http_methods(["GET", "POST"])
-def report(request, client_id: int):
+@asks_purpose
+def report(request, client_id: int, *, purpose: str):
     """Report something the pack says must reach someone: a task for each person to tell."""
-    purpose = _purpose(request)
-    if purpose is None:
-        return _bad_purpose(request)
     grant = gate.access_client_to_share(request.user, client_id, purpose)
     if not grant.cases:
         raise Http404
-    sharing_url = _with_purpose(reverse("web:sharing", args=[grant.client.pk]), purpose)
+    sharing_url = with_purpose(reverse("web:sharing", args=[grant.client.pk]), purpose)
     if request.method == "GET":
         reports = reports_for(current_policy().name, grant.client.subject_role)
         return render(request, "sharing/report.html", {
