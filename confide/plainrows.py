@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from functools import cache
 
+import psycopg
 from django.db import connection
 
 
@@ -35,26 +36,20 @@ def _prepared(wrapper) -> None:
     raw = connection.connection
     if raw.prepare_threshold is None:
         raw.prepare_threshold = 0  # prepared at the first run, kept (psycopg: 100 per connection)
-    client_side, wrapper.cursor = wrapper.cursor, _preparing_cursor()(raw)
+    client_side, wrapper.cursor = wrapper.cursor, _PreparingCursor(raw)
     client_side.close()
 
 
-@cache
-def _preparing_cursor():
-    import psycopg
+class _PreparingCursor(psycopg.Cursor):
+    """A server-binding cursor that still tells Django's query log (DEBUG, tests) what it ran,
+    with its values, as Django's own cursors do; worked out only when the log asks."""
 
-    class PreparingCursor(psycopg.Cursor):
-        """A server-binding cursor that still tells Django's query log (DEBUG, tests) what it ran,
-        with its values, as Django's own cursors do; worked out only when the log asks."""
+    __slots__ = ()
 
-        __slots__ = ()
-
-        def execute(self, query, params=None, **kwargs):
-            super().execute(query, params, **kwargs)
-            self._query = _Shown(self.connection, query, params)
-            return self
-
-    return PreparingCursor
+    def execute(self, query, params=None, **kwargs):
+        super().execute(query, params, **kwargs)
+        self._query = _Shown(self.connection, query, params)
+        return self
 
 
 class _Shown:
@@ -63,8 +58,6 @@ class _Shown:
 
     @property
     def query(self) -> bytes:
-        import psycopg
-
         return psycopg.ClientCursor(self.raw).mogrify(self.sql, self.params).encode()
 
 

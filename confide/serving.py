@@ -90,6 +90,9 @@ def _serve_forked(application, host: str, port: int, processes: int, options: di
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             _exit_with_parent(os.getppid())
             try:
+                # `_server` is waitress's own hook for the server factory (its tests use it), and
+                # `_map` its table of this process's dispatchers: both private, so waitress is
+                # pinned below 4 and tests/test_demo.py checks the sharing out still happens.
                 waitress.serve(application, sockets=[listener], _server=_balanced(held, index), **options)
             finally:
                 os._exit(0)

@@ -20,6 +20,7 @@ from django.http import Http404
 
 from confide.accounts.models import MANAGER_KINDS, TRUSTEE_KIND
 from confide.audit.services import record_event
+from confide.ids import record_id
 from confide.partners.models import AGENCY_KINDS, Agency, AgencyContact, SharingAgreement, long_date
 from confide.policy import vocab
 from confide.records.models import DATA_CATEGORIES
@@ -59,16 +60,6 @@ def may_manage(user) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and user.role_kind in MANAGER_KINDS
 
 
-def _pk(value) -> int:
-    try:
-        pk = int(value)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    if not 0 < pk < 2**63:
-        raise Http404
-    return pk
-
-
 def _allowed(user, manage: bool) -> None:
     # Asked before anything is looked up, so that a refusal and a missing id answer alike.
     if not (may_manage(user) if manage else may_view(user)):
@@ -84,7 +75,7 @@ def access_agency(user, agency_id, *, manage: bool = False) -> Agency:
     """One agency, for a person who may read the directory (or change it, with manage=True);
     Http404 alike for a missing agency and a person who may not."""
     _allowed(user, manage)
-    agency = Agency.objects.filter(pk=_pk(agency_id)).first()
+    agency = Agency.objects.filter(pk=record_id(agency_id)).first()
     if agency is None:
         raise Http404
     return agency
@@ -92,7 +83,7 @@ def access_agency(user, agency_id, *, manage: bool = False) -> Agency:
 
 def access_contact(user, contact_id, *, manage: bool = False) -> AgencyContact:
     _allowed(user, manage)
-    contact = AgencyContact.objects.select_related("agency").filter(pk=_pk(contact_id)).first()
+    contact = AgencyContact.objects.select_related("agency").filter(pk=record_id(contact_id)).first()
     if contact is None:
         raise Http404
     return contact
@@ -100,7 +91,7 @@ def access_contact(user, contact_id, *, manage: bool = False) -> AgencyContact:
 
 def access_agreement(user, agreement_id, *, manage: bool = False) -> SharingAgreement:
     _allowed(user, manage)
-    agreement = SharingAgreement.objects.select_related("agency").filter(pk=_pk(agreement_id)).first()
+    agreement = SharingAgreement.objects.select_related("agency").filter(pk=record_id(agreement_id)).first()
     if agreement is None:
         raise Http404
     return agreement

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from confide.accounts.models import Team, current_policy
 from confide.audit.services import record_event
+from confide.ids import record_id
 from confide.plainrows import fixed_rows, load_instances
 from confide.policy import PolicyError
 from confide.policy.vocab import WRITING_PURPOSES
@@ -172,16 +173,6 @@ def _clauses(decision: dict) -> list[str]:
     return [reason.get("clause", "") for reason in decision.get("reasons", [])]
 
 
-def _pk(value) -> int:
-    try:
-        pk = int(value)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    if not 0 < pk < 2**63:
-        raise Http404
-    return pk
-
-
 def live_break_glass(user, client_id: int, purpose: str) -> BreakGlass | None:
     return (BreakGlass.objects.filter(user=user, client_id=client_id, purpose=purpose, expires_at__gt=timezone.now())
             .order_by("-created_at").first())
@@ -290,7 +281,7 @@ def access_client(user, client_id, purpose: str, *, record_kind: str = "case_not
                   action: str = "client.read") -> ClientAccess:
     """This client's records as far as this person may read them for this purpose; Http404 if
     nothing opens. The read is recorded, with the decision, its clauses and the role held then."""
-    client_pk = _pk(client_id)
+    client_pk = record_id(client_id)
     # No transaction of its own: a read changes nothing, and its one audit event is committed
     # on its own by record_event() before anything is shown.
     client = _load_client(client_pk)
@@ -317,7 +308,7 @@ def access_case(user, case_id, purpose: str, *, action: str) -> tuple[ClientAcce
     """One case, for writing to it: the case must be one the gate opens for this person, for a
     purpose that is work on the case (WRITING_PURPOSES); reading for supervision, advice, an audit
     or a subject access request writes nothing."""
-    case_pk = _pk(case_id)
+    case_pk = record_id(case_id)
     _refuse_reading_purpose(user, purpose, "case", case_pk, action)
     client_id = Case.objects.filter(pk=case_pk).values_list("client_id", flat=True).first()
     if client_id is None:
@@ -347,14 +338,14 @@ def _refuse_reading_purpose(user, purpose: str, object_type: str, object_id: int
 
 def access_client_to_write(user, client_id, purpose: str, *, action: str) -> ClientAccess:
     """access_client(), for adding to the file: only for a purpose that is work on the case."""
-    _refuse_reading_purpose(user, purpose, "client", _pk(client_id), action)
+    _refuse_reading_purpose(user, purpose, "client", record_id(client_id), action)
     return access_client(user, client_id, purpose, action=action)
 
 
 def access_entry(user, entry_id, purpose: str, *, action: str) -> tuple[ClientAccess, Entry]:
     """One entry (a document to download, say): its case must open, and if it is sealed, the pack's
     sealed rule must name this person's role."""
-    entry_pk = _pk(entry_id)
+    entry_pk = record_id(entry_id)
     entry = Entry.objects.select_related("case").filter(pk=entry_pk).first()
     if entry is None:
         record_event(user, f"{action}.refused", object_type="entry", object_id=entry_pk, purpose=purpose,

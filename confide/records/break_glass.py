@@ -18,9 +18,10 @@ from django.http import Http404
 from django.utils import timezone
 
 from confide.audit.services import record_event
+from confide.ids import record_id
 from confide.keys import KeyDestroyed
 from confide.keys.runtime import key_store
-from confide.records.access import _clauses, _open, _pk, _with_cases
+from confide.records.access import _clauses, _open, _with_cases
 from confide.records.models import BreakGlass, Client
 
 REASON_MIN = 10
@@ -37,7 +38,7 @@ class ReasonNeeded(Exception):
 def do_open_outside(user, client_id, purpose: str, reason: str) -> tuple[Client, BreakGlass | None]:
     """Open a client's file for a stated purpose. Returns the client and the BreakGlass if the glass
     was broken; raises ReasonNeeded if it must be and no reason was given, Http404 if it cannot."""
-    client_pk = _pk(client_id)
+    client_pk = record_id(client_id)
     reason = reason.strip()
     client = _with_cases(Client.objects.filter(pk=client_pk)).first()
     if client is None:
@@ -114,7 +115,7 @@ def review_note(glass: BreakGlass) -> str:
 
 def access_break_glass(user, glass_id) -> BreakGlass:
     """One break-glass opening, for a person who reviews it; Http404 alike for missing and not theirs."""
-    pk = _pk(glass_id)
+    pk = record_id(glass_id)
     glass = reviewable(user).select_related("user", "reviewed_by").filter(pk=pk).first()
     if glass is None:
         record_event(user, "break_glass.read.refused", object_type="break_glass", object_id=pk,

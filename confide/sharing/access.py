@@ -19,19 +19,13 @@ from django.http import Http404
 from django.utils import timezone
 
 from confide.audit.services import record_event
+from confide.ids import record_id
 from confide.records.access import access_client, access_client_to_write, listable
 from confide.records.entries import document_content, document_filename, entry_text
 from confide.records.models import Entry
 from confide.sharing import documents
 from confide.sharing.disclosure import link_state, still_permitted, why_not_approve
 from confide.sharing.models import Consent, Disclosure, SecureLink, Task
-
-
-def _pk(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Http404 from None
 
 
 def _client_of(model, pk: int, user, action: str, purpose: str) -> int:
@@ -54,7 +48,7 @@ def access_client_to_share(user, client_id, purpose: str):
 
 
 def access_consent(user, consent_id, purpose: str, *, write: bool = False):
-    pk = _pk(consent_id)
+    pk = record_id(consent_id)
     action = "consent.write" if write else "consent.read"
     client_id = _client_of(Consent, pk, user, action, purpose)
     grant = (access_client_to_write if write else access_client)(user, client_id, purpose, action=action)
@@ -63,7 +57,7 @@ def access_consent(user, consent_id, purpose: str, *, write: bool = False):
 
 def access_disclosure(user, disclosure_id, purpose: str, *, write: bool = False):
     """A disclosure on a file this person may open for this purpose (to write: work on the case)."""
-    pk = _pk(disclosure_id)
+    pk = record_id(disclosure_id)
     action = "disclosure.write" if write else "disclosure.read"
     client_id = _client_of(Disclosure, pk, user, action, purpose)
     grant = (access_client_to_write if write else access_client)(user, client_id, purpose, action=action)
@@ -74,7 +68,7 @@ def access_disclosure(user, disclosure_id, purpose: str, *, write: bool = False)
 
 def access_disclosure_to_decide(user, disclosure_id) -> Disclosure:
     """The request as its approver sees it: waiting for them now, or one they decided."""
-    pk = _pk(disclosure_id)
+    pk = record_id(disclosure_id)
     disclosure = (Disclosure.objects.select_related("agency", "contact", "requested_by", "case")
                   .prefetch_related("approvals__approver").filter(pk=pk).first())
     if disclosure is None or (why_not_approve(user, disclosure) is not None
@@ -99,7 +93,7 @@ def approver_may_see_name(user, client_id: int) -> bool:
 
 def access_task(user, task_id) -> Task:
     """A task of one's own; opening its client's file goes through the records gate."""
-    pk = _pk(task_id)
+    pk = record_id(task_id)
     task = Task.objects.filter(pk=pk, assigned_to=user).first()
     if task is None:
         record_event(user, "task.read.refused", object_type="task", object_id=pk, detail={"role": user.role})
@@ -139,7 +133,7 @@ def link_download(token: str, entry_id) -> tuple[str, str, bytes]:
     risk assessment comes as a PDF; a document as it was uploaded. Each download is recorded."""
     from django.db import transaction
 
-    pk = _pk(entry_id)
+    pk = record_id(entry_id)
     with transaction.atomic():
         link = _link(token)
         if link is not None:
@@ -191,7 +185,7 @@ def access_incoming(user, request_id, purpose: str, *, write: bool = False):
     """A request from outside, on a file this person may open for this purpose."""
     from confide.sharing.models import IncomingRequest
 
-    pk = _pk(request_id)
+    pk = record_id(request_id)
     action = "request.write" if write else "request.read"
     client_id = _client_of(IncomingRequest, pk, user, action, purpose)
     grant = (access_client_to_write if write else access_client)(user, client_id, purpose, action=action)
