@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
-from typing import IO
+from typing import IO, Any
 
 from .errors import PolicyError, RequestError
 from .explain import explain_pack, render_document
@@ -107,17 +108,45 @@ def _run(args: argparse.Namespace, stdin: IO[str], stdout: IO[str]) -> int:
         return 0
     if args.command == "decide":
         pack = load_pack(args.pack)
-        text = stdin.read()
-        try:
-            request = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise RequestError("request", f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") \
-                from None
-        answer = pack.decide(request)
+        answer = pack.decide(read_request(stdin))
         json.dump(answer, stdout, indent=2, ensure_ascii=False)
         stdout.write("\n")
         return 0
     raise AssertionError(args.command)  # pragma: no cover
+
+
+def _constant(name: str) -> Any:
+    raise RequestError("request", f"{name} is not valid JSON; expected a number or null")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise RequestError("request", f"the number {text[:40]} is too large")
+    return value
+
+
+def read_request(stdin: IO[str]) -> Any:
+    """The request on `stdin`, parsed as strict JSON (RFC 8259: UTF-8, no NaN or Infinity). Any input
+    that is not is a `RequestError` whose message is one line: bytes that are not UTF-8, nothing at
+    all, nesting deeper than the parser can follow, a number with more digits than Python converts."""
+    buffer = getattr(stdin, "buffer", None)
+    try:
+        text = buffer.read().decode("utf-8") if buffer is not None else stdin.read()
+        text.encode("utf-8")  # a lone surrogate, from a stream decoded with surrogateescape
+    except UnicodeError as exc:
+        raise RequestError("request", f"not valid UTF-8 text (at position {exc.start + 1})") from None
+    if not text.strip():
+        raise RequestError("request", "empty; expected a JSON object")
+    try:
+        return json.loads(text, parse_constant=_constant, parse_float=_finite)
+    except json.JSONDecodeError as exc:
+        raise RequestError("request", f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") \
+            from None
+    except RecursionError:
+        raise RequestError("request", "nested too deeply to read") from None
+    except ValueError:  # Python's limit on the digits of an integer (sys.get_int_max_str_digits)
+        raise RequestError("request", "a number with too many digits to read") from None
 
 
 if __name__ == "__main__":

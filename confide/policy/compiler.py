@@ -31,14 +31,21 @@ Answer = dict[str, Any]
 
 # --- request field sets --------------------------------------------------------------------------
 DISCLOSE_FIELDS = frozenset({"action", "subject", "data", "recipient", "purpose", "consent", "grounds", "channel",
-                             "requester_identity_verified", "anonymised"})
+                             "requester_identity_verified", "anonymised", "requester"})
+# Who asks to disclose (optional): the member of staff, by their role in the pack (Home-Start 7.2).
+DISCLOSE_REQUESTER_FIELDS = frozenset({"role"})
 SUBJECT_FIELDS = frozenset({"role", "service", "age", "has_capacity"})
 RECIPIENT_FIELDS = frozenset({"kind", "relationship_to_subject"})
 CONSENT_FIELDS = frozenset({"status", "explicit", "written", "covers_recipient", "covers_data"})
 ACCESS_FIELDS = frozenset({"action", "actor", "record", "purpose"})
 ACTOR_FIELDS = frozenset({"role", "team", "assigned_to_case"})
 RECORD_FIELDS = frozenset({"kind", "service", "team", "sealed"})
-SAR_FIELDS = frozenset({"action", "received_on", "requester", "record_contains"})
+SAR_FIELDS = frozenset({"action", "received_on", "requester", "record_contains", "identity_confirmed_on",
+                        "authority_confirmed_on", "fee_paid_on", "clarification", "extension"})
+# The subject-access clock (UK GDPR Art 12A): what starts it, what pauses it, what extends it.
+SAR_STARTS = ("identity_confirmed_on", "authority_confirmed_on", "fee_paid_on")
+CLARIFICATION_FIELDS = frozenset({"asked_on", "answered_on"})
+EXTENSION_FIELDS = frozenset({"months", "reason", "told_on"})
 REQUESTER_FIELDS = frozenset({"role", "service"})
 RETAIN_FIELDS = frozenset({"action", "record"})
 RETAIN_RECORD_FIELDS = frozenset({"kind", "service", "closed_on", "flags"})
@@ -46,6 +53,7 @@ ACTIONS = ("disclose", "access", "subject_access", "retain")
 
 _CONSENT_DEFAULT = ("not_sought", False, False, False, False)
 _EMPTY: frozenset[str] = frozenset()
+_UNWRITTEN = frozenset({"written"})  # what `consent: verbal` leaves out of the pack's requirements
 
 
 def _read_only(self: Any, *args: Any, **kwargs: Any) -> None:
@@ -115,21 +123,71 @@ def _template(answer: Answer) -> Answer:
     return out
 
 
+_SHOW_MAX = 60
+
+
+def _show(value: Any) -> str:
+    """A request value as an error message shows it: spelt as in JSON, at most about 60 characters,
+    never the whole of a long text, a huge number or a deeply nested list or object (whose repr could
+    be megabytes long, or fail outright)."""
+    if value is None:
+        return "null"
+    if value is True or value is False:
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return f"a list of {len(value)} item(s)"
+    if isinstance(value, dict):
+        return f"an object with {len(value)} field(s)"
+    if isinstance(value, int):
+        return "a number with too many digits" if value.bit_length() > 192 else str(value)
+    if isinstance(value, float):
+        if value != value:
+            return "NaN"
+        if value in (float("inf"), float("-inf")):
+            return "Infinity" if value > 0 else "-Infinity"
+        return repr(value)
+    if isinstance(value, str):
+        if len(value) > _SHOW_MAX:
+            return repr(value[:_SHOW_MAX]) + f"... ({len(value)} characters)"
+        return repr(value)
+    return f"a {type(value).__name__}"
+
+
+def _key(key: Any) -> str:
+    """A field name as an error message shows it: as it is when short and printable, else quoted (an
+    empty name, spaces at either end) and shortened."""
+    if key.__class__ is str and 0 < len(key) <= _SHOW_MAX and key.isprintable() and key.strip() == key:
+        return key
+    return _show(key)
+
+
 def _unknown(prefix: str, key: Any, allowed: frozenset[str]) -> RequestError:
-    return RequestError(f"{prefix}{key}", "unknown field; expected one of: " + ", ".join(sorted(allowed)))
+    return RequestError(f"{prefix}{_key(key)}", "unknown field; expected one of: " + ", ".join(sorted(allowed)))
+
+
+def _object(value: Any, name: str, allowed: frozenset[str], expected: str) -> dict:
+    """A part of the request that must be an object whose fields are all among `allowed` (an
+    unknown field is an error, never ignored). `expected` says what was expected; "{found}" in it
+    shows what came instead."""
+    if value.__class__ is not dict:
+        raise RequestError(name, expected.replace("{found}", _show(value)))
+    for k in value:
+        if k not in allowed:
+            raise _unknown(f"{name}.", k, allowed)
+    return value
 
 
 def _word(value: Any, name: str, allowed: frozenset[str], what: str) -> str:
     if value.__class__ is not str or value not in allowed:
         if value.__class__ is not str:
-            raise RequestError(name, f"expected a {what} (text), found {value!r}")
-        raise RequestError(name, f"unknown {what} {value!r}; expected one of: " + ", ".join(sorted(allowed)))
+            raise RequestError(name, f"expected a {what} (text), found {_show(value)}")
+        raise RequestError(name, f"unknown {what} {_show(value)}; expected one of: " + ", ".join(sorted(allowed)))
     return value
 
 
 def _words(value: Any, name: str, allowed: frozenset[str], what: str) -> frozenset[str]:
     if value.__class__ is not list:
-        raise RequestError(name, f"expected a list of {what} words, found {value!r}")
+        raise RequestError(name, f"expected a list of {what} words, found {_show(value)}")
     for i, word in enumerate(value):
         if word.__class__ is not str or word not in allowed:
             _word(word, f"{name}[{i}]", allowed, what)
@@ -139,34 +197,55 @@ def _words(value: Any, name: str, allowed: frozenset[str], what: str) -> frozens
 def _bool(value: Any, name: str) -> bool:
     if value is True or value is False:
         return value
-    raise RequestError(name, f"expected true or false, found {value!r}")
+    raise RequestError(name, f"expected true or false, found {_show(value)}")
 
 
 def _opt_text(value: Any, name: str) -> str | None:
     if value is None or value.__class__ is str:
         return value
-    raise RequestError(name, f"expected text or null, found {value!r}")
+    raise RequestError(name, f"expected text or null, found {_show(value)}")
+
+
+_DIGITS = frozenset("0123456789")
 
 
 def _date(value: Any, name: str, *, optional: bool = False) -> dt.date | None:
+    """A date spelt YYYY-MM-DD (nothing else `fromisoformat` would take, such as week dates), within
+    `dates.EARLIEST`..`dates.LATEST`: a date outside them (year 0001 or 9999) is a typing error, and
+    a deadline counted from it could not be computed."""
     if value is None and optional:
         return None
-    if value.__class__ is not str or len(value) != 10:
-        raise RequestError(name, f"expected a date as YYYY-MM-DD, found {value!r}")
+    if value.__class__ is not str or len(value) != 10 or value[4] != "-" or value[7] != "-" \
+            or not _DIGITS.issuperset(value[:4] + value[5:7] + value[8:]):
+        raise RequestError(name, f"expected a date as YYYY-MM-DD, found {_show(value)}")
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
-        raise RequestError(name, f"expected a date as YYYY-MM-DD, found {value!r}") from None
+        raise RequestError(name, f"expected a date as YYYY-MM-DD, found {_show(value)}") from None
+    if not dates.EARLIEST <= day <= dates.LATEST:
+        raise RequestError(name, f"{value} is outside the dates Confide works with "
+                                 f"({dates.EARLIEST.isoformat()} to {dates.LATEST.isoformat()})")
+    return day
 
 
 # --- condition compilation -----------------------------------------------------------------------
 # A disclosure request becomes this tuple (its index names are the D_* constants):
 D_ROLE, D_SERVICE, D_AGE, D_CAPACITY, D_DATA, D_RECIPIENT, D_RELATIONSHIP, D_PURPOSE, D_CONSENT, D_GROUNDS, \
-    D_CHANNEL, D_VERIFIED, D_ANON, D_VALID = range(14)
+    D_CHANNEL, D_VERIFIED, D_ANON, D_VALID, D_VERBAL, D_REQUESTER = range(16)
+# D_VALID: consent meets every requirement; D_VERBAL: it meets every requirement but being in
+# writing (so D_VALID implies D_VERBAL); D_REQUESTER: the requester's pack role, or None.
 # An access request becomes (role, same_team, assigned, record_kind, service, sealed, purpose, own_service).
 A_ROLE, A_SAME_TEAM, A_ASSIGNED, A_KIND, A_SERVICE, A_SEALED, A_PURPOSE, A_OWN_SERVICE = range(8)
 
 Pred = Callable[[tuple], bool]
+
+
+def _plain(*, role: str | None = None, data: frozenset[str] = _EMPTY, grounds: frozenset[str] = _EMPTY,
+           anon: bool = False, valid: bool = False) -> tuple:
+    """A disclosure tuple with the least permissive value in every other field, for building the
+    pieces of answers that depend only on these."""
+    return (role, None, None, False, data, None, None, None, _CONSENT_DEFAULT, grounds, None, False, anon, valid,
+            valid, None)
 
 
 def _in(idx: int, words: frozenset[str]) -> Pred:
@@ -225,14 +304,18 @@ def compile_disclose_condition(cond: dict[str, Any]) -> Pred:
             preds.append(_in(D_PURPOSE, value))
         elif key == "grounds":
             preds.append(_overlap(D_GROUNDS, value))
+        elif key == "grounds_only":
+            preds.append(_subset(D_GROUNDS, value))
         elif key == "channel":
             preds.append(_in(D_CHANNEL, value))
         elif key == "consent":
-            preds.append(_is(D_VALID, True))
+            preds.append(_is(D_VALID if value == "valid" else D_VERBAL, True))
         elif key == "anonymised":
             preds.append(_is(D_ANON, value))
         elif key == "identity_verified":
             preds.append(_is(D_VERIFIED, value))
+        elif key == "requester_role":
+            preds.append(_in(D_REQUESTER, value))
         elif key == "subject_under_age":
             limit = value
             preds.append(lambda r, limit=limit: r[D_AGE] is not None and r[D_AGE] < limit)
@@ -266,12 +349,155 @@ def compile_access_condition(cond: dict[str, Any], roles: dict[str, Role]) -> Pr
     return _all(preds)
 
 
+def grant_roles(cond: dict[str, Any], roles: dict[str, Role]) -> frozenset[str]:
+    """The roles an access grant can apply to: those its `kinds` and `roles` admit (every role when it
+    names neither), but a trustee-kind role only where the grant names it, by `roles` or with
+    `kinds: [trustee]` (the schema then insists on a purpose): a grant written for staff never
+    reaches a trustee."""
+    out = set()
+    for name, role in roles.items():
+        if ("kinds" in cond and role.kind not in cond["kinds"]) or ("roles" in cond and name not in cond["roles"]):
+            continue
+        if role.kind == "trustee" and not ("trustee" in cond.get("kinds", ()) or name in cond.get("roles", ())):
+            continue
+        out.add(name)
+    return frozenset(out)
+
+
 def _sar_match(cond: dict[str, Any], role: str, service: str | None, contains: frozenset[str]) -> bool:
     if "requester_role" in cond and role not in cond["requester_role"]:
         return False
     if "service" in cond and service not in cond["service"]:
         return False
     return not ("record_contains" in cond and cond["record_contains"].isdisjoint(contains))
+
+
+# --- the subject-access clock ---------------------------------------------------------------------
+# UK GDPR Art 12(3) and Art 12A, as the Data (Use and Access) Act 2025 made them (DPA 2018 s 54 says the
+# same for Part 3): the answer is due within one month beginning with "the relevant time", the latest
+# of when the request is received, when the information asked for to confirm identity (Art 12(6)) is
+# received and when any fee is paid; the controller may ask for further information it reasonably
+# requires to identify the information or processing the request concerns, and "the period beginning
+# with the day on which the controller makes the request and ending with the day on which the
+# controller receives the information does not count"; it may extend the period by two further months
+# where that is necessary because of the complexity or number of requests, by telling the requester,
+# with the reasons, before the end of the first month (which the pause does not count towards either).
+_MAX_CLARIFICATIONS = 50
+_LAW_MONTH = ("UK GDPR Art 12(3) and 12A: the answer is due within one calendar month beginning with the "
+              "latest of the day the request was received, the day the requester's identity or authority "
+              "to act was confirmed and the day any fee was paid")
+
+
+def _sar_clock_fields(req: dict[str, Any], received: dt.date) -> tuple | None:
+    """The clock fields of a subject-access request, validated, as a hashable tuple; None for a request
+    without any (answered exactly as before they existed). A start field given as null is awaited:
+    asked for but not yet confirmed or paid, so the clock has not started."""
+    if not any(k in req for k in SAR_STARTS) and "clarification" not in req and "extension" not in req:
+        return None
+    starts = tuple((name, _date(req[name], name, optional=True)) for name in SAR_STARTS if name in req)
+    clar = req.get("clarification")
+    if clar is None:
+        clar = []
+    if clar.__class__ is not list:
+        raise RequestError("clarification", f"expected a list of objects with asked_on and answered_on, "
+                                            f"found {_show(clar)}")
+    if len(clar) > _MAX_CLARIFICATIONS:
+        raise RequestError("clarification", f"more than {_MAX_CLARIFICATIONS} requests for clarification")
+    pauses = []
+    for i, c in enumerate(clar):
+        name = f"clarification[{i}]"
+        _object(c, name, CLARIFICATION_FIELDS, "expected an object with asked_on and answered_on, found {found}")
+        if "asked_on" not in c:
+            raise RequestError(f"{name}.asked_on", "required; expected a date as YYYY-MM-DD")
+        asked = _date(c["asked_on"], f"{name}.asked_on")
+        answered = _date(c.get("answered_on"), f"{name}.answered_on", optional=True)
+        if asked < received:
+            raise RequestError(f"{name}.asked_on", f"{asked.isoformat()} is before received_on "
+                                                   f"{received.isoformat()}")
+        if answered is not None and answered < asked:
+            raise RequestError(f"{name}.answered_on", f"{answered.isoformat()} is before asked_on "
+                                                      f"{asked.isoformat()}")
+        pauses.append((asked, answered))
+    ext = req.get("extension")
+    if ext is not None:
+        _object(ext, "extension", EXTENSION_FIELDS, "expected an object with months, reason and told_on, found {found}")
+        months = ext.get("months")
+        if months.__class__ is not int or months not in (1, 2):
+            raise RequestError("extension.months", f"expected 1 or 2 further months, found {_show(months)}")
+        reason = ext.get("reason")
+        if reason.__class__ is not str or not reason.strip():
+            raise RequestError("extension.reason", "required; the reasons for the delay, which the requester "
+                                                   "must be told (UK GDPR Art 12A)")
+        if "told_on" not in ext:
+            raise RequestError("extension.told_on", "required; the day the requester was told, as YYYY-MM-DD")
+        told = _date(ext["told_on"], "extension.told_on")
+        if told < received:
+            raise RequestError("extension.told_on", f"{told.isoformat()} is before received_on "
+                                                    f"{received.isoformat()}")
+        ext = (months, told)
+    return starts, tuple(pauses), ext
+
+
+def _sar_clock_answer(received: dt.date, clock: tuple) -> tuple[str | None, dict[str, Any], list[str]]:
+    """(statutory_due_on, the `clock` object, warnings) for a request that carries clock fields."""
+    starts, pauses, ext = clock
+    waiting = [name for name, day in starts if day is None]
+    starts_on, started_by = received, "received_on"
+    for name, day in starts:
+        if day is not None and day > starts_on:
+            starts_on, started_by = day, name
+    basis = [f"{_LAW_MONTH}."]
+    warnings: list[str] = []
+    out: dict[str, Any] = {"status": "running", "starts_on": None, "waiting_for": waiting, "paused_since": None,
+                           "paused_days": 0, "extended_by_months": 0, "tell_extension_by": None, "basis": basis}
+    if waiting:
+        out["status"] = "not_started"
+        basis.append("The clock has not started: waiting for " + ", ".join(waiting) + ".")
+        return None, out, warnings
+    out["starts_on"] = starts_on.isoformat()
+    basis[0] = f"{_LAW_MONTH}: it begins on {starts_on.isoformat()} ({started_by})."
+    done = [(a, b) for a, b in pauses if b is not None]
+    pending = sorted(a for a, b in pauses if b is None)
+    first_end = dates.sar_period_end(starts_on, 1, done)
+    first_due = dates.next_working_day(first_end)
+    # A clarification still awaited that was asked within the first month keeps the first month open.
+    open_pause = next((a for a in pending if max(a, starts_on) <= first_end), None)
+    months = 1
+    if ext is not None:
+        n, told = ext
+        if told <= first_due or (open_pause is not None and told >= open_pause):
+            months += n
+            out["extended_by_months"] = n
+            basis.append(f"UK GDPR Art 12A: extended by {n} further month{'s' if n > 1 else ''}, the requester "
+                         f"having been told on {told.isoformat()}, within the first month.")
+        else:
+            warnings.append(f"UK GDPR Art 12A: the extension does not count: the requester was told on "
+                            f"{told.isoformat()}, but must be told, with the reasons, within the first month "
+                            f"(by {first_due.isoformat()}).")
+    end = dates.sar_period_end(starts_on, months, done)
+    out["paused_days"] = (end - dates.add_months(starts_on, months)).days
+    if out["paused_days"]:
+        basis.append(f"UK GDPR Art 12A: {out['paused_days']} day(s) from asking for clarification to receiving it, "
+                     "both included, do not count.")
+    for asked in sorted({a for a, _ in done} | set(pending)):
+        if max(asked, starts_on) > end:
+            warnings.append(f"UK GDPR Art 12A: the clarification asked for on {asked.isoformat()} was asked after "
+                            "the time limit had ended, so it does not stop the clock.")
+    paused = next((a for a in pending if max(a, starts_on) <= end), None)
+    if paused is not None:
+        out["status"] = "paused"
+        out["paused_since"] = paused.isoformat()
+        basis.append(f"UK GDPR Art 12A: the clock is paused since {paused.isoformat()}, waiting for the "
+                     "clarification asked for; it runs again from the day after the answer is received.")
+        return None, out, warnings
+    if months == 1:
+        out["tell_extension_by"] = first_due.isoformat()
+    due = dates.next_working_day(end)
+    basis.append(f"Due on {due.isoformat()}: the same date {('one', 'two', 'three')[months - 1]} "
+                 f"month{'s' if months > 1 else ''} on (or that "
+                 "month's last day), plus any days that do not count, moved to the next working day where it "
+                 "falls on a weekend or an England and Wales bank holiday.")
+    return due.isoformat(), out, warnings
 
 
 # --- answers -------------------------------------------------------------------------------------
@@ -345,13 +571,15 @@ class Pack:
         """The decision for one request of the contract. Raises `RequestError` for an invalid request;
         never raises for a valid one."""
         if request.__class__ is not dict:
-            raise RequestError("request", f"expected a JSON object, found {type(request).__name__}")
-        handler = self._handlers.get(request.get("action"))
+            raise RequestError("request", f"expected a JSON object, found {_show(request)}")
+        action = request.get("action")
+        handler = self._handlers.get(action) if action.__class__ is str else None
         if handler is None:
-            action = request.get("action")
             if action is None:
                 raise RequestError("action", "missing; expected one of: " + ", ".join(ACTIONS))
-            raise RequestError("action", f"unknown action {action!r}; expected one of: " + ", ".join(ACTIONS))
+            if action.__class__ is not str:
+                raise RequestError("action", f"expected one of: {', '.join(ACTIONS)} (text), found {_show(action)}")
+            raise RequestError("action", f"unknown action {_show(action)}; expected one of: " + ", ".join(ACTIONS))
         return handler(request)
 
     def clear_cache(self) -> None:
@@ -362,9 +590,16 @@ class Pack:
     def _compile_disclose(self) -> None:
         spec = self.spec
         self._consent_requires = spec.consent["requires"]
+        # A subject role's further requirements (DVIP Appendix B: a victim's consent is in writing).
+        self._consent_by_role: dict[str, dict[str, Any]] = dict(spec.consent.get("subject_roles") or {})
         self._prohibitions = [(r, compile_disclose_condition(r.when),
                                compile_disclose_condition(r.unless) if r.unless else None) for r in spec.prohibitions]
         self._disclose_rules = [(r, compile_disclose_condition(r.when)) for r in spec.disclose_rules]
+        # Refusals: which clause refuses when no rule permits (the first that holds, else the default).
+        # Always: obligations (and their clause) added to every answer whose request they hold for.
+        self._refusals = [(r, compile_disclose_condition(r.when)) for r in spec.disclose_refusals]
+        self._always = [(r, compile_disclose_condition(r.when)) for r in spec.disclose_always]
+        self._always_templates: dict[tuple, tuple[Answer, Answer]] = {}
         self._consent_rule = next((r for r in spec.disclose_rules if r.basis == "consent"), None)
 
     def _disclose_slow(self, req: dict[str, Any]) -> Answer:
@@ -372,18 +607,14 @@ class Pack:
             if k not in DISCLOSE_FIELDS:
                 raise _unknown("", k, DISCLOSE_FIELDS)
         subject = req.get("subject")
-        if subject.__class__ is not dict:
-            raise RequestError("subject", "required; expected an object with at least 'role'")
-        for k in subject:
-            if k not in SUBJECT_FIELDS:
-                raise _unknown("subject.", k, SUBJECT_FIELDS)
+        _object(subject, "subject", SUBJECT_FIELDS, "required; expected an object with at least 'role'")
         role = _word(subject.get("role"), "subject.role", self._subject_roles, "subject role")
         service = subject.get("service")
         if service is not None:
             _word(service, "subject.service", self._services, "service")
         age = subject.get("age")
         if age is not None and (age.__class__ is not int or age < 0 or age > 130):
-            raise RequestError("subject.age", f"expected a whole number of years, found {age!r}")
+            raise RequestError("subject.age", f"expected a whole number of years from 0 to 130, found {_show(age)}")
         capacity = subject.get("has_capacity", False)
         if capacity is not False:
             _bool(capacity, "subject.has_capacity")
@@ -393,11 +624,7 @@ class Pack:
         if not data:
             raise RequestError("data", "expected a non-empty list of data categories")
         recipient = req.get("recipient")
-        if recipient.__class__ is not dict:
-            raise RequestError("recipient", "required; expected an object with at least 'kind'")
-        for k in recipient:
-            if k not in RECIPIENT_FIELDS:
-                raise _unknown("recipient.", k, RECIPIENT_FIELDS)
+        _object(recipient, "recipient", RECIPIENT_FIELDS, "required; expected an object with at least 'kind'")
         rkind = _word(recipient.get("kind"), "recipient.kind", self._recipients, "recipient kind")
         rel = recipient.get("relationship_to_subject")
         if rel is not None:
@@ -409,11 +636,7 @@ class Pack:
         if consent is None:
             ctuple = _CONSENT_DEFAULT
         else:
-            if consent.__class__ is not dict:
-                raise RequestError("consent", f"expected an object, found {consent!r}")
-            for k in consent:
-                if k not in CONSENT_FIELDS:
-                    raise _unknown("consent.", k, CONSENT_FIELDS)
+            _object(consent, "consent", CONSENT_FIELDS, "expected an object, found {found}")
             ctuple = (
                 _word(consent.get("status", "not_sought"), "consent.status", self._statuses, "consent status"),
                 _bool(consent.get("explicit", False), "consent.explicit"),
@@ -432,14 +655,33 @@ class Pack:
         anon = req.get("anonymised", False)
         if anon is not False:
             _bool(anon, "anonymised")
+        requester = req.get("requester")
+        qrole = None
+        if requester is not None:
+            _object(requester, "requester", DISCLOSE_REQUESTER_FIELDS, "expected an object with 'role', found {found}")
+            qrole = _word(requester.get("role"), "requester.role", self._roles, "role")
         key = (role, service, age, capacity, data, rkind, rel, purpose, ctuple, grounds, channel, verified, anon,
-               self._consent_valid(ctuple, capacity))
+               self._consent_valid(ctuple, capacity, role), self._consent_valid(ctuple, capacity, role, _UNWRITTEN),
+               qrole)
         return (self._caches["disclose"].get(key) or self._miss("disclose", key)).copy()
 
-    def _consent_valid(self, c: tuple, capacity: bool) -> bool:
+    def consent_requirements(self, role: str | None) -> tuple[frozenset[str], str]:
+        """What valid consent needs for a subject of this role (`explicit`, `written`, ...), and the
+        clause that says so: the role's own clause where the pack adds to its requirements for that
+        role (DVIP Appendix B: a victim's consent in writing), otherwise the pack's."""
+        extra = self._consent_by_role.get(role)
+        return self._consent_requirements(role), (extra["clause"] if extra else self.spec.consent["clause"])
+
+    def _consent_requirements(self, role: str | None) -> frozenset[str]:
+        extra = self._consent_by_role.get(role)
+        return self._consent_requires | extra["requires"] if extra else self._consent_requires
+
+    def _consent_valid(self, c: tuple, capacity: bool, role: str | None = None, waive: frozenset[str] = _EMPTY) -> bool:
+        """Whether consent `c` meets the pack's requirements for a subject of this role, leaving out
+        the requirements in `waive` (`consent: verbal` waives `written`)."""
         if c[0] != "given":
             return False
-        req = self._consent_requires
+        req = self._consent_requirements(role) - waive
         if "explicit" in req and not c[1]:
             return False
         if "written" in req and not c[2]:
@@ -451,26 +693,48 @@ class Pack:
         return not ("capacity" in req and not capacity)
 
     def consent_problems(self, r: tuple) -> list[str]:
-        c = r[D_CONSENT]
+        """Why consent is not valid for this request, in words (all requirements, the subject role's too)."""
+        return self._problems(r[D_CONSENT], r[D_CAPACITY], self._consent_requirements(r[D_ROLE]))
+
+    @staticmethod
+    def _problems(c: tuple, capacity: bool, req: frozenset[str]) -> list[str]:
         if c[0] != "given":
             return [f"consent is {vocab.label(c[0])}" if c[0] != "not_sought" else "consent has not been sought"]
-        req = self._consent_requires
         out = []
         for flag, idx, words in (("explicit", 1, "consent is not explicit"), ("written", 2, "consent is not in writing"),
                                  ("covers_recipient", 3, "consent does not cover this recipient"),
                                  ("covers_data", 4, "consent does not cover this information")):
             if flag in req and not c[idx]:
                 out.append(words)
-        if "capacity" in req and not r[D_CAPACITY]:
+        if "capacity" in req and not capacity:
             out.append("the subject's capacity to consent is not confirmed")
+        return out
+
+    def consent_reasons(self, c: tuple, capacity: bool, role: str | None) -> list[dict[str, str]]:
+        """Why consent is not valid, as reasons: what the pack's general requirements miss cites the
+        consent clause; what a subject role's further requirements miss cites that role's clause
+        (DVIP: a victim's consent not in writing, Appendix B)."""
+        c_spec = self.spec.consent
+        out = []
+        general = self._problems(c, capacity, self._consent_requires)
+        if general:
+            out.append({"pack": self.name, "clause": c_spec["clause"], "rule": "consent",
+                        "text": "No valid consent: " + "; ".join(general) + "."})
+        extra = self._consent_by_role.get(role)
+        if extra and c[0] == "given":
+            more = self._problems(c, capacity, extra["requires"] - self._consent_requires)
+            if more:
+                out.append({"pack": self.name, "clause": extra["clause"], "rule": "consent",
+                            "text": "No valid consent: " + "; ".join(more) + ". " + extra["text"]})
         return out
 
     def _decide_disclose_reference(self, r: tuple) -> Answer:
         """Rule by rule, in pack order: the readable statement of what the bitset evaluator computes
         (the tests check that the two always agree)."""
+        always = sum(1 << (self._d_always_start + i) for i, (_, when) in enumerate(self._always) if when(r))
         denies = [rule for rule, when, unless in self._prohibitions if when(r) and not (unless and unless(r))]
         if denies:
-            return self._deny_answer(denies)
+            return self._with_always(self._deny_answer(denies), always)
         best: Rule | None = None
         for rule, when in self._disclose_rules:
             if when(r) and (best is None or _RANK[rule.decision] > _RANK[best.decision]):
@@ -478,8 +742,37 @@ class Pack:
                 if rule.decision == "permit":
                     break
         if best is None:
-            return self._default_answer(r)
-        return self._permit_answer(best, r)
+            refusal = next((i for i, (_, when) in enumerate(self._refusals) if when(r)), None)
+            return self._with_always(self._default_answer(r, refusal), always)
+        return self._with_always(self._permit_answer(best, r), always)
+
+    def _with_always(self, t: Answer, amask: int) -> Answer:
+        """`t` with the obligations (and clauses) of the pack's `always` entries in `amask` (bits of
+        `_d_rules`) added: Home-Start 10.2, the trustees are told of every police or court request,
+        whatever the answer. Memoised on the answer template (kept alive by the memo, so its id is
+        not reused while the entry stands)."""
+        if not amask:
+            return t
+        key = (id(t), amask)
+        hit = self._always_templates.get(key)
+        if hit is not None and hit[0] is t:
+            return hit[1]
+        out = _template(self._add_always(t, [rule for i, rule in enumerate(self._d_rules) if amask >> i & 1]))
+        if len(self._always_templates) >= 65536:
+            self._always_templates.clear()
+        self._always_templates[key] = (t, out)
+        return out
+
+    def _add_always(self, ans: Answer, rules: list[Rule]) -> Answer:
+        out = dict(ans)
+        out["reasons"] = [*ans["reasons"], *(self.reason(rule) for rule in rules)]
+        obligations = list(ans["obligations"])
+        for rule in rules:
+            for ob in rule.obligations:
+                if ob not in obligations:
+                    obligations.append(ob)
+        out["obligations"] = obligations
+        return out
 
     def _deny_answer(self, denies: list[Rule]) -> Answer:
         obligations = ["record_decision"]
@@ -494,57 +787,66 @@ class Pack:
         ans["final"] = any(rule.extra.get("absolute", True) and not rule.unless for rule in denies)
         return ans
 
-    def _default_answer(self, r: tuple) -> Answer:
-        """The pack's default refusal, with why consent was not valid and, where grounds were
-        claimed, that no rule accepts them. Built from frozen pieces memoised on the few parts of the
-        request they depend on."""
+    def _default_answer(self, r: tuple, refusal: int | None = None) -> Answer:
+        """The pack's default refusal (or the refusal of `self._refusals[refusal]`), with why consent
+        was not valid and, where grounds were claimed, that no rule accepts them. Built from frozen
+        pieces memoised on the few parts of the request they depend on."""
         if r[D_VALID] or r[D_ANON]:
-            pkey, creason = None, None
+            pkey, creasons = None, ()
         else:
-            _, pkey, creason = self._consent_info[r[D_CONSENT]][r[D_CAPACITY]]
-        return self._default_for(pkey, creason, r[D_GROUNDS], r[D_RECIPIENT])
+            _, pkey, creasons, _ = self._consent_table(r[D_ROLE])[r[D_CONSENT]][r[D_CAPACITY]]
+        return self._default_for(pkey, creasons, r[D_GROUNDS], r[D_RECIPIENT], refusal)
+
+    def _consent_table(self, role: str | None) -> dict[tuple, tuple]:
+        return self._consent_info_by_role.get(role, self._consent_info)
 
     def _compile_consent(self) -> None:
         """For every consent tuple (status, explicit, written, covers_recipient, covers_data) and
         capacity: whether consent is valid, and the reason saying why not (as a frozen piece, with a
         small key naming the problems). Indexed `[ctuple][capacity]`: a bool indexes the pair."""
-        info: dict[tuple, tuple] = {}
-        pkeys: dict[tuple[str, ...], int] = {}
-        c = self.spec.consent
-        for status in vocab.CONSENT_STATUS:
-            for bits in range(16):
-                ctuple = (status, bool(bits & 8), bool(bits & 4), bool(bits & 2), bool(bits & 1))
-                pair = []
-                for capacity in (False, True):
-                    valid = self._consent_valid(ctuple, capacity)
-                    if valid:
-                        pair.append((True, None, None))
-                        continue
-                    plain = (None, None, None, capacity, _EMPTY, None, None, None, ctuple, _EMPTY, None, False, False,
-                             False)
-                    problems = tuple(self.consent_problems(plain))
-                    pkey = pkeys.setdefault(problems, len(pkeys))
-                    reason = FrozenDict({"pack": self.name, "clause": c["clause"], "rule": "consent",
-                                         "text": "No valid consent: " + "; ".join(problems) + "."}) if problems else None
-                    pair.append((False, pkey, reason))
-                info[ctuple] = tuple(pair)
-        self._consent_info = info
+        pkeys: dict[tuple, int] = {}
+        infos: dict[str | None, dict[tuple, tuple]] = {}
+        for role in (None, *self._consent_by_role):
+            info: dict[tuple, tuple] = {}
+            for status in vocab.CONSENT_STATUS:
+                for bits in range(16):
+                    ctuple = (status, bool(bits & 8), bool(bits & 4), bool(bits & 2), bool(bits & 1))
+                    pair = []
+                    for capacity in (False, True):
+                        verbal = self._consent_valid(ctuple, capacity, role, _UNWRITTEN)
+                        if self._consent_valid(ctuple, capacity, role):
+                            pair.append((True, None, (), True))
+                            continue
+                        reasons = tuple(FrozenDict(x) for x in self.consent_reasons(ctuple, capacity, role))
+                        pkey = pkeys.setdefault(tuple((x["clause"], x["text"]) for x in reasons), len(pkeys))
+                        pair.append((False, pkey, reasons, verbal))
+                    info[ctuple] = tuple(pair)
+            infos[role] = info
+        # Indexed [ctuple][capacity] (a bool indexes the pair): (valid, problems key, reasons, verbal).
+        self._consent_info = infos[None]
+        self._consent_info_by_role = {role: infos[role] for role in self._consent_by_role}
         default = self.spec.disclose_default
-        base = _template(self._build_default_answer((None, None, None, False, _EMPTY, None, None, None,
-                                                     _CONSENT_DEFAULT, _EMPTY, None, False, False, True)))
+        base = _template(self._build_default_answer(_plain(valid=True), with_always=False))
         self._default_base = base
         self._default_reason = base["reasons"][0]
         self._default_ref = (self.name, default.clause, default.id)
+        # The same base for each refusal: its reason and obligations instead of the default's.
+        self._refusal_bases = {}
+        for i, (rule, _) in enumerate(self._refusals):
+            t = _Template(base)
+            t["reasons"] = FrozenList([FrozenDict(self.reason(rule))])
+            t["obligations"] = FrozenList(self._answer("deny", [], (), ["record_decision", *rule.obligations])
+                                          ["obligations"])
+            self._refusal_bases[i] = t
 
-    def _default_for(self, pkey: int | None, creason: FrozenDict | None, grounds: frozenset[str],
-                     recipient: str) -> Answer:
-        tkey = ("default", pkey, grounds, recipient if grounds else None)
+    def _default_for(self, pkey: int | None, creasons: tuple, grounds: frozenset[str],
+                     recipient: str, refusal: int | None = None) -> Answer:
+        tkey = ("default", refusal, pkey, grounds, recipient if grounds else None)
         t = self._templates.get(tkey)
         if t is not None:
             return t
-        reasons = [self._default_reason]
-        if creason is not None:
-            reasons.append(creason)
+        base = self._default_base if refusal is None else self._refusal_bases[refusal]
+        reasons = [base["reasons"][0], *creasons]
         if grounds:
             gkey = ("default-grounds", recipient, grounds)
             greason = self._templates.get(gkey)
@@ -556,7 +858,7 @@ class Pack:
                             f"{vocab.label(recipient)} on the ground(s) claimed: "
                             + ", ".join(vocab.label(g) for g in sorted(grounds)) + "."}))
             reasons.append(greason)
-        t = _Template(self._default_base)
+        t = _Template(base)
         t["reasons"] = FrozenList(reasons)
         return self._remember(tkey, t)
 
@@ -567,24 +869,27 @@ class Pack:
         self._templates[key] = value
         return value
 
-    def _build_default_answer(self, r: tuple) -> Answer:
+    def _build_default_answer(self, r: tuple, *, with_always: bool = True) -> Answer:
+        """The refusal when no rule permits, rule by rule: the first of the pack's `refusals` that holds,
+        else its default; and (`with_always`) the pack's `always` entries that hold."""
         default = self.spec.disclose_default
-        reasons = [self.reason(default)]
+        refusal = next((rule for rule, when in self._refusals if when(r)), None)
+        reasons = [self.reason(refusal or default)]
         if not r[D_VALID] and not r[D_ANON]:
-            problems = self.consent_problems(r)
-            if problems:
-                c = self.spec.consent
-                reasons.append({"pack": self.name, "clause": c["clause"], "rule": "consent",
-                                "text": "No valid consent: " + "; ".join(problems) + "."})
+            reasons += self.consent_reasons(r[D_CONSENT], r[D_CAPACITY], r[D_ROLE])
         if r[D_GROUNDS]:
             reasons.append({"pack": self.name, "clause": default.clause, "rule": default.id,
                             "text": "No rule of this pack lets this information go to "
                                     f"{vocab.label(r[D_RECIPIENT])} on the ground(s) claimed: "
                                     + ", ".join(vocab.label(g) for g in sorted(r[D_GROUNDS])) + "."})
-        ans = self._answer("deny", reasons, (), ["record_decision", *default.obligations])
+        ans = self._answer("deny", reasons, (), ["record_decision", *(refusal or default).obligations])
         ans["legal_basis"] = []
         ans["grounds"] = []
         ans["final"] = False  # consent, or a ground the pack accepts, could change this answer
+        if with_always:
+            always = [rule for rule, when in self._always if when(r)]
+            if always:
+                ans = self._add_always(ans, always)
         return ans
 
     def _permit_answer(self, best: Rule, r: tuple) -> Answer:
@@ -598,8 +903,7 @@ class Pack:
         tkey = (best.id, special, criminal, best.when.get("grounds", _EMPTY).intersection(grounds))
         t = self._templates.get(tkey)
         if t is None:
-            r = (role, None, None, False, frozenset(data), None, None, None, _CONSENT_DEFAULT, frozenset(grounds),
-                 None, False, anon, False)
+            r = _plain(role=role, data=frozenset(data), grounds=frozenset(grounds), anon=anon)
             t = self._remember(tkey, _template(self._build_permit_answer(best, r)))
         return t
 
@@ -609,13 +913,24 @@ class Pack:
                                       or r[D_ROLE] in self.spec.criminal_offence_roles)
         ans = self._answer(best.decision, [self.reason(best)], best.approvals, best.obligations)
         ans["legal_basis"] = legal.basis_texts(best.basis, special, criminal)
-        ans["grounds"] = sorted(best.when.get("grounds", frozenset()) & r[D_GROUNDS])
+        # A rule the subject agreed to in a document they signed (`agreed_in`, DVIP Appendix A) rests on
+        # that standing ground whether or not it is claimed.
+        standing = {best.extra["agreed_in"]["ground"]} if "agreed_in" in best.extra else set()
+        ans["grounds"] = sorted((best.when.get("grounds", frozenset()) & r[D_GROUNDS]) | standing)
         return ans
 
     # -- access -----------------------------------------------------------------------------
     def _compile_access(self) -> None:
         acc = self.spec.access
-        self._grants = [(g, compile_access_condition(g.when, self.spec.roles)) for g in acc["grants"]]
+        roles = self.spec.roles
+        self._grant_roles = [grant_roles(g.when, roles) for g in acc["grants"]]
+        self._grants = [(g, _all([_in(A_ROLE, reach), compile_access_condition(g.when, roles)]))
+                        for g, reach in zip(acc["grants"], self._grant_roles, strict=True)]
+        # Trustee-kind roles a grant names: only these reach the grants; every other trustee is
+        # refused before any grant, as a pack without trustee grants refuses them all.
+        trustees = frozenset(name for name, role in roles.items() if role.kind == "trustee")
+        self._trustees_granted = trustees & frozenset().union(*self._grant_roles)
+        self._trustees_refused = trustees - self._trustees_granted
         self._sealed_open = acc["sealed"].extra["open_to"]
         self._bg = acc["break_glass"]
 
@@ -624,22 +939,14 @@ class Pack:
             if k not in ACCESS_FIELDS:
                 raise _unknown("", k, ACCESS_FIELDS)
         actor = req.get("actor")
-        if actor.__class__ is not dict:
-            raise RequestError("actor", "required; expected an object with at least 'role'")
-        for k in actor:
-            if k not in ACTOR_FIELDS:
-                raise _unknown("actor.", k, ACTOR_FIELDS)
+        _object(actor, "actor", ACTOR_FIELDS, "required; expected an object with at least 'role'")
         role = _word(actor.get("role"), "actor.role", self._roles, "role")
         ateam = _opt_text(actor.get("team"), "actor.team")
         assigned = actor.get("assigned_to_case", False)
         if assigned is not False:
             _bool(assigned, "actor.assigned_to_case")
         record = req.get("record")
-        if record.__class__ is not dict:
-            raise RequestError("record", "required; expected an object with at least 'kind'")
-        for k in record:
-            if k not in RECORD_FIELDS:
-                raise _unknown("record.", k, RECORD_FIELDS)
+        _object(record, "record", RECORD_FIELDS, "required; expected an object with at least 'kind'")
         kind = _word(record.get("kind"), "record.kind", self._access_kinds, "record kind")
         service = record.get("service")
         if service is not None:
@@ -669,10 +976,14 @@ class Pack:
         return self._access_answer(best, r)
 
     def _access_preamble(self, r: tuple) -> Answer | None:
-        """Trustees and sealed records, before any grant. The answers depend only on the outcome, so
-        their templates are built once."""
+        """Trustees and sealed records, before any grant. A trustee-kind role no grant names is
+        refused, and so is every trustee for a sealed record; a trustee a grant names goes on to the
+        grants. The answers depend only on the outcome, so their templates are built once."""
         kind = self._role_kind[r[A_ROLE]]
-        if kind != "trustee" and not r[A_SEALED]:
+        if kind == "trustee":
+            if not r[A_SEALED] and r[A_ROLE] in self._trustees_granted:
+                return None
+        elif not r[A_SEALED]:
             return None
         tkey = ("access", "trustee" if kind == "trustee" else ("sealed", r[A_ROLE] in self._sealed_open))
         t = self._templates.get(tkey)
@@ -699,6 +1010,8 @@ class Pack:
     def _access_answer(self, best: Rule | None, r: tuple) -> Answer:
         if best is not None:
             tkey: tuple = ("access", "grant", best.id)
+        elif self._role_kind[r[A_ROLE]] == "trustee":
+            tkey = ("access", "trustee")  # no grant naming this trustee fits: refused, as trustees are
         else:
             bg = self._bg
             tkey = ("access", "break_glass" if self._role_kind[r[A_ROLE]] in bg.extra["kinds"]
@@ -713,6 +1026,8 @@ class Pack:
             ans = self._answer(best.decision, [self.reason(best)], best.approvals, best.obligations)
             ans["flag_for_review"] = best.decision != "permit"
             return ans
+        if self._role_kind[r[A_ROLE]] == "trustee":
+            return self._build_access_preamble(r)
         bg = self._bg
         if self._role_kind[r[A_ROLE]] in bg.extra["kinds"] and r[A_KIND] not in bg.extra["exclude_record_kinds"]:
             ans = self._answer("permit_if_approved", [self.reason(bg)], bg.approvals,
@@ -732,11 +1047,7 @@ class Pack:
             raise RequestError("received_on", "required; expected a date as YYYY-MM-DD")
         received = _date(req["received_on"], "received_on")
         requester = req.get("requester")
-        if requester.__class__ is not dict:
-            raise RequestError("requester", "required; expected an object with at least 'role'")
-        for k in requester:
-            if k not in REQUESTER_FIELDS:
-                raise _unknown("requester.", k, REQUESTER_FIELDS)
+        _object(requester, "requester", REQUESTER_FIELDS, "required; expected an object with at least 'role'")
         role = _word(requester.get("role"), "requester.role", self._subject_roles, "subject role")
         service = requester.get("service")
         if service is not None:
@@ -744,11 +1055,11 @@ class Pack:
         contains = req.get("record_contains")
         contains = frozenset() if contains is None else _words(contains, "record_contains", self._record_contents,
                                                                "record content")
-        key = (received, role, service, contains)
+        key = (received, role, service, contains, _sar_clock_fields(req, received))
         return (self._caches["subject_access"].get(key) or self._miss("subject_access", key)).copy()
 
     def _decide_sar(self, key: tuple) -> Answer:
-        received, role, service, contains = key
+        received, role, service, contains, clock = key
         # The static part depends on the request only through which of the pack's rules match.
         tkey = ("subject_access", tuple(i for i, rule in enumerate(self.spec.subject_access["rules"])
                                         if _sar_match(rule.when, role, service, contains)))
@@ -756,12 +1067,18 @@ class Pack:
         if static is None:
             static = self._remember(tkey, _template(self._sar_static(role, service, contains)))
         deadline = static["_deadline"]
-        if deadline["unit"] == "days":
-            due = received + dt.timedelta(days=deadline["amount"])
-        else:
-            due = dates.next_working_day(dates.add_months(received, deadline["amount"]))
-        statutory = dates.statutory_sar_due(received)
+        try:
+            if deadline["unit"] == "days":
+                due = received + dt.timedelta(days=deadline["amount"])
+            else:
+                due = dates.next_working_day(dates.add_months(received, deadline["amount"]))
+            statutory = dates.statutory_sar_due(received)
+            clocked = None if clock is None else _sar_clock_answer(received, clock)
+        except (OverflowError, ValueError):  # only past 9999-12-31, which `_date` keeps far away
+            raise RequestError("received_on", "too far in the future to compute a due date") from None
         warnings = []
+        # The pack's deadline is compared with one month from receipt, as it always was: it is the pack's
+        # departure from the law that the warning is about, whatever the clock of this request.
         if due != statutory:
             later = due > statutory
             warnings.append(f"{static['_deadline_clause']}: the pack's deadline of {static['_said']} gives "
@@ -772,6 +1089,9 @@ class Pack:
         ans = {k: v for k, v in static.items() if k[0] != "_"}
         ans["due_on"] = due.isoformat()
         ans["statutory_due_on"] = statutory.isoformat()
+        if clocked is not None:
+            ans["statutory_due_on"], ans["clock"], late = clocked
+            warnings += late
         ans["warnings"] = warnings
         return ans
 
@@ -828,11 +1148,7 @@ class Pack:
             if k not in RETAIN_FIELDS:
                 raise _unknown("", k, RETAIN_FIELDS)
         record = req.get("record")
-        if record.__class__ is not dict:
-            raise RequestError("record", "required; expected an object with at least 'kind'")
-        for k in record:
-            if k not in RETAIN_RECORD_FIELDS:
-                raise _unknown("record.", k, RETAIN_RECORD_FIELDS)
+        _object(record, "record", RETAIN_RECORD_FIELDS, "required; expected an object with at least 'kind'")
         kind = _word(record.get("kind"), "record.kind", self._record_kinds, "record kind")
         service = record.get("service")
         if service is not None:
@@ -875,12 +1191,16 @@ class Pack:
         reasons = [reason]
         if "period" in rule.extra and closed is not None:
             unit, amount = rule.extra["period"]
-            if unit == "years":
-                destroy_on = dates.add_years(closed, amount)
-            elif unit == "months":
-                destroy_on = dates.add_months(closed, amount)
-            else:
-                destroy_on = closed + dt.timedelta(days=amount)
+            try:
+                if unit == "years":
+                    destroy_on = dates.add_years(closed, amount)
+                elif unit == "months":
+                    destroy_on = dates.add_months(closed, amount)
+                else:
+                    destroy_on = closed + dt.timedelta(days=amount)
+            except (OverflowError, ValueError):  # only past 9999-12-31, which `_date` keeps far away
+                raise RequestError("record.closed_on", "too far in the future to compute a destruction date") \
+                    from None
         elif action == "return_to_sender":
             destroy_on = closed
         elif closed is None and action == "destroy":
@@ -905,13 +1225,20 @@ class Pack:
     # order" is the lowest set bit. `_decide_*_reference` are the same rules evaluated one by one.
 
     def _compile_masks(self) -> None:
+        # The bits, in order: prohibitions, rules, refusals, always entries.
         prohibitions = [r for r, _, _ in self._prohibitions]
         rules = prohibitions + [r for r, _ in self._disclose_rules]
+        n_p, n_r = len(prohibitions), len(rules)
+        rules += [r for r, _ in self._refusals]
+        n_f = len(rules)
+        rules += [r for r, _ in self._always]
         self._d_rules = rules
-        n_p = len(prohibitions)
         self._d_prohib_mask = (1 << n_p) - 1
-        self._d_rule_mask = ((1 << len(rules)) - 1) & ~self._d_prohib_mask
-        self._d_permit_mask = sum(1 << i for i, r in enumerate(rules) if i >= n_p and r.decision == "permit")
+        self._d_rule_mask = ((1 << n_r) - 1) & ~self._d_prohib_mask
+        self._d_refusal_start, self._d_always_start = n_r, n_f
+        self._d_refusal_mask = ((1 << n_f) - 1) & ~((1 << n_r) - 1)
+        self._d_always_mask = ((1 << len(rules)) - 1) & ~((1 << n_f) - 1)
+        self._d_permit_mask = sum(1 << i for i, r in enumerate(rules) if n_p <= i < n_r and r.decision == "permit")
         self._dw = self._disclose_tables([r.when for r in rules])
         self._du = self._disclose_tables([r.unless if r.unless else None for r in rules])
         self._when_mask = self._mask_function(self._dw)
@@ -939,18 +1266,21 @@ class Pack:
 
     def _disclose_tables(self, conds: list[dict[str, Any] | None]) -> dict[str, Any]:
         t: dict[str, Any] = {}
-        for key in ("subject_role", "service", "recipient", "relationship", "purpose", "channel"):
+        for key in ("subject_role", "service", "recipient", "relationship", "purpose", "channel", "requester_role"):
             t[key] = self._in_table(conds, key)
         for key in ("data", "grounds"):  # any of the request's words
             table, nocond = self._in_table(conds, key)
             t[key] = ({w: m & ~nocond for w, m in table.items()}, nocond)
-        table, nocond = self._in_table(conds, "data_only")  # all of the request's words
-        t["data_only"] = (table, nocond, any(c is not None and "data_only" in c for c in conds))
+        for key in ("data_only", "grounds_only"):  # all of the request's words
+            table, nocond = self._in_table(conds, key)
+            t[key] = (table, nocond, any(c is not None and key in c for c in conds))
         for key in ("anonymised", "identity_verified"):
             table, nocond = self._in_table(conds, key)
             t[key] = {True: table.get(True, nocond), False: table.get(False, nocond)}
+        # Indexed by valid + verbal: 2 (valid), 1 (valid but for being in writing), 0 (neither).
         table, nocond = self._in_table(conds, "consent")
-        t["consent"] = {True: table.get("valid", nocond), False: nocond}
+        valid, verbal = table.get("valid", nocond), table.get("verbal", nocond)
+        t["consent"] = {2: valid | verbal, 1: verbal, 0: nocond}
         ages = [(1 << i, c["subject_under_age"]) for i, c in enumerate(conds)
                 if c is not None and "subject_under_age" in c]
         _, nocond = self._in_table(conds, "subject_under_age")
@@ -973,7 +1303,10 @@ class Pack:
         m &= tab.get(r[D_PURPOSE], d)
         tab, d = t["channel"]
         m &= tab.get(r[D_CHANNEL], d)
-        m &= t["consent"][r[D_VALID]] & t["anonymised"][r[D_ANON]] & t["identity_verified"][r[D_VERIFIED]]
+        tab, d = t["requester_role"]
+        m &= tab.get(r[D_REQUESTER], d)
+        m &= t["consent"][r[D_VALID] + r[D_VERBAL]] & t["anonymised"][r[D_ANON]] \
+            & t["identity_verified"][r[D_VERIFIED]]
         if not m:
             return 0
         tab, x = t["data"]
@@ -988,6 +1321,10 @@ class Pack:
         for word in r[D_GROUNDS]:
             x |= tab.get(word, 0)
         m &= x
+        tab, d, used = t["grounds_only"]
+        if used:
+            for word in r[D_GROUNDS]:
+                m &= tab.get(word, d)
         ages, x = t["age"]
         if ages:
             age = r[D_AGE]
@@ -1007,9 +1344,11 @@ class Pack:
         rel_get, rel_d = t["relationship"][0].get, t["relationship"][1]
         pur_get, pur_d = t["purpose"][0].get, t["purpose"][1]
         ch_get, ch_d = t["channel"][0].get, t["channel"][1]
+        req_get, req_d = t["requester_role"][0].get, t["requester_role"][1]
         consent_t, anon_t, ver_t = t["consent"], t["anonymised"], t["identity_verified"]
         data_get, data_nc = t["data"][0].get, t["data"][1]
         only_get, only_d, only_used = t["data_only"][0].get, t["data_only"][1], t["data_only"][2]
+        gonly_get, gonly_d, gonly_used = t["grounds_only"][0].get, t["grounds_only"][1], t["grounds_only"][2]
         gr_get, gr_nc = t["grounds"][0].get, t["grounds"][1]
         ages, age_nc = t["age"]
 
@@ -1018,7 +1357,8 @@ class Pack:
             if not m:
                 return 0
             m &= svc_get(r[D_SERVICE], svc_d) & rel_get(r[D_RELATIONSHIP], rel_d) & pur_get(r[D_PURPOSE], pur_d) \
-                & ch_get(r[D_CHANNEL], ch_d) & consent_t[r[D_VALID]] & anon_t[r[D_ANON]] & ver_t[r[D_VERIFIED]]
+                & ch_get(r[D_CHANNEL], ch_d) & req_get(r[D_REQUESTER], req_d) \
+                & consent_t[r[D_VALID] + r[D_VERBAL]] & anon_t[r[D_ANON]] & ver_t[r[D_VERIFIED]]
             if not m:
                 return 0
             x = data_nc
@@ -1032,6 +1372,9 @@ class Pack:
             for word in r[D_GROUNDS]:
                 x |= gr_get(word, 0)
             m &= x
+            if gonly_used:
+                for word in r[D_GROUNDS]:
+                    m &= gonly_get(word, gonly_d)
             if ages:
                 x = age_nc
                 age = r[D_AGE]
@@ -1044,6 +1387,7 @@ class Pack:
 
     def _decide_disclose(self, r: tuple) -> Answer:
         w = self._when_mask(r)
+        always = w & self._d_always_mask
         denies = w & self._d_prohib_mask
         if denies:
             denies &= ~self._unless_mask(r)
@@ -1052,20 +1396,23 @@ class Pack:
                 if t is None:
                     t = _template(self._deny_answer([rule for i, rule in enumerate(self._d_rules) if denies >> i & 1]))
                     self._d_deny_templates[denies] = t
-                return t
+                return self._with_always(t, always)
         permits = w & self._d_rule_mask
         if not permits:
-            return self._default_answer(r)
+            x = w & self._d_refusal_mask
+            refusal = (x & -x).bit_length() - 1 - self._d_refusal_start if x else None
+            return self._with_always(self._default_answer(r, refusal), always)
         x = (permits & self._d_permit_mask) or permits
-        return self._permit_answer(self._d_rules[(x & -x).bit_length() - 1], r)
+        return self._with_always(self._permit_answer(self._d_rules[(x & -x).bit_length() - 1], r), always)
 
     def _access_tables(self, conds: list[dict[str, Any]]) -> dict[str, Any]:
         t: dict[str, Any] = {}
         roles_ok = {}
-        for name, role in self.spec.roles.items():
+        reach = [grant_roles(c, self.spec.roles) for c in conds]
+        for name in self.spec.roles:
             m = 0
-            for i, c in enumerate(conds):
-                if ("kinds" not in c or role.kind in c["kinds"]) and ("roles" not in c or name in c["roles"]):
+            for i, names in enumerate(reach):
+                if name in names:
                     m |= 1 << i
             roles_ok[name] = m
         t["role"] = roles_ok
@@ -1115,7 +1462,8 @@ class Pack:
         for key, words, optional in (("subject_role", self._subject_roles, False), ("service", self._services, True),
                                      ("recipient", self._recipients, False),
                                      ("relationship", self._relationships, True),
-                                     ("purpose", self._purposes, True), ("channel", self._channels, True)):
+                                     ("purpose", self._purposes, True), ("channel", self._channels, True),
+                                     ("requester_role", self._roles, True)):
             (tw, w_d), (tu, u_d) = dw[key], du[key]
             table = {w: tw.get(w, w_d) | tu.get(w, u_d) << n for w in words}
             if optional:
@@ -1124,10 +1472,12 @@ class Pack:
         for key, words in (("data", self._data), ("grounds", self._grounds)):  # any of the request's words
             (tw, w_nc), (tu, u_nc) = dw[key], du[key]
             t[key] = ({w: tw.get(w, 0) | tu.get(w, 0) << n for w in words}, w_nc | u_nc << n)
-        (tw, w_d, w_used), (tu, u_d, u_used) = dw["data_only"], du["data_only"]
-        t["data_only"] = ({w: tw.get(w, w_d) | tu.get(w, u_d) << n for w in self._data}, w_used or u_used)
-        for key in ("consent", "anonymised", "identity_verified"):
+        for key, words in (("data_only", self._data), ("grounds_only", self._grounds)):  # all of the request's
+            (tw, w_d, w_used), (tu, u_d, u_used) = dw[key], du[key]
+            t[key] = ({w: tw.get(w, w_d) | tu.get(w, u_d) << n for w in words}, w_used or u_used)
+        for key in ("anonymised", "identity_verified"):
             t[key] = {v: dw[key][v] | du[key][v] << n for v in (True, False)}
+        t["consent"] = {v: dw["consent"][v] | du["consent"][v] << n for v in (0, 1, 2)}  # by valid + verbal
         (w_ages, w_nc), (u_ages, u_nc) = dw["age"], du["age"]
         t["age"] = (tuple(w_ages) + tuple((bit << n, limit) for bit, limit in u_ages), w_nc | u_nc << n)
         return t
@@ -1141,15 +1491,17 @@ class Pack:
         t = self._fast_tables()
         n = len(self._d_rules)
         role_t, svc_t, rec_t, rel_t = t["subject_role"], t["service"], t["recipient"], t["relationship"]
-        pur_t, ch_t = t["purpose"], t["channel"]
+        pur_t, ch_t, req_t = t["purpose"], t["channel"], t["requester_role"]
         data_t, data_nc = t["data"]
         only_t, only_used = t["data_only"]
+        gonly_t, gonly_used = t["grounds_only"]
         gr_t, gr_nc = t["grounds"]
         valid_t, anon_t, ver_t = t["consent"], t["anonymised"], t["identity_verified"]
         ages, age_nc = t["age"]
-        consent_info = self._consent_info
-        default_info = consent_info[_CONSENT_DEFAULT]
+        consent_info, consent_by_role = self._consent_info, self._consent_info_by_role
         prohib_mask, rule_mask, permit_mask = self._d_prohib_mask, self._d_rule_mask, self._d_permit_mask
+        refusal_mask, refusal_start, always_mask = self._d_refusal_mask, self._d_refusal_start, self._d_always_mask
+        with_always = self._with_always
         rules = self._d_rules
         deny_templates = self._d_deny_templates
         deny_answer = self._deny_answer
@@ -1191,9 +1543,10 @@ class Pack:
                         or (purpose is not None and purpose not in purposes):
                     raise _Slow
                 consent = req.get("consent")
+                cinfo = consent_by_role.get(role, consent_info) if consent_by_role else consent_info
                 if consent is None:
                     ctuple = _CONSENT_DEFAULT
-                    valid, pkey, creason = default_info[capacity]
+                    valid, pkey, creasons, verbal = cinfo[_CONSENT_DEFAULT][capacity]
                 else:
                     if not consent.keys() <= CONSENT_FIELDS:
                         raise _Slow
@@ -1205,7 +1558,7 @@ class Pack:
                             or not (ctuple[3] is True or ctuple[3] is False) \
                             or not (ctuple[4] is True or ctuple[4] is False):
                         raise _Slow
-                    valid, pkey, creason = consent_info[ctuple][capacity]  # an unknown status: KeyError
+                    valid, pkey, creasons, verbal = cinfo[ctuple][capacity]  # an unknown status: KeyError
                 grounds = req.get("grounds")
                 if grounds is None:
                     grounds = _EMPTY
@@ -1221,18 +1574,28 @@ class Pack:
                 if (channel is not None and channel not in channels) \
                         or (verified is not False and verified is not True) or (anon is not False and anon is not True):
                     raise _Slow
+                requester = req.get("requester")
+                if requester is None:
+                    qrole = None
+                else:
+                    if not requester.keys() <= DISCLOSE_REQUESTER_FIELDS:
+                        raise _Slow
+                    qrole = requester["role"]
+                    if qrole.__class__ is not str:
+                        raise _Slow
+                    mq = req_t[qrole]  # a role outside the pack: KeyError
             except (_Slow, KeyError, TypeError, AttributeError):
                 return slow(req)
             if cache_size:
                 key = (role, service, age, capacity, fdata, rkind, rel, purpose, ctuple, grounds, channel,
-                       verified, anon, valid)
+                       verified, anon, valid, verbal, qrole)
                 t = cache_get(key)
                 if t is not None:
                     return t.copy()
             # The request is valid: evaluate it. m: the rules whose `when` holds (low bits) and whose
             # `unless` holds (high bits).
             m = role_t[role] & rec_t[rkind] & svc_t[service] & rel_t[rel] & pur_t[purpose] & ch_t[channel] \
-                & valid_t[valid] & anon_t[anon] & ver_t[verified]
+                & valid_t[valid + verbal] & anon_t[anon] & ver_t[verified] & (req_t[None] if qrole is None else mq)
             x = data_nc
             for word in fdata:
                 x |= data_t[word]
@@ -1244,6 +1607,9 @@ class Pack:
             for word in grounds:
                 x |= gr_t[word]
             m &= x
+            if gonly_used:
+                for word in grounds:
+                    m &= gonly_t[word]
             if ages:
                 x = age_nc
                 if age is not None:
@@ -1260,10 +1626,15 @@ class Pack:
             else:
                 permits = m & rule_mask
                 if not permits:
-                    t = default_for(None if valid or anon else pkey, None if anon else creason, grounds, rkind)
+                    x = m & refusal_mask
+                    t = default_for(None if valid or anon else pkey, () if anon else creasons, grounds, rkind,
+                                    (x & -x).bit_length() - 1 - refusal_start if x else None)
                 else:
                     x = (permits & permit_mask) or permits
                     t = permit_for(rules[(x & -x).bit_length() - 1], anon, fdata, role, grounds)
+            x = m & always_mask
+            if x:
+                t = with_always(t, x)
             if cache_size:
                 if len(cache) >= cache_size:
                     cache.clear()
@@ -1275,7 +1646,7 @@ class Pack:
         """The fast path for `access`, as a closure (the same checks as `_access_slow`, the same
         evaluation as `_decide_access`); anything it is not sure of goes to `_access_slow`."""
         roles, access_kinds, services, purposes = self._roles, self._access_kinds, self._services, self._purposes
-        role_services, role_kind = self._role_services, self._role_kind
+        role_services = self._role_services
         t = self._aw
         role_t, assigned_t, same_t, own_t = t["role"], t["assigned"], t["same_team"], t["own_service"]
         pur_get, pur_d = t["purpose"][0].get, t["purpose"][1]
@@ -1283,6 +1654,7 @@ class Pack:
         svc_get, svc_d = t["service"][0].get, t["service"][1]
         permit_mask, grants = self._a_permit_mask, self._a_grants
         preamble, access_answer = self._access_preamble, self._access_answer
+        trustees_refused = self._trustees_refused
         slow = self._access_slow
         cache_size = self._cache_size
         cache = self._caches["access"]
@@ -1321,7 +1693,7 @@ class Pack:
                 t = cache_get(key)
                 if t is not None:
                     return t.copy()
-            if sealed or role_kind[role] == "trustee":
+            if sealed or role in trustees_refused:
                 t = preamble(key)
             else:
                 m = role_t[role] & assigned_t[assigned] & same_t[same_team] & own_t[own] & pur_get(purpose, pur_d) \

@@ -99,3 +99,47 @@ def statutory_sar_due(received: dt.date) -> dt.date:
     month, or that month's last day where there is none), moved to the next working day where it
     falls on a weekend or an England and Wales bank holiday."""
     return next_working_day(add_months(received, 1))
+
+
+# The dates a request may carry. Anything earlier or later is a typing error (year 0001 or 9999),
+# and keeping within them means no deadline counted from a request date can run past what Python's
+# calendar can hold (9999-12-31): the latest, a subject-access deadline extended by two months with
+# every pause the request can describe, or a retention period of a century, stays far inside it.
+EARLIEST = dt.date(1900, 1, 1)
+LATEST = dt.date(2199, 12, 31)
+
+
+def _merged(pauses: list[tuple[dt.date, dt.date]]) -> list[tuple[dt.date, dt.date]]:
+    """Pauses (first day, last day, both included) sorted, overlapping or touching ones merged, so a day
+    two clarifications share is not counted twice."""
+    out: list[tuple[dt.date, dt.date]] = []
+    for lo, hi in sorted(pauses):
+        if out and lo <= out[-1][1] + dt.timedelta(days=1):
+            if hi > out[-1][1]:
+                out[-1] = (out[-1][0], hi)
+        else:
+            out.append((lo, hi))
+    return out
+
+
+def sar_period_end(starts_on: dt.date, months: int, pauses: list[tuple[dt.date, dt.date]] = ()) -> dt.date:
+    """The last day of a subject-access period of `months` calendar months beginning with `starts_on`
+    (the same date `months` later, or that month's last day), before any move to a working day, with
+    the days of each pause added on.
+
+    UK GDPR Art 12A (inserted by the Data (Use and Access) Act 2025; DPA 2018 s 54(3C) for Part 3 is in
+    the same words): where the controller asks for further information to identify the information or
+    processing the request concerns, "the period beginning with the day on which the controller makes
+    the request and ending with the day on which the controller receives the information does not
+    count towards" the time period. So both days are left out: a question asked and answered on the
+    same day adds one day. Days before the clock started are not counted anyway; a pause that begins
+    after the period has ended cannot stop a clock that has already run out."""
+    end = add_months(starts_on, months)
+    for asked, answered in _merged(list(pauses)):
+        if answered < starts_on:
+            continue
+        lo = max(asked, starts_on)
+        if lo > end:
+            break
+        end += dt.timedelta(days=(answered - lo).days + 1)
+    return end

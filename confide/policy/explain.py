@@ -10,12 +10,14 @@ from typing import Any
 from . import legal, vocab
 from .compiler import Pack
 from .errors import RequestError
-from .schema import Rule
+from .schema import ORGANISATION, Rule
 
 _SECTION_NAMES = {
     "disclose.default": "Sharing: the default",
     "disclose.prohibition": "Sharing: never",
     "disclose.rule": "Sharing: allowed",
+    "disclose.refusal": "Sharing: refused, when nothing allows it",
+    "disclose.always": "Sharing: whatever the answer",
     "access.default": "Reading records: the default",
     "access.trustees": "Reading records: trustees",
     "access.sealed": "Reading records: sealed records",
@@ -75,7 +77,12 @@ def _disclose_condition(pack: Pack, cond: dict[str, Any]) -> list[str]:
         elif key == "channel":
             out.append(f"it would be sent by {_words(pack, value)}")
         elif key == "consent":
-            out.append("the subject has given valid consent")
+            out.append("the subject has given valid consent" if value == "valid"
+                       else "the subject has given consent, valid but for being in writing")
+        elif key == "grounds_only":
+            out.append(f"no ground is claimed but {_words(pack, value)}")
+        elif key == "requester_role":
+            out.append(f"the person asking is the {_words(pack, value)}")
         elif key == "anonymised":
             out.append("the information is anonymised" if value else "the information identifies someone")
         elif key == "identity_verified":
@@ -209,6 +216,14 @@ def explain_pack(pack: Pack) -> str:
     out += ["", textwrap.fill("Consent is valid when it has been given, has not been withdrawn or expired, and is "
                               + ", ".join(needs[n] for n in sorted(c["requires"])) + f" (clause {c['clause']}). "
                               + c["text"], 100), ""]
+    over_time = {"remind_withdrawal": "Confide reminds the worker every {every_days} days, for each consent in force, "
+                                      "to remind the person of their right to withdraw it",
+                 "to_support": "consent to support is asked for, and recorded, when a referral is taken",
+                 "to_referral": "a referral is taken only when the person has consented to it"}
+    for key, says in over_time.items():
+        if c.get(key):
+            out += [textwrap.fill(f"Consent over time (clause {c[key]['clause']}): {says.format(**c[key])}. "
+                                  + c[key]["text"], 100), ""]
     entries = [(rule.clause, _rule_lines(pack, rule)) for rule in spec.all_rules()]
     entries += [(c["clause"], _recording_lines(c)) for c in spec.recording.get("factual", ())]
     current = None
@@ -231,23 +246,31 @@ _SIGNATURE_LINES = {
 }
 
 
-def render_document(pack: Pack, name: str) -> str:
-    """A client-facing document generated from the pack's own rules."""
+def render_document(pack: Pack, name: str, organisation: str | None = None) -> str:
+    """A client-facing document generated from the pack's own rules, naming `organisation` (the
+    organisation running Confide) wherever the pack's words say {organisation}. Without one (the
+    command line, no organisation), the pack's own title stands in: the document as the policy wrote it."""
     doc = pack.documents.get(name)
     if doc is None:
         names = ", ".join(sorted(pack.documents)) or "none"
         raise RequestError("--document", f"unknown document '{name}'; pack '{pack.name}' has: {names}")
+    org = organisation.strip() if organisation and organisation.strip() else pack.title
+
+    def named(text: str) -> str:
+        return text.replace(ORGANISATION, org)
+
     rules = {r.id: r for r in [*pack.spec.prohibitions, *pack.spec.disclose_rules]}
-    out = [doc["title"], pack.title, "", textwrap.fill(doc["intro"], 100), ""]
+    out = [named(doc["title"]), org, "", textwrap.fill(named(doc["intro"]), 100), ""]
     for i, rid in enumerate(doc["items"], 1):
         rule = rules[rid]
-        out.append(textwrap.fill(f"{i}) {rule.client_text} (clause {rule.clause})", 100, subsequent_indent="   "))
+        out.append(textwrap.fill(f"{i}) {named(rule.client_text)} (clause {rule.clause})", 100,
+                                 subsequent_indent="   "))
     if doc["consent_scope"]:
         out += ["", textwrap.fill("With your agreement we will share information with: "
                                   + _words(pack, doc["consent_scope"], "and") + ". We will ask for your consent "
                                   "again before sharing with anyone else.", 100)]
     if doc["closing"]:
-        out += ["", textwrap.fill(doc["closing"], 100)]
+        out += ["", textwrap.fill(named(doc["closing"]), 100)]
     out.append("")
     if doc["expiry"]:
         out.append("This consent will expire on: ____________________")
@@ -258,6 +281,18 @@ def render_document(pack: Pack, name: str) -> str:
         out.append(f"{_SIGNATURE_LINES[key]}: ____________________")
     if doc["copy_to_signer"]:
         out += ["", "Always give a copy to the person signing this form."]
-    out += ["", f"Generated from policy pack '{pack.name}' version {pack.version} ({doc['clause']}): "
-                "these are the rules Confide enforces."]
+    if organisation is None:
+        out += ["", f"Generated from policy pack '{pack.name}' version {pack.version} ({doc['clause']}): "
+                    "these are the rules Confide enforces."]
+    else:  # what a client is given names the organisation running Confide, never the pack's source
+        out += ["", textwrap.fill(f"Generated from the confidentiality policy of {org}, version {pack.version} "
+                                  f"({doc['clause']}): these are the rules Confide enforces.", 100)]
     return "\n".join(out) + "\n"
+
+
+def documents_for(pack: Pack, kind: str, subject_role: str, service: str | None) -> list[dict[str, Any]]:
+    """The pack's documents of this kind (limits_statement, consent_form) for a person in this
+    subject role and service, in pack order. A staff declaration is never a client's document."""
+    return [doc for doc in pack.documents.values()
+            if kind in doc["kinds"] and "staff_declaration" not in doc["kinds"]
+            and subject_role in doc["subject_roles"] and (not doc["services"] or service in doc["services"])]

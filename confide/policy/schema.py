@@ -88,9 +88,14 @@ class PackSpec:
     # first is the one the pack names under `factual`, then its `also` clauses in order. Empty when the
     # policy says nothing about it. Read by wording.check_wording.
     recording: dict[str, Any] = field(default_factory=dict)
+    # disclose.refusals: which clause refuses, when no rule permits (the first that holds; else the
+    # default). disclose.always: obligations added to every answer whose request they hold for.
+    disclose_refusals: list[Rule] = field(default_factory=list)
+    disclose_always: list[Rule] = field(default_factory=list)
 
     def all_rules(self) -> list[Rule]:
-        out = [self.disclose_default, *self.prohibitions, *self.disclose_rules]
+        out = [self.disclose_default, *self.prohibitions, *self.disclose_rules, *self.disclose_refusals,
+               *self.disclose_always]
         acc = self.access
         out += [acc["default"], acc["trustees"], acc["sealed"], *acc["grants"], acc["break_glass"]]
         sa = self.subject_access
@@ -115,6 +120,18 @@ _VOCAB_SECTIONS = {
     "keep_only_fields": (),
 }
 
+# Consent over time: optional keys of `consent`, each with its clause and text, and the further keys it needs.
+CONSENT_OVER_TIME = {"remind_withdrawal": ("every_days",), "to_support": (), "to_referral": ()}
+
+# What a pack document is: a statement of the limits of confidentiality for the people it is for, a
+# consent form they sign, or a declaration staff sign (never offered to a client).
+DOCUMENT_KINDS = ("limits_statement", "consent_form", "staff_declaration")
+# How a client was told the limits of confidentiality (a document's `ways`).
+TELLING_WAYS = ("given", "explained_in_person", "explained_by_phone", "signed")
+# The one placeholder a document's words may hold: the name of the organisation running Confide.
+ORGANISATION = "{organisation}"
+_PLACEHOLDER_RE = re.compile(r"\{[^{}]*\}")
+
 # Disclosure conditions: key -> (kind of value, vocabulary it draws on)
 DISCLOSE_CONDITIONS = {
     "subject_role": ("words", "subject_roles"),
@@ -125,14 +142,18 @@ DISCLOSE_CONDITIONS = {
     "data_only": ("words", "data"),
     "purpose": ("words", "purposes"),
     "grounds": ("words", "grounds"),
+    "grounds_only": ("words", "grounds"),  # no ground claimed outside these (none claimed: holds)
     "channel": ("words", "channels"),
     "consent": ("valid", None),
     "anonymised": ("bool", None),
     "identity_verified": ("bool", None),
+    "requester_role": ("words", "roles"),
     "subject_under_age": ("int", None),
 }
 # What may unlock a prohibition: consent or anonymisation or the recipient, never a ground.
-UNLESS_CONDITIONS = ("consent", "anonymised", "recipient", "data_only", "identity_verified")
+UNLESS_CONDITIONS = ("consent", "anonymised", "recipient", "data_only", "identity_verified", "requester_role")
+# Consent requirements (`consent.requires`, and a subject role's further `requires`).
+CONSENT_REQUIREMENTS = frozenset({"explicit", "written", "covers_recipient", "covers_data", "capacity"})
 
 ACCESS_CONDITIONS = {
     "kinds": ("words", "role_kinds"),
@@ -270,8 +291,10 @@ class _PackParser(_Parser):
             security=self._security(raw.get("security", {})), caldicott=self._caldicott(raw.get("caldicott")),
             raw=raw, lines=self.src.lines, recording=self._recording(raw.get("recording", {})),
         )
+        spec.disclose_refusals, spec.disclose_always = self.disclose_more
         self._check_ids(spec)
         spec.documents = self._documents(raw.get("documents", {}), spec)
+        self._check_agreed_in(spec)
         return spec
 
     # -- sections --------------------------------------------------------------------------
@@ -326,11 +349,49 @@ class _PackParser(_Parser):
 
     def _consent(self, raw: Any) -> dict[str, Any]:
         path = ("consent",)
-        raw = self.mapping(raw, path, {"clause", "text", "requires"}, {"clause", "text", "requires"})
-        allowed = {"explicit", "written", "covers_recipient", "covers_data", "capacity"}
-        requires = self.words(raw["requires"], path + ("requires",), frozenset(allowed), "consent requirement")
+        raw = self.mapping(raw, path, {"clause", "text", "requires", "subject_roles", *CONSENT_OVER_TIME},
+                           {"clause", "text", "requires"})
+        requires = self.words(raw["requires"], path + ("requires",), CONSENT_REQUIREMENTS, "consent requirement")
         return {"clause": self._clause(raw["clause"], path + ("clause",)),
-                "text": self.string(raw["text"], path + ("text",)), "requires": frozenset(requires)}
+                "text": self.string(raw["text"], path + ("text",)), "requires": frozenset(requires),
+                "subject_roles": self._consent_by_role(raw.get("subject_roles", {}), path + ("subject_roles",),
+                                                       frozenset(requires)),
+                **self._consent_over_time(raw, path)}
+
+    def _consent_by_role(self, raw: Any, path: Path, general: frozenset[str]) -> dict[str, dict[str, Any]]:
+        """Further requirements for the consent of a subject of a given role, each citing its clause
+        (DVIP Appendix B and 2.02: a victim's records go only with her written consent). They add to
+        `requires`, never take from it."""
+        raw = self.mapping(raw, path, set(self.vocab["subject_roles"]))
+        out = {}
+        for role, body in raw.items():
+            p = path + (role,)
+            body = self.mapping(body, p, {"clause", "text", "requires"}, {"clause", "text", "requires"})
+            extra = frozenset(self.words(body["requires"], p + ("requires",), CONSENT_REQUIREMENTS,
+                                         "consent requirement"))
+            if extra <= general:
+                raise self.err(p + ("requires",), "adds nothing to the pack's consent requirements")
+            out[role] = {"clause": self._clause(body["clause"], p + ("clause",)),
+                         "text": self.string(body["text"], p + ("text",)), "requires": extra}
+        return out
+
+    def _consent_over_time(self, raw: dict[str, Any], path: Path) -> dict[str, Any]:
+        """Consent over time (all optional, each citing its clause): `remind_withdrawal`
+        (`every_days`: remind a person of their right to withdraw a consent in force, JustUs 5.4),
+        `to_support` (consent to support asked for at intake, JustUs 5.5) and `to_referral` (a
+        referral is accepted only with the family's consent, Home-Start 7.1)."""
+        out: dict[str, Any] = {}
+        for key, extra in CONSENT_OVER_TIME.items():
+            if key not in raw:
+                out[key] = None
+                continue
+            p = path + (key,)
+            body = self.mapping(raw[key], p, {"clause", "text", *extra}, {"clause", "text", *extra})
+            item = {"clause": self._clause(body["clause"], p + ("clause",)), "text": self.string(body["text"], p + ("text",))}
+            if "every_days" in extra:
+                item["every_days"] = self.integer(body["every_days"], p + ("every_days",), 1)
+            out[key] = item
+        return out
 
     def _clause(self, value: Any, path: Path) -> str:
         if isinstance(value, int | float) and not isinstance(value, bool):
@@ -351,10 +412,13 @@ class _PackParser(_Parser):
             elif kind == "int":
                 out[key] = self.integer(value, p, 1)
             elif kind == "valid":
-                if value != "valid":
-                    raise self.err(p, "the only consent condition is 'valid' (a rule never relies on consent "
-                                   "being missing, so withdrawing consent can never unlock anything)")
-                out[key] = "valid"
+                # 'verbal': valid in every way but being in writing (JustUs 5.4: verbal consent in
+                # exceptional circumstances); valid consent is verbal consent too.
+                if value not in ("valid", "verbal"):
+                    raise self.err(p, "the only consent condition is 'valid' (or 'verbal': valid but for being "
+                                   "in writing); a rule never relies on consent being missing, so withdrawing "
+                                   "consent can never unlock anything")
+                out[key] = value
         return out
 
     def _approvals(self, raw: Any, path: Path) -> list[dict[str, Any]]:
@@ -405,9 +469,10 @@ class _PackParser(_Parser):
 
     def _disclose(self, raw: Any) -> tuple[Rule, list[Rule], list[Rule]]:
         path = ("disclose",)
-        raw = self.mapping(raw, path, {"default", "prohibitions", "rules"}, {"default", "rules"})
+        raw = self.mapping(raw, path, {"default", "prohibitions", "rules", "refusals", "always"}, {"default", "rules"})
         default = self._rule(raw["default"], path + ("default",), "disclose.default", {"obligations"},
                              default_id="default_deny")
+        self.disclose_more = self._disclose_more(raw, path)
         prohibitions = []
         for i, item in enumerate(raw.get("prohibitions", []) or []):
             p = path + ("prohibitions", i)
@@ -429,8 +494,18 @@ class _PackParser(_Parser):
             raise self.err(path + ("rules",), "expected a non-empty list of rules")
         for i, item in enumerate(raw["rules"]):
             p = path + ("rules", i)
-            rule = self._rule(item, p, "disclose.rule", {"when", "decision", "approvals", "obligations", "basis"},
+            rule = self._rule(item, p, "disclose.rule", {"when", "decision", "approvals", "obligations", "basis",
+                                                          "agreed_in"},
                               required={"when", "decision", "basis"}, cond=DISCLOSE_CONDITIONS)
+            if "agreed_in" in item:
+                # The subject agreed to this in a document they sign (DVIP Appendix A): it holds on that
+                # standing ground, claimed or not. Checked against the document once documents are read.
+                ap = p + ("agreed_in",)
+                agreed = self.mapping(item["agreed_in"], ap, {"document", "ground"}, {"document", "ground"})
+                rule.extra["agreed_in"] = {
+                    "document": self.name(agreed["document"], ap + ("document",)),
+                    "ground": self.words(agreed["ground"], ap + ("ground",), self.vocab["grounds"], "ground")[0],
+                    "path": ap}
             rule.decision = self.string(item["decision"], p + ("decision",))
             if rule.decision not in ("permit", "permit_if_approved"):
                 raise self.err(p + ("decision",), "a rule's decision is 'permit' or 'permit_if_approved' "
@@ -444,15 +519,64 @@ class _PackParser(_Parser):
                 raise self.err(p + ("basis",), f"unknown legal basis '{rule.basis}'; expected one of: "
                                + ", ".join(sorted(legal.BASES)))
             when = rule.when
-            if "consent" not in when and "grounds" not in when and when.get("anonymised") is not True:
+            if "consent" not in when and "grounds" not in when and when.get("anonymised") is not True \
+                    and "agreed_in" not in rule.extra:
                 raise self.err(p + ("when",), "a rule that lets information leave must need valid consent, "
-                               "a ground, or anonymised information")
+                               "a ground, or anonymised information (or be agreed in a document the subject "
+                               "signs: 'agreed_in')")
             if rule.basis == "consent" and "consent" not in when:
                 raise self.err(p + ("basis",), "the basis 'consent' needs 'consent: valid' in the conditions")
             if rule.basis == "anonymised" and when.get("anonymised") is not True:
                 raise self.err(p + ("basis",), "the basis 'anonymised' needs 'anonymised: true' in the conditions")
             rules.append(rule)
         return default, prohibitions, rules
+
+    def _disclose_more(self, raw: dict[str, Any], path: Path) -> tuple[list[Rule], list[Rule]]:
+        """`refusals`: when no rule permits, the first whose `when` holds refuses instead of the default,
+        with its clause and obligations (DVIP 5.01: a request for staff details is referred to the
+        person through their line manager, not refused under the client clause 4.01). `always`:
+        obligations, with their clause, added to every answer whose request their `when` holds for,
+        permit or refusal (Home-Start 10.2: the trustees are told of every police request)."""
+        refusals, always = [], []
+        for i, item in enumerate(raw.get("refusals", []) or []):
+            p = path + ("refusals", i)
+            rule = self._rule(item, p, "disclose.refusal", {"when", "obligations"}, required={"when"},
+                              cond=DISCLOSE_CONDITIONS)
+            if not rule.when:
+                raise self.err(p + ("when",), "a refusal needs at least one condition")
+            refusals.append(rule)
+        for i, item in enumerate(raw.get("always", []) or []):
+            p = path + ("always", i)
+            rule = self._rule(item, p, "disclose.always", {"when", "obligations"}, required={"when", "obligations"},
+                              cond=DISCLOSE_CONDITIONS)
+            if not rule.when:
+                raise self.err(p + ("when",), "an 'always' entry needs at least one condition")
+            always.append(rule)
+        return refusals, always
+
+    def _check_agreed_in(self, spec: PackSpec) -> None:
+        """A rule `agreed_in` a document holds without consent or a claimed ground only because the
+        people it applies to signed that document: so the document must exist, be signed, list the
+        rule, and be for everyone the rule applies to."""
+        for rule in spec.disclose_rules:
+            agreed = rule.extra.get("agreed_in")
+            if agreed is None:
+                continue
+            ap = agreed["path"]
+            doc = spec.documents.get(agreed["document"])
+            if doc is None:
+                raise self.err(ap + ("document",), f"no document '{agreed['document']}' in this pack")
+            if "signed" not in doc["signatures"]:
+                raise self.err(ap + ("document",), f"document '{doc['name']}' is not signed by the people it is for")
+            if rule.id not in doc["items"]:
+                raise self.err(ap + ("document",), f"document '{doc['name']}' does not list rule '{rule.id}'")
+            roles = rule.when.get("subject_role")
+            if not roles or not roles <= doc["subject_roles"]:
+                raise self.err(ap, f"the rule must name subject roles the document '{doc['name']}' is for "
+                               f"({', '.join(sorted(doc['subject_roles']))})")
+            if doc["services"] is not None and not (rule.when.get("service") and rule.when["service"] <= doc["services"]):
+                raise self.err(ap, f"the rule must name services the document '{doc['name']}' is for "
+                               f"({', '.join(sorted(doc['services']))})")
 
     def _access(self, raw: Any) -> dict[str, Any]:
         path = ("access",)
@@ -481,8 +605,11 @@ class _PackParser(_Parser):
                 raise self.err(p + ("decision",), "expected 'permit' or 'permit_if_approved'")
             if rule.decision == "permit_if_approved" and not rule.approvals:
                 raise self.err(p + ("approvals",), "'permit_if_approved' needs approvals")
-            if "trustee" in rule.when.get("kinds", ()):
-                raise self.err(p + ("when", "kinds"), "trustees see no client data at all")
+            names_trustees = "trustee" in rule.when.get("kinds", ()) \
+                or any(self.roles[role].kind == "trustee" for role in rule.when.get("roles", ()))
+            if names_trustees and "purpose" not in rule.when:
+                raise self.err(p + ("when",), "a grant that lets trustees read records must name the purpose "
+                               "it is for (trustees see no client data otherwise)")
             grants.append(rule)
         out["grants"] = grants
         bg_raw = raw["break_glass"]
@@ -656,7 +783,8 @@ class _PackParser(_Parser):
             p = ("documents", key)
             self.name(key, p)
             body = self.mapping(body, p, {"title", "clause", "audience", "for", "intro", "items", "consent_scope",
-                                          "closing", "signatures", "expiry", "copy_to_signer", "signed_by"},
+                                          "closing", "signatures", "expiry", "copy_to_signer", "signed_by", "kind",
+                                          "ways", "copy_required"},
                                 {"title", "clause", "for", "intro", "items"})
             fors = self.mapping(body["for"], p + ("for",), {"subject_role", "service"}, {"subject_role"})
             subject_roles = frozenset(self.words(fors["subject_role"], p + ("for", "subject_role"),
@@ -667,6 +795,10 @@ class _PackParser(_Parser):
             for i, rid in enumerate(items):
                 if by_id[rid].client_text is None:
                     raise self.err(p + ("items", i), f"rule '{rid}' has no client_text to put in a document")
+                self._placeholders(by_id[rid].client_text, p + ("items", i))
+            for part in ("title", "intro", "closing"):
+                if isinstance(body.get(part), str):
+                    self._placeholders(body[part], p + (part,))
             # What a client signs must say exactly what the system enforces: every rule that can let
             # this subject's information leave without consent, and every prohibition protecting them,
             # must appear in the document.
@@ -682,6 +814,16 @@ class _PackParser(_Parser):
                                    "which applies to the people who sign it")
             scope = self.words(body["consent_scope"], p + ("consent_scope",), spec.vocab["recipient_kinds"],
                                "recipient kind") if "consent_scope" in body else ()
+            # What the document is; without `kind`, a document with a consent scope is a consent form,
+            # any other a statement of the limits of confidentiality.
+            kinds = self.words(body["kind"], p + ("kind",), frozenset(DOCUMENT_KINDS), "kind of document") \
+                if "kind" in body else (("consent_form",) if scope else ("limits_statement",))
+            if "staff_declaration" in kinds and len(kinds) > 1:
+                raise self.err(p + ("kind",), "a declaration staff sign is not also a client document")
+            if scope and "consent_form" not in kinds:
+                raise self.err(p + ("kind",), "a document with a consent_scope is a consent_form")
+            ways = self.words(body["ways"], p + ("ways",), frozenset(TELLING_WAYS), "way of telling") \
+                if "ways" in body else TELLING_WAYS
             out[key] = {
                 "name": key,
                 "title": self.string(body["title"], p + ("title",)),
@@ -696,5 +838,15 @@ class _PackParser(_Parser):
                 if "signatures" in body else ("signed", "date", "name"),
                 "expiry": self.boolean(body.get("expiry", False), p + ("expiry",)),
                 "copy_to_signer": self.boolean(body.get("copy_to_signer", False), p + ("copy_to_signer",)),
+                "kinds": frozenset(kinds), "ways": tuple(w for w in TELLING_WAYS if w in ways),
+                # A copy to keep is given however the limits are told (Home-Start 1.1: "verbally and in writing").
+                "copy_required": self.boolean(body.get("copy_required", False), p + ("copy_required",)),
             }
         return out
+
+    def _placeholders(self, text: str, path: Path) -> None:
+        """A document's words may name the organisation running Confide as {organisation}, and hold
+        no other placeholder (it would be printed as it stands)."""
+        for found in _PLACEHOLDER_RE.findall(text):
+            if found != ORGANISATION:
+                raise self.err(path, f"unknown placeholder {found}; the only one is {ORGANISATION}")

@@ -62,6 +62,9 @@ OBLIGATIONS = (
     # Additions of this engine (the contract says obligations are extendable).
     "use_secure_channel", "flag_for_review", "share_on_agreed_terms_only", "explore_implications",
     "sign_record_of_access",
+    # Told before anything goes, not after (confide.policy.steps): Day-Mer's health and safety
+    # breach, Derbyshire's "explain at the outset ... the exception ... increased risk".
+    "inform_subject_before", "inform_subject_before_unless_increases_risk",
 )
 
 # Purposes are not listed in the contract's core; these are the ones every pack understands.
@@ -122,6 +125,8 @@ LABELS = {
     "safe_contact": "safe contact details",
     "equal_opportunities": "equal opportunities monitoring data",
     "permit_if_approved": "permit if approved",
+    "inform_subject_before": "tell the client first",
+    "inform_subject_before_unless_increases_risk": "tell the client first, unless that would raise the risk",
 }
 
 

@@ -113,3 +113,26 @@ def test_as_a_process():
     proc = subprocess.run([sys.executable, "-m", "confide.policy.cli", "decide", "--pack", "dvip"],
                           input='{"action": "disclose"}', capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and proc.stdout == ""
+
+
+def test_as_a_process_bad_bytes_and_deep_nesting_exit_2_with_one_line():
+    """Through the real sys.stdin (bytes decoded by the CLI itself), whatever the locale: issue 11 point 8."""
+    for raw, needle in [(b"\xff\xfe{}", "not valid UTF-8"), (b'{"action": "\xed\xa0\x80"}', "not valid UTF-8"),
+                        (b"[" * 100_000, "nested too deeply"), (b'{"x": ' + b"9" * 5000 + b"}", "too many digits"),
+                        (b"", "empty")]:
+        proc = subprocess.run([sys.executable, "-m", "confide.policy.cli", "decide", "--pack", "dvip"], input=raw,
+                              capture_output=True, cwd=ROOT, timeout=60, env={"LC_ALL": "C", "PATH": ""})
+        err = proc.stderr.decode("utf-8", "replace")
+        assert proc.returncode == 2 and err.count("\n") == 1 and needle in err and proc.stdout == b"", err[-300:]
+
+
+def test_decide_with_the_subject_access_clock():
+    request = {**CONTRACT_SAR, "identity_confirmed_on": "2026-01-20",
+               "clarification": [{"asked_on": "2026-01-21", "answered_on": None}]}
+    code, out, err = run(["decide", "--pack", "dvip"], json.dumps(request))
+    assert code == 0, err
+    answer = json.loads(out)
+    assert answer["statutory_due_on"] is None and answer["clock"]["paused_since"] == "2026-01-21"
+    code, out, err = run(["decide", "--pack", "dvip"],
+                         json.dumps({**request, "clarification": [{"asked_on": "2026-01-21", "answered_on": "2026-01-02"}]}))
+    assert code == 2 and err.count("\n") == 1 and "clarification[0].answered_on: " in err

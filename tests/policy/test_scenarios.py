@@ -89,3 +89,21 @@ def test_every_rule_of_every_pack_is_exercised_by_a_scenario(name):
         hit |= {(action, r["rule"]) for w in answer.get("withhold", []) for r in w["reasons"]}
     missing = [(r.section, r.id) for r in pack.spec.all_rules() if (r.section.split(".")[0], r.id) not in hit]
     assert not missing
+
+
+def test_the_sharing_workflow_asks_with_the_requesters_role():
+    """Home-Start 7.2: the disclose request Confide builds names who asks, so the engine can hold
+    communication with the referrer to the organiser."""
+    from types import SimpleNamespace
+
+    from confide.sharing.disclosure import Recipient, build_request
+
+    pack = load_pack("home_start")
+    client, case = SimpleNamespace(subject_role="parent", date_of_birth=None), SimpleNamespace(service="home_start")
+    consent = {"status": "given", "explicit": True, "written": True, "covers_recipient": True, "covers_data": True}
+    asked = {role: build_request(client, case, Recipient(kind="referrer"), ["case_notes"], "liaison", "email", [],
+                                 False, consent, role) for role in ("organiser", "volunteer")}
+    assert asked["organiser"]["requester"] == {"role": "organiser"}
+    assert pack.decide(asked["organiser"])["decision"] == "permit"
+    refused = pack.decide(asked["volunteer"])
+    assert refused["decision"] == "deny" and refused["reasons"][0]["clause"] == "7.2"
