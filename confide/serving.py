@@ -11,6 +11,10 @@ processes, and pages twice as slow). So the processes share out connections: eac
 many it holds, and one that holds more than another waits a moment before accepting, letting the
 less busy one take the connection first. If that one does not (it is stuck, say), the busier one
 accepts after the wait anyway: a connection is never left waiting for long.
+
+The parent process (or the one process) also signs the audit log's head every
+CONFIDE_AUDIT_CHECKPOINT_MINUTES when events were added, from one thread of its own
+(confide/audit/checkpoint.py), and once more as it stops.
 """
 
 from __future__ import annotations
@@ -31,9 +35,22 @@ def serve(application, host: str, port: int, processes: int, options: dict) -> i
     import waitress
 
     if processes <= 1:
-        waitress.serve(application, host=host, port=port, **options)
+        checkpointer = _checkpointer()
+        try:
+            waitress.serve(application, host=host, port=port, **options)
+        finally:
+            checkpointer.stop()
         return 0
     return _serve_forked(application, host, port, processes, options)
+
+
+def _checkpointer():
+    """The audit checkpoint thread, in this process only (never in a served child)."""
+    from django.conf import settings
+
+    from confide.audit.checkpoint import Checkpointer
+
+    return Checkpointer(settings.AUDIT_CHECKPOINT_MINUTES).start()
 
 
 def _balanced(held, index: int):
@@ -97,6 +114,7 @@ def _serve_forked(application, host: str, port: int, processes: int, options: di
             finally:
                 os._exit(0)
         children.append(pid)
+    checkpointer = _checkpointer()  # started after the forks: a fork copies only the thread that forks
 
     def stop(signum, frame):
         for pid in children:
@@ -114,4 +132,5 @@ def _serve_forked(application, host: str, port: int, processes: int, options: di
             status = 1
             stop(None, None)  # one child failed: stop the rest rather than serve at half strength
     listener.close()
+    checkpointer.stop()
     return status

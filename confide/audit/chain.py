@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
 GENESIS = "0" * 64
@@ -14,10 +14,16 @@ _detail_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sor
 
 
 def canonical_time(at: datetime) -> str:
-    """UTC, microseconds, 'Z': the same text on SQLite (naive UTC) and PostgreSQL (aware)."""
-    if at.tzinfo is not None:
-        at = at.astimezone(UTC).replace(tzinfo=None)
-    return at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """UTC, microseconds, 'Z': the same text on SQLite (naive UTC) and PostgreSQL (aware).
+
+    Only an aware datetime in UTC is accepted: Confide writes nothing else, so a naive time, one in
+    another zone or anything that is not a datetime is refused rather than guessed at."""
+    if not isinstance(at, datetime):
+        raise ValueError("an audit event's time must be a datetime")
+    if at.tzinfo is None or at.utcoffset() != timedelta(0):
+        raise ValueError("an audit event's time must be in UTC, with its zone")
+    return (f"{at.year:04d}-{at.month:02d}-{at.day:02d}T{at.hour:02d}:{at.minute:02d}:{at.second:02d}"
+            f".{at.microsecond:06d}Z")
 
 
 def canonical_detail(detail: dict | None) -> str:
@@ -45,12 +51,21 @@ def event_hash(
 
 # SQLite builds each event's canonical JSON array itself: its json_array() escapes text exactly as
 # Python's encoder does (tests/audit proves it on awkward text), and the time is rewritten from
-# what Django stored ('YYYY-MM-DD HH:MM:SS[.ffffff]', UTC) into the canonical form. Python is left
-# only the hashing, which is most of what verification costs.
+# what Django stored into the canonical form. The stored text is taken whole: it must be exactly
+# what writing the canonical form back gives, 'YYYY-MM-DD HH:MM:SS' or 'YYYY-MM-DD HH:MM:SS.ffffff'
+# (fraction not all zeros), which is what Django writes for a naive UTC time. Every other character
+# is inside the hashed canonical form, so the hash covers the stored text exactly. Anything else (a
+# zone suffix such as '+05:00', a 'T', a number) gives no payload: the event counts as edited,
+# whatever its hash. (Comparing positions costs half what a GLOB over every digit did, bench/audit.py.)
+SQLITE_CANONICAL_AT = (
+    "typeof(at) = 'text' AND substr(at, 11, 1) = ' ' AND (length(at) = 19 "
+    "OR (length(at) = 26 AND substr(at, 20, 1) = '.' AND substr(at, 21, 6) <> '000000'))"
+)
 SQLITE_HASH_ROWS = (
-    "SELECT seq, prev_hash, hash, json_array(seq, substr(at, 1, 10) || 'T' || substr(at, 12, 8) || '.' || "
+    f"SELECT seq, prev_hash, hash, CASE WHEN {SQLITE_CANONICAL_AT} THEN "  # noqa: S608 -- constant SQL
+    "json_array(seq, substr(at, 1, 10) || 'T' || substr(at, 12, 8) || '.' || "
     "CASE WHEN length(at) > 19 THEN substr(at, 21, 6) ELSE '000000' END || 'Z', actor_id, actor, action, "
-    "object_type, object_id, client_id, purpose, detail, prev_hash) "
+    "object_type, object_id, client_id, purpose, detail, prev_hash) END "
     "FROM audit_event WHERE seq >= ? AND seq < ? ORDER BY seq LIMIT ?"
 )
 
@@ -60,7 +75,7 @@ class RangeCheck(NamedTuple):
     first prev_hash must be the previous range's last hash."""
 
     problem_seq: int | None  # the first event in the range at which something is wrong
-    problem: str             # "missing", "link" or "edited"
+    problem: str             # "missing", "link", "edited" or "time"
     first_prev_hash: str | None
     last_seq: int | None
     last_hash: str | None
@@ -77,6 +92,8 @@ def check_rows(rows, expected_seq: int, prev: str | None):
             return expected_seq, "missing", prev, expected_seq
         if prev is not None and prev_hash != prev:
             return seq, "link", prev, expected_seq
+        if payload is None:  # the stored time has no canonical form
+            return seq, "time", prev, expected_seq
         if sha256(payload.encode("utf-8")).hexdigest() != digest:
             return seq, "edited", prev, expected_seq
         prev = digest

@@ -1,5 +1,6 @@
 """The audit log: an append-only, hash-chained table that every read and change of client data
-passes through. Database triggers (migration 0002) refuse UPDATE and DELETE on it."""
+passes through. Database triggers (migrations 0002 and 0003) refuse UPDATE and DELETE on it, and any
+INSERT but the next event, which moves the head in the same statement (docs/audit.md)."""
 
 from __future__ import annotations
 
@@ -35,8 +36,9 @@ class AuditEvent(models.Model):
 
 
 class AuditHead(models.Model):
-    """The chain's newest link. Appends lock this row, so events are numbered one at a time; verify
-    compares the chain's end with it, so events cut from the end are noticed."""
+    """The chain's newest link. Appends lock this row, so events are numbered one at a time; the
+    database moves it with each inserted event and refuses any other change; verify compares the
+    chain's end with it, so events cut from the end are noticed."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.BigIntegerField(default=0)

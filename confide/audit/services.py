@@ -15,11 +15,13 @@ from django.utils import timezone
 from confide.audit import appendlock
 from confide.audit.chain import (
     GENESIS,
+    SQLITE_HASH_ROWS,
     RangeCheck,
     canonical_detail,
     canonical_time,
     check_range_sqlite,
     check_range_sqlite_file,
+    check_rows,
     event_hash,
 )
 from confide.audit.models import AuditEvent, AuditHead
@@ -40,12 +42,12 @@ def _check_detail(detail: dict) -> None:
 
 _INSERT = ("INSERT INTO audit_event (seq, at, actor_id, actor, action, object_type, object_id, client_id, purpose, "
            "detail, prev_hash, hash) VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p})")
-_MOVE_HEAD = "UPDATE audit_head SET seq = {p}, hash = {p} WHERE id = 1"
 
 
 class _Plan(NamedTuple):
-    """The statements of one append, as sent to the database: (read the head, write the event and
-    move the head), inside the caller's transaction or in one of the append's own."""
+    """The statements of one append, as sent to the database: (read the head, write the event),
+    inside the caller's transaction or in one of the append's own. The database itself moves the
+    head when the event is inserted, and refuses an event that is not the next (migration 0003)."""
 
     read: str
     write: tuple[str, ...]
@@ -58,18 +60,18 @@ _PLANS = {
     # at once, as Django's own transactions do (settings), so the head read is already locked.
     "sqlite": _Plan(
         read="SELECT seq, hash FROM audit_head WHERE id = 1",
-        write=(_INSERT.format(p="?"), _MOVE_HEAD.format(p="?")),
+        write=(_INSERT.format(p="?"),),
         read_own=("BEGIN IMMEDIATE", "SELECT seq, hash FROM audit_head WHERE id = 1"),
-        write_own=(_INSERT.format(p="?"), _MOVE_HEAD.format(p="?"), "COMMIT"),
+        write_own=(_INSERT.format(p="?"), "COMMIT"),
     ),
     # PostgreSQL: the head row's lock numbers concurrent appends one after another. Each element is
     # one round trip: Django's cursors bind parameters on the client, so several statements go in
     # one message, and an append costs two round trips rather than five (bench/RESULTS.md, web).
     "postgresql": _Plan(
         read="SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE",
-        write=(f"{_INSERT.format(p='%s')}; {_MOVE_HEAD.format(p='%s')}",),
+        write=(_INSERT.format(p="%s"),),
         read_own=("BEGIN; SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE",),
-        write_own=(f"{_INSERT.format(p='%s')}; {_MOVE_HEAD.format(p='%s')}; COMMIT",),
+        write_own=(f"{_INSERT.format(p='%s')}; COMMIT",),
     ),
 }
 
@@ -148,7 +150,7 @@ def record_event(
                 )
                 event = (seq, connection.ops.adapt_datetimefield_value(at), actor_id, actor_name, action, object_type,
                          object_id, client_id, purpose, detail_text, head_hash, digest)
-                _run(cursor, plan.write_own if own_transaction else plan.write, event, (seq, digest))
+                _run(cursor, plan.write_own if own_transaction else plan.write, event)
             except BaseException:
                 if own_transaction:
                     cursor.execute("ROLLBACK")
@@ -202,9 +204,16 @@ _PG_CANONICAL = (
     " || ',' || coalesce(client_id::text, 'null') || ',' || to_json(purpose)::text || ',' || to_json(detail)::text"
     " || ',' || to_json(prev_hash)::text || ']'"
 )
+# A time with no canonical form (infinity, or a year outside 1 to 9999) counts as edited too.
+_PG_ODD_TIME = "NOT isfinite(at) OR at < '0001-01-01 00:00:00+00' OR at >= '10000-01-01 00:00:00+00'"
 _PG_FIRST_EDITED = (
     f"SELECT min(seq + 0) FROM audit_event "  # noqa: S608 -- constant SQL
-    f"WHERE encode(pg_catalog.sha256(convert_to({_PG_CANONICAL}, 'UTF8')), 'hex') <> hash"
+    f"WHERE {_PG_ODD_TIME} OR encode(pg_catalog.sha256(convert_to({_PG_CANONICAL}, 'UTF8')), 'hex') <> hash"
+)
+# The same rows as chain.SQLITE_HASH_ROWS returns them, for checking a stretch of the chain in Python.
+_PG_HASH_ROWS = (
+    f"SELECT seq, prev_hash, hash, CASE WHEN {_PG_ODD_TIME} THEN NULL ELSE {_PG_CANONICAL} END "  # noqa: S608
+    "FROM audit_event WHERE seq >= %s AND seq < %s ORDER BY seq LIMIT %s"
 )
 _LAST_HASH_POSTGRESQL = "SELECT hash FROM audit_event WHERE seq = %s"
 # SQLite: Python checks numbers, links and hashes in one pass; a long chain in a database file is
@@ -214,6 +223,7 @@ _PROBLEMS = {
     "missing": "event #{seq} is missing; the chain skips it (events were deleted)",
     "link": "it does not link to the event before it (an event was inserted, removed or moved here)",
     "edited": "its contents do not match its hash (the event was edited)",
+    "time": "its time is not stored in the one form Confide writes (the event was edited)",
 }
 
 
@@ -301,3 +311,43 @@ def verify_chain(workers: int | None = None) -> VerifyResult:
             return VerifyResult(False, head_seq, head_seq, head_seq + 1, problem)
         return VerifyResult(False, checked - 1, head_seq, checked, problem)
     return VerifyResult(True, checked, head_seq)
+
+
+def check_span(after_seq: int, after_hash: str, batch_size: int = 20000) -> tuple[int, str] | str:
+    """Check the chain from a known event (after_seq with after_hash, or 0 and GENESIS) to the
+    head: that event still there unchanged, every later event numbered, linked and matching its
+    hash, and the head at the last of them. Returns the head as (seq, hash), or what is wrong.
+    Checkpoints use it to sign only a head that extends the chain they signed before."""
+    head = AuditHead.objects.filter(pk=1).values_list("seq", "hash").first()
+    if head is None:
+        return "the audit log has no head row"
+    head_seq, head_hash = head
+    if head_seq < after_seq:
+        return f"the head (#{head_seq}) is behind event #{after_seq} (events were cut from the end)"
+    rows_sql = SQLITE_HASH_ROWS if connection.vendor == "sqlite" else _PG_HASH_ROWS
+    if after_seq > 0:
+        found = AuditEvent.objects.filter(seq=after_seq).values_list("hash", flat=True).first()
+        if found is None:
+            return f"event #{after_seq} is no longer in the log (events were deleted)"
+        if found != after_hash:
+            return f"event #{after_seq} no longer has the hash signed before (the chain has been rewritten)"
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        cursor = connection.connection.cursor()
+        try:
+            expected, prev = after_seq + 1, after_hash
+            while expected <= head_seq:
+                cursor.execute(rows_sql, (expected, head_seq + 1, batch_size))
+                rows = cursor.fetchall()
+                if not rows:
+                    break
+                problem_seq, problem, prev, expected = check_rows(rows, expected, prev)
+                if problem_seq is not None:
+                    return f"event #{problem_seq}: " + _PROBLEMS[problem].format(seq=problem_seq)
+        finally:
+            cursor.close()
+    if expected != head_seq + 1:
+        return f"event #{expected} is missing; the chain ends before the head (#{head_seq})"
+    if prev != head_hash:
+        return f"the head (#{head_seq}) does not hold the hash of event #{head_seq}"
+    return head_seq, head_hash

@@ -9,6 +9,7 @@ from django.test import TransactionTestCase
 
 from confide.audit.models import AuditEvent, AuditHead
 from confide.audit.services import AuditLogMissing, record_event, verify_chain
+from tests.audit import triggers
 from tests.audit.triggers import FlushableAuditLogMixin
 
 
@@ -23,7 +24,8 @@ class OwnTransactionTests(FlushableAuditLogMixin, TransactionTestCase):
 
     def test_a_failed_append_rolls_back_and_leaves_the_connection_usable(self):
         record_event(None, "test.first")
-        AuditHead.objects.filter(pk=1).delete()
+        with triggers.off():  # the database refuses to remove the head; only someone who drops the triggers can
+            AuditHead.objects.filter(pk=1).delete()
         with self.assertRaises(AuditLogMissing):
             record_event(None, "test.lost")
         self.assertEqual(AuditEvent.objects.count(), 1)

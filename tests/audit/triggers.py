@@ -8,7 +8,10 @@ from contextlib import contextmanager
 
 from django.db import connection
 
-_migration = importlib.import_module("confide.audit.migrations.0002_append_only")
+_migrations = [importlib.import_module(f"confide.audit.migrations.{name}")
+               for name in ("0002_append_only", "0003_only_the_next_event")]
+SQLITE_TRIGGERS = 6  # on audit_event and audit_head together
+POSTGRES_TRIGGERS = 8
 
 
 def _execute(statements) -> None:
@@ -19,26 +22,29 @@ def _execute(statements) -> None:
 
 def drop() -> None:
     if connection.vendor == "sqlite":
-        _execute(_migration.SQLITE_DOWN)
+        for migration in reversed(_migrations):
+            _execute(migration.SQLITE_DOWN)
     else:
-        _execute(["ALTER TABLE audit_event DISABLE TRIGGER USER"])
+        _execute(["ALTER TABLE audit_event DISABLE TRIGGER USER", "ALTER TABLE audit_head DISABLE TRIGGER USER"])
 
 
 def create() -> None:
     if connection.vendor == "sqlite":
-        _execute(_migration.SQLITE_UP)
+        for migration in _migrations:
+            _execute(migration.SQLITE_UP)
     else:
-        _execute(["ALTER TABLE audit_event ENABLE TRIGGER USER"])
+        _execute(["ALTER TABLE audit_event ENABLE TRIGGER USER", "ALTER TABLE audit_head ENABLE TRIGGER USER"])
 
 
 def present() -> bool:
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            cursor.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_event'")
-            return cursor.fetchone()[0] == 2
-        cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'audit_event'::regclass "
+            cursor.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
+                           "AND tbl_name IN ('audit_event', 'audit_head')")
+            return cursor.fetchone()[0] == SQLITE_TRIGGERS
+        cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgrelid IN ('audit_event'::regclass, 'audit_head'::regclass) "
                        "AND NOT tgisinternal AND tgenabled <> 'D'")
-        return cursor.fetchone()[0] == 2
+        return cursor.fetchone()[0] == POSTGRES_TRIGGERS
 
 
 @contextmanager
@@ -55,9 +61,10 @@ def ready_after_flush() -> None:
     from confide.audit.chain import GENESIS
     from confide.audit.models import AuditHead
 
+    # The head first: with the triggers on, a head row may be inserted only when there is none.
+    AuditHead.objects.get_or_create(pk=1, defaults={"seq": 0, "hash": GENESIS})
     if not present():
         create()
-    AuditHead.objects.get_or_create(pk=1, defaults={"seq": 0, "hash": GENESIS})
 
 
 class FlushableAuditLogMixin:
