@@ -10,17 +10,24 @@ import os
 import sys
 from pathlib import Path
 
+from confide import conf
 
-def _django(demo: bool = False) -> None:
+
+def _django(demo: bool = False, check_files: bool = True) -> None:
+    """Set Django up. Unless told not to, refuse (one line, exit 2) when other users of this machine
+    could read var/, the SQLite database or a key file (conf.check_private_files)."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "confide.settings")
     if demo:
         os.environ["CONFIDE_DEMO"] = "1"
     import django
+    from django.conf import settings
     from django.core.exceptions import ImproperlyConfigured
 
     try:
         django.setup()
-    except ImproperlyConfigured as exc:
+        if check_files:
+            conf.check_private_files_of(settings)
+    except (ImproperlyConfigured, conf.ConfigError) as exc:
         raise SystemExit(_fail(str(exc))) from None
 
 
@@ -30,9 +37,9 @@ def _fail(message: str, code: int = 2) -> int:
 
 
 def _migrate() -> None:
-    from django.core.management import call_command
+    from confide.audit.dbroles import migrate_database
 
-    call_command("migrate", interactive=False, verbosity=0)
+    migrate_database()  # as the tables' owner when CONFIDE_MIGRATE_DATABASE_URL is set
 
 
 def cmd_demo(args) -> int:
@@ -75,7 +82,7 @@ def _serve(host: str, port: int) -> int:
 
 
 def cmd_audit(args) -> int:
-    _django()
+    _django(check_files=False)  # reads only, and is meant to check copies and backups wherever they lie
     from django.db import DatabaseError
 
     try:
@@ -87,6 +94,7 @@ def cmd_audit(args) -> int:
 
 
 def _audit(args) -> int:
+    from confide.audit import checkpoint
     from confide.audit.models import AuditHead
     from confide.audit.services import check_kept_head, verify_chain
 
@@ -94,18 +102,41 @@ def _audit(args) -> int:
         head = AuditHead.objects.get(pk=1)
         print(f"{head.seq} {head.hash}")
         return 0
+    if args.audit_command == "checkpoint":
+        try:
+            signed = checkpoint.write_checkpoint()
+        except checkpoint.CheckpointError as exc:
+            return _fail(str(exc), 1)
+        print(f"Signed checkpoint: event #{signed.seq} {signed.hash} at {signed.at} with key {signed.key}, "
+              f"added to {checkpoint.log_path()}.")
+        return 0
     result = verify_chain(workers=args.workers)
     if not result.ok:
         print(result.message(), file=sys.stderr)
         return 1
+    try:
+        report = checkpoint.check_checkpoints()
+    except checkpoint.CheckpointError as exc:
+        return _fail(str(exc))
+    if not report.ok:
+        print(f"Audit log BROKEN against its signed checkpoints: {report.problem}.", file=sys.stderr)
+        return 1
+    message = result.message()
+    if not report.count and result.checked:
+        print(f"Note: no signed checkpoints in {checkpoint.log_path()} yet, so events cut from the end would not "
+              "be noticed; 'confide serve' signs one every few minutes, 'confide audit checkpoint' at once.",
+              file=sys.stderr)
+    if report.count:
+        message += (f" It holds all {report.count} signed checkpoint{'' if report.count == 1 else 's'}"
+                    f" (the newest #{report.newest.seq}, signed {report.newest.at}).")
     if args.against is not None:
         problem = check_kept_head(*args.against)
         if problem:
             print(f"Audit log BROKEN against the kept head: {problem}.", file=sys.stderr)
             return 1
-        print(result.message() + f" It still holds the kept head #{args.against[0]}.")
+        print(message + f" It still holds the kept head #{args.against[0]}.")
         return 0
-    print(result.message())
+    print(message)
     return 0
 
 
@@ -164,6 +195,12 @@ def cmd_user(args) -> int:
     try:
         if args.user_command == "setup-code":
             message = users.new_setup_code(args.username)
+        elif args.user_command == "password":
+            message = users.change_password(args.username, sys.stdin.readline().rstrip("\n"))
+        elif args.user_command == "role":
+            message = users.change_role(args.username, role=args.role, team=args.team)
+        elif args.user_command == "disable":
+            message = users.disable(args.username)
         else:
             message = users.add_user(args.username, role=args.role, team=args.team, first_name=args.first_name,
                                      last_name=args.last_name, password_from_stdin=args.password_stdin)
@@ -200,12 +237,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     audit = sub.add_parser("audit", help="the tamper-evident audit log")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True, metavar="SUBCOMMAND")
-    verify = audit_sub.add_parser("verify", help="check the hash chain; report the first broken link and exit 1 if any")
+    verify = audit_sub.add_parser("verify", help="check the hash chain and every signed checkpoint; report the first "
+                                 "problem and exit 1 if any")
     verify.add_argument("--workers", type=_positive, default=None,
                         help="processes that check hashes on SQLite (default: one per core for long chains)")
     verify.add_argument("--against", type=_kept_head, metavar="'N HASH'",
                         help="also check that the chain still holds a head printed earlier by 'confide audit head'")
     audit_sub.add_parser("head", help="print the newest event's number and hash, to keep somewhere else")
+    audit_sub.add_parser("checkpoint", help="sign the chain's head and add it to the checkpoint log outside the "
+                                            "database (serve does this every few minutes)")
     audit.set_defaults(func=cmd_audit)
 
     user = sub.add_parser("user", help="staff accounts")
@@ -217,8 +257,17 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--first-name", default="")
     add.add_argument("--last-name", default="")
     add.add_argument("--password-stdin", action="store_true", help="read the first password from standard input")
-    code = user_sub.add_parser("setup-code", help="a new one-time set-up code for the second factor (lost or new phone)")
+    code = user_sub.add_parser("setup-code", help="a new one-time set-up code for the second factor (lost or new phone); "
+                                                  "signs the person out everywhere")
     code.add_argument("username")
+    password = user_sub.add_parser("password", help="a new password, read from standard input; signs the person out everywhere")
+    password.add_argument("username")
+    role = user_sub.add_parser("role", help="a new role and team; signs the person out everywhere")
+    role.add_argument("username")
+    role.add_argument("--role", required=True, help="a role from the organisation's policy pack")
+    role.add_argument("--team", help="team slug (trustees may have none)")
+    disable = user_sub.add_parser("disable", help="disable an account; signs the person out everywhere")
+    disable.add_argument("username")
     user.set_defaults(func=cmd_user)
 
     keys = sub.add_parser("keys", help="the client data keys: generate a master key, status, rotate")
@@ -238,6 +287,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    conf.private_umask()  # before anything can create a file: the database, its WAL and SHM, keys
     try:
         return _main(argv)
     except BrokenPipeError:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shlex
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -93,6 +94,61 @@ def var_dir() -> Path:
     return path.resolve()
 
 
+# Private by default: whatever Confide creates (the SQLite database with its WAL and SHM files,
+# the key store, generated keys, the audit lock and checkpoints) is its owner's alone.
+PRIVATE_UMASK = 0o077
+
+
+def private_umask() -> None:
+    """Files created from now on are 0600 and directories 0700. Every entry point calls this first
+    (the `confide` command, confide/wsgi.py, and confide/settings.py for any other Django path)."""
+    os.umask(PRIVATE_UMASK)
+
+
+def make_var_dir(var: Path) -> None:
+    """Create var/ readable by its owner only (0700). An existing var/ is left as it is: the
+    start-up check (check_private_files) refuses to start if others can read it."""
+    if not var.is_dir():
+        var.mkdir(parents=True, mode=0o700, exist_ok=True)
+        os.chmod(var, 0o700)  # mkdir's mode is cut by the umask of whoever called us, never widened
+
+
+def _open_to_others(path: Path) -> bool:
+    return bool(path.stat().st_mode & 0o077)
+
+
+def check_private_files(var: Path, database_file: Path | None, keystore: Path) -> None:
+    """Refuse to start, with one line, when other users of this machine could read var/, the
+    SQLite database (or its WAL and SHM files) or a key file. The line names each one and the
+    chmod that fixes it. Files that do not exist yet are not checked (they will be made 0600)."""
+    candidates = [var / "secret_key", var / "master_key", var / "audit_signing_key", keystore,
+                  Path(f"{keystore}-journal")]
+    if database_file is not None:
+        candidates += [database_file, Path(f"{database_file}-wal"), Path(f"{database_file}-shm")]
+    open_dir = var.is_dir() and _open_to_others(var)
+    files = [path for path in dict.fromkeys(candidates) if path.is_file() and _open_to_others(path)]
+    if not open_dir and not files:
+        return
+    shown = ([var] if open_dir else []) + files
+    named = ", ".join(f"{path} (mode {path.stat().st_mode & 0o777:o})" for path in shown)
+    fixes = [f"chmod 700 {shlex.quote(str(var))}"] if open_dir else []
+    if files:
+        fixes.append("chmod 600 " + " ".join(shlex.quote(str(path)) for path in files))
+    raise ConfigError(f"other users of this machine can read {named}; run '{' && '.join(fixes)}' "
+                      "and start Confide again")
+
+
+def check_private_files_of(settings) -> None:
+    """check_private_files() for Django's settings (passed in: this module has no Django)."""
+    database = settings.DATABASES["default"]
+    database_file = None
+    if database["ENGINE"].endswith("sqlite3"):
+        name = str(database["NAME"])
+        if name and name != ":memory:" and not name.startswith("file:") and "mode=memory" not in name:
+            database_file = Path(name)
+    check_private_files(Path(settings.VAR_DIR), database_file, Path(settings.KEYSTORE_PATH))
+
+
 def secret_key(var: Path) -> str:
     """CONFIDE_SECRET_KEY (or _FILE); otherwise one generated once into var/secret_key, readable by the owner only."""
     given = env_secret("CONFIDE_SECRET_KEY")
@@ -103,7 +159,7 @@ def secret_key(var: Path) -> str:
     key_file = var / "secret_key"
     if key_file.is_file():
         return key_file.read_text(encoding="utf-8").strip()
-    var.mkdir(parents=True, exist_ok=True)
+    make_var_dir(var)
     key = secrets.token_urlsafe(50)
     fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -122,7 +178,7 @@ def master_key_text(var: Path) -> str:
         key_file = var / "master_key"
         if key_file.is_file():
             return key_file.read_text(encoding="utf-8").strip()
-        var.mkdir(parents=True, exist_ok=True)
+        make_var_dir(var)
         text = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode("ascii")
         fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -137,12 +193,11 @@ def master_key_text(var: Path) -> str:
     return given.strip()
 
 
-def database_from_url(url: str) -> dict:
+def database_from_url(url: str, name: str = "CONFIDE_DATABASE_URL") -> dict:
     """Django's DATABASES['default'] for sqlite:///PATH or postgresql://USER[:PASSWORD]@HOST[:PORT]/NAME.
 
     Errors never repeat the URL itself, since it may hold a password.
     """
-    name = "CONFIDE_DATABASE_URL"
     expected = "expected sqlite:///PATH or postgresql://USER@HOST:PORT/NAME"
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
@@ -177,6 +232,42 @@ def database_from_url(url: str) -> dict:
         }
     shown = scheme + "://" if scheme else "a value with no scheme"
     raise ConfigError(f"{name}: {expected}; got {shown}")
+
+
+def owner_database(url: str, serving: dict) -> dict:
+    """CONFIDE_MIGRATE_DATABASE_URL: the same PostgreSQL database as CONFIDE_DATABASE_URL, as the role
+    that owns the tables. Migrations run as it; Confide serves as the other, which cannot drop the
+    audit log's triggers (README, "PostgreSQL: two roles")."""
+    name = "CONFIDE_MIGRATE_DATABASE_URL"
+    owner = database_from_url(url, name)
+    if not serving["ENGINE"].endswith("postgresql") or not owner["ENGINE"].endswith("postgresql"):
+        raise ConfigError(f"{name}: only for PostgreSQL, with CONFIDE_DATABASE_URL on PostgreSQL too")
+    if any(owner[key] != serving[key] for key in ("NAME", "HOST", "PORT")):
+        raise ConfigError(f"{name}: expected the same database, host and port as CONFIDE_DATABASE_URL, as another user")
+    if owner["USER"] == serving["USER"]:
+        raise ConfigError(f"{name}: expected a different user from CONFIDE_DATABASE_URL's (the tables' owner)")
+    # Under test, the same test database as the serving connection.
+    return owner | {"CONN_MAX_AGE": 0, "TEST": {"MIRROR": "default"}}
+
+
+def audit_signing_key() -> str | None:
+    """CONFIDE_AUDIT_SIGNING_KEY (or _FILE): an Ed25519 private key (PEM, or 32 bytes in base64)
+    signing the audit log's checkpoints. None: one is generated once into var/audit_signing_key."""
+    import base64
+
+    given = env_secret("CONFIDE_AUDIT_SIGNING_KEY")
+    if given is None:
+        return None
+    text = given.strip()
+    if text.startswith("-----BEGIN") and "PRIVATE KEY-----" in text:
+        return text
+    try:
+        raw = base64.b64decode(text.encode("ascii"), validate=True)
+    except (ValueError, UnicodeEncodeError):
+        raw = b""
+    if len(raw) != 32:
+        raise ConfigError("CONFIDE_AUDIT_SIGNING_KEY: expected an Ed25519 private key, as PEM or as 32 bytes in base64")
+    return text
 
 
 def sqlite_database(path: Path) -> dict:

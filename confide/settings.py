@@ -11,6 +11,10 @@ from django.core.exceptions import ImproperlyConfigured
 
 from confide import conf
 
+# Every file Confide creates is its owner's alone (0600; directories 0700), whichever way Django
+# was started. The `confide` command and wsgi.py also refuse to start on files open to others.
+conf.private_umask()
+
 try:
     VAR_DIR = conf.var_dir()
     DEBUG = conf.env_bool("CONFIDE_DEBUG", False)
@@ -43,11 +47,21 @@ try:
     SERVE_PROCESSES = conf.env_int("CONFIDE_SERVE_PROCESSES", min(os.cpu_count() or 1, 4), minimum=1, maximum=64)
     LOGIN_FAILURE_LIMIT = conf.env_int("CONFIDE_LOGIN_FAILURE_LIMIT", 5, minimum=1, maximum=100)
     LOGIN_LOCKOUT_MINUTES = conf.env_int("CONFIDE_LOGIN_LOCKOUT_MINUTES", 15, minimum=1, maximum=1440)
+    # PostgreSQL with two roles: migrations run as the tables' owner, serving as a role that is not
+    # (README, "PostgreSQL: two roles"), so serving cannot drop the audit log's triggers.
+    _migrate_url = conf.env_str("CONFIDE_MIGRATE_DATABASE_URL", "")
+    if _migrate_url:
+        DATABASES["owner"] = conf.owner_database(_migrate_url, DATABASES["default"])
+    # The audit log's signed checkpoints, kept outside the database (confide/audit/checkpoint.py).
+    AUDIT_SIGNING_KEY = conf.audit_signing_key()
+    AUDIT_SIGNING_KEY_PATH = VAR_DIR / "audit_signing_key"
+    AUDIT_CHECKPOINT_LOG = Path(conf.env_str("CONFIDE_AUDIT_CHECKPOINT_LOG", "") or VAR_DIR / "audit_checkpoints.jsonl")
+    AUDIT_CHECKPOINT_MINUTES = conf.env_int("CONFIDE_AUDIT_CHECKPOINT_MINUTES", 10, minimum=1, maximum=1440)
 except conf.ConfigError as exc:
     raise ImproperlyConfigured(str(exc)) from None
 
 if VAR_DIR and DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    conf.make_var_dir(VAR_DIR)
 # Each serving thread keeps its database connection between requests, on SQLite as on PostgreSQL:
 # opening one (and setting it up) cost more than a page's queries (bench/RESULTS.md, web).
 DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
@@ -79,6 +93,7 @@ MIDDLEWARE = [
     "confide.accounts.middleware.IdleLockMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "confide.web.middleware.DatabaseFaultMiddleware",  # last: a view's database fault is a 503 page
 ]
 
 ROOT_URLCONF = "confide.urls"
@@ -131,7 +146,8 @@ FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler
 FILE_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_MB * 1024 * 1024 + 64 * 1024
 
 # Django's database sessions and ModelBackend, each with its read on every request made cheaper
-# (confide/accounts/sessions.py and backend.py; bench/RESULTS.md, web).
+# (confide/accounts/sessions.py and backend.py; bench/RESULTS.md, web). The session table holds a
+# hash of each session key, never the key: a copy of the database signs nobody in.
 SESSION_ENGINE = "confide.accounts.sessions"
 AUTHENTICATION_BACKENDS = ["confide.accounts.backend.Backend"]
 SESSION_COOKIE_HTTPONLY = True

@@ -1,4 +1,5 @@
-"""Adding staff accounts from the command line (an administrator's job on a new installation)."""
+"""Staff accounts from the command line: adding them, a new set-up code, a new password, a new role
+or team, disabling. Each of the last four ends every session of the person (accounts/services.py)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,28 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from confide.accounts.models import Organisation, Team
-from confide.accounts.services import SETUP_CODE_HOURS, issue_setup_code
+from confide.accounts.services import (
+    SETUP_CODE_HOURS,
+    AccountError,
+    do_change_password,
+    do_change_role,
+    do_disable_user,
+    issue_setup_code,
+)
 from confide.audit.services import record_event
 
 
 class UserError(Exception):
     pass
+
+
+def _team(slug: str) -> Team:
+    """The team with this slug, or an error that lists the teams there are."""
+    team = Team.objects.filter(slug=slug).first()
+    if team is None:
+        known = ", ".join(Team.objects.values_list("slug", flat=True)) or "none yet"
+        raise UserError(f"--team: no team {slug!r} (teams: {known})")
+    return team
 
 
 def add_user(username: str, *, role: str, team: str | None, first_name: str = "", last_name: str = "",
@@ -28,10 +45,7 @@ def add_user(username: str, *, role: str, team: str | None, first_name: str = ""
         raise UserError(f"--role: expected one of {', '.join(roles)}; got {role!r}")
     team_obj = None
     if team:
-        team_obj = Team.objects.filter(slug=team).first()
-        if team_obj is None:
-            known = ", ".join(Team.objects.values_list("slug", flat=True)) or "none yet"
-            raise UserError(f"--team: no team {team!r} (teams: {known})")
+        team_obj = _team(team)
     elif roles[role].kind != "trustee":
         raise UserError("--team: every member of staff needs a team; only trustees may have none")
     if User.objects.filter(username__iexact=username).exists():
@@ -50,16 +64,55 @@ def add_user(username: str, *, role: str, team: str | None, first_name: str = ""
         user.save()
         record_event(None, "user.created", object_type="user", object_id=user.pk, detail={"role": role})
         code = issue_setup_code(user)
-    note = "" if password is not None else "\nIt has no password yet: set one with 'confide manage changepassword'."
+    note = "" if password is not None else f"\nIt has no password yet: set one with 'confide user password {username}'."
     return f"Added {username} ({roles[role].label}).{note}\n" + _setup_code_text(username, code)
 
 
-def new_setup_code(username: str) -> str:
-    """A new set-up code (a lost or new phone): the old second factor stops working at once."""
+def _account(username: str):
     user = get_user_model().objects.filter(username__iexact=username).first()
     if user is None:
         raise UserError(f"username: no account {username!r}")
+    return user
+
+
+def new_setup_code(username: str) -> str:
+    """A new set-up code (a lost or new phone): the old second factor stops working at once, and
+    every session of the person ends."""
+    user = _account(username)
     return _setup_code_text(user.get_username(), issue_setup_code(user))
+
+
+def change_password(username: str, password: str) -> str:
+    """A new password; every session of the person ends."""
+    user = _account(username)
+    try:
+        do_change_password(None, user, password)
+    except AccountError as exc:
+        raise UserError(str(exc)) from None
+    return f"Changed the password of {user.get_username()}; they are signed out everywhere."
+
+
+def change_role(username: str, *, role: str, team: str | None) -> str:
+    """A new role (and team); every session of the person ends."""
+    user = _account(username)
+    team_obj = None
+    if team:
+        team_obj = _team(team)
+    try:
+        do_change_role(None, user, role, team_obj)
+    except AccountError as exc:
+        raise UserError("--" + str(exc)) from None
+    where = f" in {team_obj.name}" if team_obj is not None else ""
+    return f"{user.get_username()} is now {user.role_label}{where}; they are signed out everywhere."
+
+
+def disable(username: str) -> str:
+    """The account can no longer sign in; every session of the person ends."""
+    user = _account(username)
+    if not user.is_active:
+        raise UserError(f"username: {user.get_username()!r} is already disabled")
+    do_disable_user(None, user)
+    return f"Disabled {user.get_username()}; they are signed out everywhere and cannot sign in."
 
 
 def _setup_code_text(username: str, code: str) -> str:

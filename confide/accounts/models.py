@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -129,3 +130,30 @@ class User(AbstractUser):
 
     def is_locked_out(self, now=None) -> bool:
         return self.locked_until is not None and self.locked_until > (now or timezone.now())
+
+    # What a signed-in session was trusted with. Django signs a session out at its next request when
+    # this hash no longer matches, so changing any of these by any route (a service, `confide manage
+    # changepassword`, a shell) ends every session of the person, even where no one called
+    # accounts.services.end_sessions_of(), which also deletes the rows.
+    # (A new set-up code is ended by end_sessions_of() alone: the second factor is set up in the
+    # middle of signing in, so it cannot be part of the hash the sign-in stores.)
+    TRUST_FIELDS = ("password", "role", "team_id")
+
+    def _get_session_auth_hash(self, secret=None):
+        from django.utils.crypto import salted_hmac
+
+        trusted = "\x1f".join(str(getattr(self, name) or "") for name in self.TRUST_FIELDS)
+        return salted_hmac("confide.accounts.User.session_auth_hash", trusted, secret=secret,
+                           algorithm="sha256").hexdigest()
+
+
+class Session(AbstractBaseSession):
+    """A signed-in (or signing-in) browser. The row's key is a SHA-256 hash of the session key in the
+    cookie, never the key itself, so a copy of the database signs nobody in (confide/accounts/sessions.py).
+    `user` is who the session belongs to, so all of a person's sessions can be ended at once."""
+
+    session_key = models.CharField(max_length=64, primary_key=True)
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        db_table = "accounts_session"

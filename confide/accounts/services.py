@@ -1,4 +1,6 @@
-"""Signing in: password, lock-out, second factor, idle lock. Each step writes its audit event."""
+"""Signing in: password, lock-out, second factor, idle lock; and the changes to an account that end
+its sessions (a new set-up code, a new password, a new role or team, disabling). Each step writes
+its audit event."""
 
 from __future__ import annotations
 
@@ -9,9 +11,10 @@ from datetime import timedelta
 
 import pyotp
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.hashers import check_password as check_password_hash
 from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -108,6 +111,8 @@ def issue_setup_code(user, issued_by=None) -> str:
                                  "totp_last_step"])
         record_event(issued_by, "second_factor.setup_code_issued", object_type="user", object_id=user.pk,
                      detail={"hours": SETUP_CODE_HOURS})
+        # A lost phone: whoever has it may be signed in on it.
+        end_sessions_of(user, "new_setup_code", issued_by)
     return "-".join(code[i:i + 4] for i in range(0, 12, 4))
 
 
@@ -178,3 +183,63 @@ def check_second_factor(user, code: str) -> str:
 def record_signed_in(user, second_factor: str) -> None:
     record_event(user, "login.succeeded", object_type="user", object_id=user.pk,
                  detail={"second_factor": second_factor})
+
+
+class AccountError(ValueError):
+    """A change to an account that cannot be made. str() is one line naming the field."""
+
+
+def end_sessions_of(user, why: str, actor=None) -> int:
+    """Sign this person out everywhere: delete every session of theirs, signed in or half-way through
+    signing in, and record how many, in the caller's transaction. Called whenever trust in the
+    person changes (a new set-up code, a new password, a new role or team, disabling). A request of
+    theirs in flight must not save its session afterwards (Django then refuses the response)."""
+    from confide.accounts.models import Session
+
+    with transaction.atomic():
+        ended, _ = Session.objects.filter(user_id=user.pk).delete()
+        record_event(actor, "sessions.ended", object_type="user", object_id=user.pk,
+                     detail={"reason": why, "sessions": ended})
+    return ended
+
+
+def do_change_password(actor, user, password: str) -> None:
+    """Set a new password (checked against the password rules) and end every session of the person."""
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise AccountError("password: " + " ".join(exc.messages)) from None
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        record_event(actor, "user.password_changed", object_type="user", object_id=user.pk)
+        end_sessions_of(user, "password_changed", actor)
+
+
+def do_change_role(actor, user, role: str, team) -> None:
+    """Give the person a role from the organisation's pack and a team (only trustees may have none),
+    and end every session of theirs: what they may see is decided afresh at their next sign-in."""
+    from confide.accounts.models import current_policy
+
+    roles = current_policy().roles
+    if role not in roles:
+        raise AccountError(f"role: expected one of {', '.join(roles)}; got {role!r}")
+    if team is None and roles[role].kind != "trustee":
+        raise AccountError("team: every member of staff needs a team; only trustees may have none")
+    with transaction.atomic():
+        before = (user.role, user.team_id)
+        user.role, user.team = role, team
+        user.save(update_fields=["role", "team"])
+        record_event(actor, "user.role_changed", object_type="user", object_id=user.pk,
+                     detail={"role_before": before[0], "team_before": before[1], "role": role,
+                             "team": team.pk if team is not None else None})
+        end_sessions_of(user, "role_changed", actor)
+
+
+def do_disable_user(actor, user) -> None:
+    """Disable the account: it can no longer sign in, and every session of the person ends now."""
+    with transaction.atomic():
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        record_event(actor, "user.disabled", object_type="user", object_id=user.pk)
+        end_sessions_of(user, "disabled", actor)

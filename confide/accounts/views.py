@@ -17,9 +17,9 @@ from confide.accounts import services
 from confide.accounts.forms import CodeForm, PasswordForm, SetUpForm, UnlockForm
 from confide.accounts.middleware import LAST_SEEN, allowed_when_locked, lock_session, unlock_session
 from confide.accounts.models import Organisation
+from confide.accounts.sessions import PENDING_USER
 from confide.audit.services import record_event
 
-PENDING_USER = "confide_pending_user"
 PENDING_SINCE = "confide_pending_since"
 PENDING_SECRET = "confide_pending_totp_secret"  # noqa: S105 -- a session key name, not a secret
 PENDING_SECONDS = 300

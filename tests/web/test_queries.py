@@ -87,7 +87,7 @@ class QueryCountTests(ConfideTestCase):
         self.sign_in("assigned")  # sets the last-seen time just now
         with CaptureQueriesContext(connection) as captured:
             self.client.get(reverse("web:home"))
-        self.assertFalse([q for q in captured if q["sql"].startswith("UPDATE \"django_session\"")],
+        self.assertFalse([q for q in captured if q["sql"].startswith("UPDATE \"accounts_session\"")],
                          "within 30 seconds of the last, a page leaves the session as it is")
 
 
@@ -155,8 +155,9 @@ class FixedReadsTests(ConfideTestCase):
                                          .order_by("display_name", "id")])
 
     def test_the_session_and_the_person_are_still_checked_on_every_request(self):
-        from django.contrib.sessions.models import Session
         from django.utils import timezone
+
+        from confide.accounts.models import Session
 
         home = reverse("web:home")
         user = self.sign_in("assigned")
