@@ -50,7 +50,8 @@ def _columns(alias: str, names: tuple[str, ...]) -> str:
 
 _TEAM = ("id", "name", "slug")
 _CLIENT = ("id", "display_name", "date_of_birth", "subject_role", "team_id", "created_at")
-_CASE = ("id", "client_id", "service", "team_id", "status", "referred_on", "opened_on", "closed_on", "flags")
+_CASE = ("id", "client_id", "service", "team_id", "status", "referred_on", "opened_on", "closed_on", "flags",
+         "referral_consent")
 _ENTRY = ("id", "case_id", "kind", "author_id", "ref", "body_sealed", "categories", "about_client", "source", "sealed",
           "unsolicited", "risk_level", "wording_confirmed", "created_at")
 _PERSON = ("id", "client_id", "relationship", "ref", "details_sealed", "added_by_id", "created_at")
@@ -342,14 +343,16 @@ def access_client_to_write(user, client_id, purpose: str, *, action: str) -> Cli
     return access_client(user, client_id, purpose, action=action)
 
 
-def access_entry(user, entry_id, purpose: str, *, action: str) -> tuple[ClientAccess, Entry]:
-    """One entry (a document to download, say): its case must open, and if it is sealed, the pack's
-    sealed rule must name this person's role."""
+def access_entry(user, entry_id, purpose: str, *, action: str, kind: str | None = None) -> tuple[ClientAccess, Entry]:
+    """One entry (of `kind`, if given: a document to download, say): its case must open, and if it
+    is sealed, the pack's sealed rule must name this person's role. An entry of another kind is
+    refused exactly as a missing one is, before anything is read or recorded as read."""
     entry_pk = record_id(entry_id)
-    entry = Entry.objects.select_related("case").filter(pk=entry_pk).first()
+    entries = Entry.objects.all() if kind is None else Entry.objects.filter(kind=kind)
+    entry = entries.select_related("case").filter(pk=entry_pk).first()
     if entry is None:
         record_event(user, f"{action}.refused", object_type="entry", object_id=entry_pk, purpose=purpose,
-                     detail={"reason": "no_such_entry"})
+                     detail={"reason": "no_such_entry" if kind is None else f"no_such_{kind}"})
         raise Http404
     grant = access_client(user, entry.case.client_id, purpose, action=f"{action}.file")
     if not grant.may_open(entry):
@@ -364,9 +367,12 @@ def access_entry(user, entry_id, purpose: str, *, action: str) -> tuple[ClientAc
 
 
 def access_document(user, entry_id, purpose: str) -> tuple[ClientAccess, Entry, Document]:
-    grant, entry = access_entry(user, entry_id, purpose, action="document.download")
+    """A document to download. Any other id, a note's or a risk assessment's included, is refused
+    as a missing one is (no_such_document), so the record of access holds a download only of a
+    document this person was let have."""
+    grant, entry = access_entry(user, entry_id, purpose, action="document.download", kind="document")
     document = Document.objects.filter(entry=entry).first()
-    if document is None:
+    if document is None:  # a document entry always has its file (do_add_document writes both at once)
         raise Http404
     return grant, entry, document
 

@@ -21,7 +21,7 @@ from confide.audit.services import record_event
 from confide.ids import record_id
 from confide.keys import KeyDestroyed
 from confide.keys.runtime import key_store
-from confide.records.access import _clauses, _open, _with_cases
+from confide.records.access import _clauses, _decide, _open, _team, _with_cases
 from confide.records.models import BreakGlass, Client
 
 REASON_MIN = 10
@@ -42,8 +42,16 @@ def do_open_outside(user, client_id, purpose: str, reason: str) -> tuple[Client,
     reason = reason.strip()
     client = _with_cases(Client.objects.filter(pk=client_pk)).first()
     if client is None:
+        # Answered as a file outside this person's work would be: if they could break the glass on
+        # one, a reason is asked for here too, so the prompt never tells an existing number from a
+        # missing one. Either way the attempt is recorded, with the number tried and no client.
+        asked = _outside_decision(user, purpose)
+        needs_reason = asked["decision"] == "permit_if_approved" and len(reason) < REASON_MIN
         record_event(user, "client.open_outside.refused", object_type="client", object_id=client_pk,
-                     purpose=purpose, detail={"reason": "no_such_client"})
+                     purpose=purpose, detail={"reason": "reason_needed" if needs_reason else "no_such_client",
+                                              "role": user.role})
+        if needs_reason:
+            raise ReasonNeeded(_clauses(asked))
         raise Http404
     cases, decision, glass = _open(user, client, purpose, "case_notes")
     base = {"decision": decision["decision"], "clauses": _clauses(decision), "role": user.role}
@@ -57,6 +65,8 @@ def do_open_outside(user, client_id, purpose: str, reason: str) -> tuple[Client,
                      client_id=client.pk, purpose=purpose, detail=base)
         raise Http404
     if len(reason) < REASON_MIN:
+        record_event(user, "client.open_outside.refused", object_type="client", object_id=client.pk,
+                     client_id=client.pk, purpose=purpose, detail={**base, "reason": "reason_needed"})
         raise ReasonNeeded(base["clauses"])
     reviewers = sorted({role for approval in decision.get("approvals", []) for role in approval.get("any_of", [])})
     with transaction.atomic():
@@ -74,6 +84,14 @@ def do_open_outside(user, client_id, purpose: str, reason: str) -> tuple[Client,
         glass.audit_seq = event.seq
         glass.save(update_fields=["audit_seq"])
     return client, glass
+
+
+def _outside_decision(user, purpose: str) -> dict:
+    """The engine's answer for a file outside this person's work (no case of theirs, not their
+    team's, not sealed), whoever's it is: break-glass turns on the role and the kind of record,
+    never on whose file it is (policy contract, `access`)."""
+    return _decide({"action": "access", "actor": {"role": user.role, "team": _team(user), "assigned_to_case": False},
+                    "record": {"kind": "case_notes", "sealed": False}, "purpose": purpose})
 
 
 def reviewable(user):

@@ -1,6 +1,9 @@
-"""Strict response headers, set in one place and asserted in tests/web/test_security.py."""
+"""Strict response headers, set in one place and asserted in tests/web/test_security.py; and a
+database fault turned into a clear 503 answer (confide/web/errors.py)."""
 
 from __future__ import annotations
+
+from confide.web.errors import database_fault, database_unavailable
 
 # Confide's pages work without JavaScript. The one script (the idle lock's warning) is a file
 # served by Confide: no inline script, no eval, nothing from elsewhere.
@@ -32,3 +35,20 @@ class SecurityHeadersMiddleware:
         response["Cache-Control"] = "no-store"
         response["Pragma"] = "no-cache"
         return response
+
+
+class DatabaseFaultMiddleware:
+    """A view that meets a locked, read-only, full or unreachable database answers 503 ("Confide
+    cannot save right now"), never a 500 page. Last in MIDDLEWARE, so it sees the view's exception
+    first; a fault outside any view reaches errors.server_error, which answers the same."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if database_fault(exception) is None:
+            return None
+        return database_unavailable(request, exception)

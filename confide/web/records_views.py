@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from django.conf import settings
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
@@ -42,7 +42,8 @@ from confide.records.safe_contact import (
     needs_checking,
     safe_contact_details,
 )
-from confide.web import describe
+from confide.web import describe, limits_views
+from confide.web.downloads import attachment
 from confide.web.purposes import asks_purpose, bad_purpose, with_purpose
 from confide.web.record_forms import (
     CaseForm,
@@ -160,8 +161,12 @@ def _moment(value) -> str:
     return f"{value.day} {MONTHS[value.month]} {value.year:04d}, {value.hour:02d}:{value.minute:02d}"
 
 
+_REFERRAL_CONSENT = {True: "The family consented to the referral", False: "The family did not consent to the referral"}
+
+
 def _case_row(case, purpose: str) -> dict:
     return {"service": describe.service(case.service), "flags": [_FLAG_LABELS.get(f, f) for f in case.flags],
+            "referral_consent": _REFERRAL_CONSENT.get(case.referral_consent, ""),
             "team": str(case.team), "status": _STATUS_LABELS.get(case.status, case.status),
             "referred_on": _day(case.referred_on), "opened_on": _day(case.opened_on),
             "closed_on": _day(case.closed_on), "workers": ", ".join(case.worker_names) if case.worker_names else "None",
@@ -208,6 +213,7 @@ def client_file(request, client_id: int, *, purpose: str):
     if contact is not None:
         safe = {"details": safe_contact_details(contact), "contact": contact, "stale": needs_checking(contact)}
     return render(request, "records/client_file.html", {
+        "limits": limits_views.file_panel(grant, purpose),
         "grant": grant, "client": client, "cases": cases, "entries": entries, "people": people,
         "safe": safe, "purpose": purpose, "purpose_label": describe.PURPOSES.get(purpose, purpose),
         "people_url": with_purpose(_url("web:related_people", client.pk), purpose),
@@ -321,11 +327,9 @@ def add_document(request, case_id: int, *, purpose: str):
 @asks_purpose
 def download_document(request, entry_id: int, *, purpose: str):
     grant, entry, document = access_document(request.user, entry_id, purpose)
-    content = document_content(grant.client.pk, document)
-    filename = "".join(ch for ch in document_filename(grant.client.pk, document) if ch.isalnum() or ch in "._- ")
-    response = HttpResponse(content, content_type=document.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename.strip() or "document"}"'
-    return response
+    # Saved as "document-<number>": the original name would stay in the browser's download history.
+    return attachment(document_content(grant.client.pk, document), document.content_type, f"document-{entry.pk}",
+                      original=document_filename(grant.client.pk, document))
 
 
 # Related people and safe contact ----------------------------------------------------------------------
@@ -385,13 +389,17 @@ def _content_length(request) -> int:
 @require_http_methods(["GET", "POST"])
 def new_referral(request):
     """Take a referral: a new client and their first case, with the person taking it as its worker."""
-    services = [(name, service.label) for name, service in current_policy().services.items()]
-    form = ReferralForm(request.POST or None, services=services)
+    pack = current_policy()
+    services = [(name, service.label) for name, service in pack.services.items()]
+    form = ReferralForm(request.POST or None, services=services, to_referral=pack.spec.consent.get("to_referral"),
+                        to_support=pack.spec.consent.get("to_support"))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             case = do_take_referral(request.user, name=data["name"], service=data["service"],
-                                    subject_role=data["subject_role"], date_of_birth=data["date_of_birth"])
+                                    subject_role=data["subject_role"], date_of_birth=data["date_of_birth"],
+                                    referral_consent=data.get("referral_consent"),
+                                    support_consent=data.get("support_consent", ""))
         except CaseError as exc:
             form.add_error(None, str(exc).capitalize() + ".")
         else:

@@ -134,14 +134,16 @@ class DocumentTests(ConfideTestCase):
         self.assertEqual(download.status_code, 200)
         self.assertEqual(download.content, content)
         self.assertEqual(download["Content-Type"], "application/pdf")
-        self.assertEqual(download["Content-Disposition"], 'attachment; filename="signed form.pdf"')
+        self.assertEqual(download["Content-Disposition"], f'attachment; filename="document-{entry.pk}.pdf"')
         self.assertTrue(AuditEvent.objects.filter(action="document.download", object_id=str(entry.pk)).exists())
 
     def test_the_fixture_document_reads_back(self):
         self.sign_in("assigned")
         download = self.client.get(reverse("web:download_document", args=[self.p["document"].pk]))
         self.assertEqual(download.content, DOCUMENT_TEXT)
-        self.assertIn(DOCUMENT_NAME, download["Content-Disposition"])
+        # Saved under its kind and number, never the name it was uploaded with (issue 12, point 10).
+        self.assertEqual(download["Content-Disposition"], f'attachment; filename="document-{self.p["document"].pk}.txt"')
+        self.assertNotIn(DOCUMENT_NAME.removesuffix(".txt"), download["Content-Disposition"])
 
     def test_a_file_of_a_kind_confide_does_not_take_is_refused_and_nothing_is_stored(self):
         self.sign_in("assigned")
