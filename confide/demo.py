@@ -94,6 +94,7 @@ def ensure_demo(pack: str = "dvip", clients: int = 40, seed: int = 2026) -> Demo
         # A made-up service name: the demo runs the real organisation's policy, not the organisation.
         organisation = Organisation.objects.create(id=1, name=DEMO_ORGANISATION, pack=pack, is_demo=True)
         count = _populate(policy, clients, seed)
+        _tell_limits(policy, seed)
         _seed_partners(policy)
         record_event(None, "demo.created", object_type="organisation", object_id=1,
                      detail={"pack": pack, "clients": count})
@@ -191,6 +192,45 @@ def _populate(policy, clients: int, seed: int) -> int:
         _fill_cases(cases, keys, teams, workers, fake, rng, now)
         made += size
     return made
+
+
+def _tell_limits(policy, seed: int) -> None:
+    """About two clients in three have been told the limits of their confidentiality (in the
+    statement naming the demo organisation, given, explained or signed as the pack allows); the rest
+    still show the prompt to tell them. Where the pack asks for consent to support at intake
+    (JustUs 5.5), most clients have given it."""
+    from confide.sharing.consent import wording_for
+    from confide.sharing.limits import statement_for
+    from confide.sharing.models import FormWording, LimitsTold, SupportConsent
+
+    rng = random.Random(seed + 1)  # noqa: S311 -- a repeatable demo; its own stream leaves the rest as it was
+    now = timezone.now()
+    wordings: dict[str, FormWording] = {}
+    told, support = [], []
+    to_support = policy.spec.consent.get("to_support")
+    cases = Case.objects.select_related("client").prefetch_related("workers").order_by("id")
+    for case in cases.iterator(chunk_size=BATCH):
+        worker = next(iter(case.workers.all()), None)
+        if worker is None:
+            continue
+        statement = statement_for(policy, case.client.subject_role, case.service, DEMO_ORGANISATION)
+        if statement is not None and rng.random() < 0.65:
+            if statement.form.document not in wordings:
+                wordings[statement.form.document] = wording_for(policy, statement.form)
+            how = rng.choice(statement.ways)
+            told.append(LimitsTold(client_id=case.client_id, wording=wordings[statement.form.document], how=how,
+                                   copy_given=statement.copy_required or (statement.copy_to_signer and how == "signed"),
+                                   told_on=case.referred_on, recorded_by=worker, recorded_at=now,
+                                   ref=uuid.UUID(int=rng.getrandbits(128), version=4)))
+        if to_support and rng.random() < 0.8:
+            support.append(SupportConsent(client_id=case.client_id, case=case, how=rng.choice(["verbal", "verbal", "written"]),
+                                          given_on=case.referred_on, clause=to_support["clause"], recorded_by=worker,
+                                          recorded_at=now))
+    if policy.spec.consent.get("to_referral"):  # Home-Start 7.1: every referral was taken with the family's consent
+        Case.objects.update(referral_consent=True)
+    LimitsTold.objects.bulk_create(told, batch_size=BATCH)
+    SupportConsent.objects.bulk_create(support, batch_size=BATCH)
+    FormWording.objects.filter(pk__in=[w.pk for w in wordings.values()], frozen_at__isnull=True).update(frozen_at=now)
 
 
 def _fill_cases(cases, keys, teams, workers, fake, rng, now) -> None:

@@ -18,11 +18,21 @@ class CaseError(ValueError):
 
 
 def do_take_referral(user, *, name: str, service: str, subject_role: str = "service_user",
-                     date_of_birth=None) -> Case:
+                     date_of_birth=None, referral_consent: bool | None = None, support_consent: str = "") -> Case:
     """A new client and their first case, at referral, in the person's own team, with the person
     as its worker. Only into a service whose records the pack would let them read as its worker:
-    nobody takes a referral they could not then work on."""
+    nobody takes a referral they could not then work on. Where the pack says a referral needs the
+    family's consent (Home-Start 7.1), none is taken without it; where it asks for consent to
+    support at intake (JustUs 5.5), a consent given (`verbal` or `written`) is recorded with it."""
+    from confide.accounts.models import current_policy
+
+    consent = current_policy().spec.consent
     name = name.strip()
+    if consent.get("to_referral") and referral_consent is not True:
+        raise CaseError(f"a referral is taken only when the family has consented to it "
+                        f"(clause {consent['to_referral']['clause']})")
+    if support_consent not in ("", "not_yet", "verbal", "written"):
+        raise CaseError("say whether the client agreed to support verbally or in writing")
     if not name:
         raise CaseError("give the client's name")
     if subject_role not in {word for word, _ in SUBJECT_ROLES}:
@@ -32,14 +42,19 @@ def do_take_referral(user, *, name: str, service: str, subject_role: str = "serv
     with transaction.atomic():
         client = Client.objects.create(display_name=name[:200], date_of_birth=date_of_birth, team=user.team,
                                        subject_role=subject_role)
-        case = Case.objects.create(client=client, service=service, team=user.team, status=Case.Status.REFERRAL)
+        case = Case.objects.create(client=client, service=service, team=user.team, status=Case.Status.REFERRAL,
+                                   referral_consent=referral_consent)
         case.workers.add(user)
         case = Case.objects.select_related("team").prefetch_related("workers").get(pk=case.pk)
         if case_decision(user, case, "case_notes", "direct_support")["decision"] != "permit":
             raise CaseError("your role does not work in that service, so you could not read the case: "
                             "ask a worker in that service to take the referral")
         record_event(user, "case.referral_taken", object_type="case", object_id=case.pk, client_id=client.pk,
-                     detail={"service": service, "role": user.role})
+                     detail={"service": service, "role": user.role, "referral_consent": referral_consent})
+        if consent.get("to_support") and support_consent in ("verbal", "written"):
+            from confide.sharing.limits import do_record_support_consent
+
+            do_record_support_consent(user, current_policy(), client, case, support_consent, timezone.localdate())
     return case
 
 
@@ -53,6 +68,16 @@ def do_change_case(user, case: Case, status: str, flags: list[str]) -> Case:
         raise CaseError(f"unknown flags: {', '.join(sorted(unknown))}")
     if "legal_hold" in set(flags) ^ set(case.flags):
         raise CaseError("a legal hold is set and lifted by the data controller, not here")
+    from confide.accounts.models import current_policy
+
+    to_support = current_policy().spec.consent.get("to_support")
+    if to_support and status == Case.Status.OPEN and case.status != status:
+        # JustUs 5.5: support is offered and provided with the client's consent to it.
+        from confide.sharing.models import SupportConsent
+
+        if not SupportConsent.objects.filter(client_id=case.client_id).exists():
+            raise CaseError(f"record the client's consent to support on their file before opening the case "
+                            f"(clause {to_support['clause']})")
     today = timezone.localdate()
     with transaction.atomic():
         before = (case.status, sorted(case.flags))
@@ -66,7 +91,6 @@ def do_change_case(user, case: Case, status: str, flags: list[str]) -> Case:
                      detail={"from": before[0], "to": status, "flags_before": before[1], "flags": case.flags,
                              "role": user.role})
         # What the pack says must be told when a case moves on (DVIP 3.10: the partner of a VPP client).
-        from confide.accounts.models import current_policy
         from confide.policy.notifications import on_case_stage
         from confide.sharing.tasks import from_notices
 

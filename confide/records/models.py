@@ -93,6 +93,8 @@ class Case(models.Model):
     closed_on = models.DateField(null=True, blank=True)
     flags = models.JSONField(default=list, blank=True, help_text="Words from CASE_FLAGS that the packs ask about.")
     workers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="cases", blank=True)
+    # Whether the family consented to the referral, where the pack asks (Home-Start 7.1); None: not asked.
+    referral_consent = models.BooleanField(null=True, blank=True)
 
     class Meta:
         ordering = ["-referred_on", "id"]

@@ -24,8 +24,9 @@ from confide.records.access import access_client, access_client_to_write, listab
 from confide.records.entries import document_content, document_filename, entry_text
 from confide.records.models import Entry
 from confide.sharing import documents
-from confide.sharing.disclosure import link_state, still_permitted, why_not_approve
+from confide.sharing.disclosure import link_state, why_not_approve
 from confide.sharing.models import Consent, Disclosure, SecureLink, Task
+from confide.sharing.stopping import still_permitted
 
 
 def _client_of(model, pk: int, user, action: str, purpose: str) -> int:
@@ -53,6 +54,17 @@ def access_consent(user, consent_id, purpose: str, *, write: bool = False):
     client_id = _client_of(Consent, pk, user, action, purpose)
     grant = (access_client_to_write if write else access_client)(user, client_id, purpose, action=action)
     return grant, Consent.objects.select_related("wording").get(pk=pk)
+
+
+def access_limits_told(user, told_id, purpose: str):
+    """A record of a client being told the limits of confidentiality (with its signed copy), on a
+    file this person may open for this purpose."""
+    from confide.sharing.models import LimitsTold
+
+    pk = record_id(told_id)
+    client_id = _client_of(LimitsTold, pk, user, "limits.read", purpose)
+    grant = access_client(user, client_id, purpose, action="limits.read")
+    return grant, LimitsTold.objects.select_related("wording").get(pk=pk)
 
 
 def access_disclosure(user, disclosure_id, purpose: str, *, write: bool = False):

@@ -18,9 +18,12 @@ from confide.audit.services import record_event
 from confide.keys import KeyDestroyed
 from confide.keys.runtime import key_store
 from confide.policy import vocab
-from confide.policy.explain import render_document
+from confide.policy.explain import documents_for, render_document
+from confide.policy.schema import ORGANISATION
 from confide.records.models import DATA_CATEGORIES
 from confide.sharing.models import Consent, Disclosure, FormWording, Task
+from confide.sharing.stopping import stop_disclosures
+from confide.sharing.tasks import TITLES, close_reminders, schedule_reminder
 
 EXPIRING_DAYS = 28
 GENERIC_DOCUMENT = "consent_to_share"
@@ -42,25 +45,35 @@ class Form:
     copy_to_signer: bool = False
 
 
-def consent_form(pack, subject_role: str, service: str | None) -> Form:
+def organisation_name(organisation: str | None = None) -> str:
+    """The name documents give the organisation: the one running Confide, never the pack's source."""
+    if organisation and organisation.strip():
+        return organisation.strip()
+    from confide.accounts.models import current_organisation
+
+    found = current_organisation()
+    return found.name if found is not None else "the organisation"
+
+
+def consent_form(pack, subject_role: str, service: str | None, organisation: str | None = None) -> Form:
     """The pack's consent form for this person (DVIP Appendix B for a victim); where the pack has
-    none, an agreement to share built from the pack's own consent clause."""
-    fitting = [doc for doc in pack.documents.values()
-               if subject_role in (doc.get("subject_roles") or ()) and
-               (not doc.get("services") or service in doc["services"])]
-    for doc in fitting:
+    none, an agreement to share built from the pack's own consent clause. Either names the
+    organisation running Confide (by default the current one)."""
+    org = organisation_name(organisation)
+    for doc in documents_for(pack, "consent_form", subject_role, service):
         if doc.get("consent_scope"):
-            return Form(doc["name"], doc["title"], render_document(pack, doc["name"]), bool(doc.get("expiry")),
-                        bool(doc.get("copy_to_signer")))
+            return Form(doc["name"], doc["title"].replace(ORGANISATION, org), render_document(pack, doc["name"], org),
+                        bool(doc.get("expiry")), bool(doc.get("copy_to_signer")))
     clause = pack.spec.consent
-    lines = [f"Agreement to share information: {pack.title}", "",
-             f"{pack.title} keeps what you tell us confidential. We share it outside {pack.title} only as you "
+    lines = [f"Agreement to share information: {org}", "",
+             f"{org} keeps what you tell us confidential. We share it outside {org} only as you "
              "agree below, or where the law or our confidentiality policy requires it.", "",
              f"What makes your agreement valid ({_clause(clause['clause'])}): {clause['text']}", "",
              "You can withdraw your agreement at any time, and we will stop sharing under it from that day.", "",
              "Signed: ____________________", "Date: ____________________", "",
-             f"Generated from policy pack '{pack.name}' version {pack.version}: these are the rules Confide enforces."]
-    return Form(GENERIC_DOCUMENT, f"Agreement to share information: {pack.title}", "\n".join(lines) + "\n", False)
+             f"Generated from the confidentiality policy of {org}, version {pack.version}: these are the rules "
+             "Confide enforces."]
+    return Form(GENERIC_DOCUMENT, f"Agreement to share information: {org}", "\n".join(lines) + "\n", False)
 
 
 def _clause(clause: str) -> str:
@@ -174,7 +187,7 @@ def do_record_consent(user, pack, organisation: str, client, case_service: str |
     """Record a consent in the exact wording the person was shown; an earlier consent of the same
     scope still in force is superseded by it."""
     today = timezone.localdate()
-    form = consent_form(pack, client.subject_role, case_service)
+    form = consent_form(pack, client.subject_role, case_service, organisation)
     _check(pack, given, form, today)
     wording = wording_for(pack, form)
     store = key_store()
@@ -205,10 +218,12 @@ def do_record_consent(user, pack, organisation: str, client, case_service: str |
         older = [c for c in Consent.objects.filter(client=client, superseded_by__isnull=True, withdrawn_on__isnull=True)
                  .exclude(pk=consent.pk).prefetch_related("agencies") if _same_scope(c, given, agency_ids)]
         Consent.objects.filter(pk__in=[c.pk for c in older]).update(superseded_by=consent)
+        # JustUs 5.4: reminded regularly of the right to withdraw, at the pack's interval; a
+        # consent replaced by this one needs no more reminders.
+        close_reminders(user, older, "The consent was replaced by a newer one: no reminder is needed.")
+        reminder = schedule_reminder(user, pack, consent, user.pk, given.given_on)
         if form.copy_to_signer:
             # DVIP Appendix B: "Always give a copy to the person signing this form."
-            from confide.sharing.tasks import TITLES
-
             Task.objects.create(kind="give_copy_of_consent_form", title=TITLES["give_copy_of_consent_form"],
                                 clause=pack.documents[form.document]["clause"], client=client, assigned_to=user)
         record_event(user, "consent.recorded", object_type="consent", object_id=consent.pk, client_id=client.pk,
@@ -216,7 +231,7 @@ def do_record_consent(user, pack, organisation: str, client, case_service: str |
                              "purposes": consent.purposes, "how": consent.how, "given_by": consent.given_by,
                              "form": f"{wording.document} v{wording.version}", "signed_form": given.form_file is not None,
                              "expires_on": str(given.expires_on or ""), "supersedes": [c.pk for c in older],
-                             "copy_task": form.copy_to_signer,
+                             "copy_task": form.copy_to_signer, "reminder_task": reminder.pk if reminder else None,
                              "role": user.role})
     return consent
 
@@ -224,7 +239,6 @@ def do_record_consent(user, pack, organisation: str, client, case_service: str |
 def do_withdraw_consent(user, consent: Consent, on: dt.date) -> list[Disclosure]:
     """Record that consent was withdrawn (JustUs 5.4); every disclosure waiting on it stops, and
     its secure links stop working. Returns the disclosures stopped."""
-    from confide.sharing.disclosure import stop_disclosures  # the workflow depends on the register
 
     if consent.withdrawn_on is not None:
         raise ConsentError("this consent has already been withdrawn")
@@ -238,6 +252,7 @@ def do_withdraw_consent(user, consent: Consent, on: dt.date) -> list[Disclosure]
         consent.save(update_fields=["withdrawn_on", "withdrawn_recorded_by"])
         record_event(user, "consent.withdrawn", object_type="consent", object_id=consent.pk,
                      client_id=consent.client_id, detail={"withdrawn_on": str(on), "role": user.role})
+        close_reminders(user, [consent], "The consent was withdrawn: no reminder is needed.")
         return stop_disclosures(user, Disclosure.objects.filter(consent=consent), "consent_withdrawn")
 
 

@@ -22,13 +22,15 @@ from confide.audit.services import record_event
 from confide.keys import KeyDestroyed
 from confide.keys.runtime import key_store
 from confide.policy import approvals as approval_rules
+from confide.policy import steps as step_rules
 from confide.records.models import Entry, RelatedPerson
 from confide.sharing import tasks
 from confide.sharing.consent import consent_for
-from confide.sharing.models import Approval, Disclosure, SecureLink
+from confide.sharing.models import Approval, Disclosure, DisclosureStep, SecureLink
+from confide.sharing.stopping import PENDING, still_permitted, stop_disclosures
+from confide.sharing.stopping import move as _move
 
 MIN_REASON = 10
-PENDING = (Disclosure.Status.AWAITING_APPROVAL, Disclosure.Status.READY)
 # Someone on the client's file, as the kind of recipient the contract knows.
 PERSON_RECIPIENT = {
     RelatedPerson.Relationship.PARTNER: "partner", RelatedPerson.Relationship.EX_PARTNER: "ex_partner",
@@ -79,6 +81,7 @@ class Asked:
     reason: str
     identity_verified: bool = False
     incoming: object | None = None  # sharing.IncomingRequest
+    callback_number: str = ""  # the known number called back on, where identity_verified (JustUs 3.3)
 
 
 def _age(client) -> int | None:
@@ -100,8 +103,10 @@ def data_of(entries: list[Entry]) -> list[str]:
 
 
 def build_request(client, case, recipient: Recipient, data: list[str], purpose: str, channel: str,
-                  grounds: list[str], identity_verified: bool, consent_contract: dict) -> dict:
-    """The engine's `disclose` request (policy contract, section 1) for this disclosure."""
+                  grounds: list[str], identity_verified: bool, consent_contract: dict,
+                  requester_role: str | None = None) -> dict:
+    """The engine's `disclose` request (policy contract, section 1) for this disclosure, with who asks
+    (their role in the pack: Home-Start 7.2, only the organiser talks to the referrer)."""
     subject = {"role": client.subject_role, "service": case.service}
     age = _age(client)
     if age is not None:
@@ -113,6 +118,8 @@ def build_request(client, case, recipient: Recipient, data: list[str], purpose: 
                              "relationship_to_subject": recipient.relationship or None},
                "purpose": purpose, "consent": consent_contract, "grounds": list(grounds), "channel": channel,
                "requester_identity_verified": bool(identity_verified), "anonymised": False}
+    if requester_role:
+        request["requester"] = {"role": requester_role}
     return request
 
 
@@ -150,12 +157,19 @@ def do_request_disclosure(user, pack, grant, case, asked: Asked) -> Disclosure:
         raise DisclosureError("case: that case is not one of this client's cases you can work on")
     _check(pack, grant, asked)
     recipient = asked.recipient
+    number = ""
+    if asked.identity_verified and asked.callback_number.strip():
+        from confide.sharing.incoming import callback_number
+
+        number, problem = callback_number(asked.callback_number, recipient.agency)
+        if problem:
+            raise DisclosureError(f"callback_number: {problem}")
     data = data_of(asked.entries)
     found = consent_for(grant.client, recipient_kind=recipient.kind,
                         agency_id=getattr(recipient.agency, "pk", None), data=set(data), purpose=asked.purpose)
     identity_verified = asked.identity_verified or bool(asked.incoming is not None and asked.incoming.verified == "confirmed")
     request = build_request(grant.client, case, recipient, data, asked.purpose, asked.channel, asked.grounds,
-                            identity_verified, found.contract)
+                            identity_verified, found.contract, user.role if user.role in pack.roles else None)
     answer = pack.decide(request)
     check = None
     if recipient.agency is not None:
@@ -171,7 +185,7 @@ def do_request_disclosure(user, pack, grant, case, asked: Asked) -> Disclosure:
             grounds=sorted(set(asked.grounds)), identity_verified=identity_verified, consent=found.consent,
             request=request, answer=answer, decision=answer["decision"], final=bool(answer.get("final")),
             agreement=check.agreement if check else None, agreement_problems=list(check.problems) if check else [],
-            status=status)
+            before_sending=step_rules.required(pack, request, answer), status=status)
         disclosure.reason_sealed = store.encrypt(grant.client.pk, asked.reason.strip(), disclosure.context("reason"))
         if recipient.name.strip():
             disclosure.recipient_name_sealed = store.encrypt(grant.client.pk, recipient.name.strip(),
@@ -183,8 +197,11 @@ def do_request_disclosure(user, pack, grant, case, asked: Asked) -> Disclosure:
         record_event(user, "disclosure.refused_by_policy" if status == Disclosure.Status.REFUSED
                      else "disclosure.requested", object_type="disclosure", object_id=disclosure.pk,
                      client_id=grant.client.pk, purpose=asked.purpose, detail=_decision_detail(user, disclosure))
+        _call_back_with_request(user, disclosure, asked, number)
         if status == Disclosure.Status.READY:
             tasks.from_obligations(disclosure)
+        elif status == Disclosure.Status.REFUSED:
+            tasks.from_obligations(disclosure, refused=True)
     return disclosure
 
 
@@ -197,6 +214,86 @@ def _decision_detail(user, disclosure: Disclosure) -> dict:
             "grounds": disclosure.grounds, "channel": disclosure.channel, "consent": disclosure.consent_id,
             "agreement": disclosure.agreement_id, "agreement_flagged": bool(disclosure.agreement_problems),
             "pack": pack.get("name", ""), "pack_version": pack.get("version", ""), "role": user.role}
+
+
+# Steps before sending ---------------------------------------------------------------------------------
+
+def steps_outstanding(disclosure: Disclosure) -> list[dict]:
+    """The steps the policy requires before this goes that nobody has recorded yet, in order."""
+    done = {step.kind for step in disclosure.steps.all()}
+    return [step for step in disclosure.before_sending if step["kind"] not in done]
+
+
+def why_not_send(disclosure: Disclosure) -> str | None:
+    """What is missing before this may be sent, in plain words; None if nothing is."""
+    missing = steps_outstanding(disclosure)
+    return " ".join(step_rules.refusal(step["kind"]) for step in missing) or None
+
+
+def _save_step(user, disclosure: Disclosure, kind: str, outcome: str, note: str, *, number: str = "",
+               done_by=None, done_at=None) -> DisclosureStep:
+    """Store one confirmation, sealed under the client's key, and its audit event (the caller's
+    transaction)."""
+    wanted = next(s for s in disclosure.before_sending if s["kind"] == kind)
+    step = DisclosureStep(disclosure=disclosure, kind=kind, clause=wanted.get("clause", ""), outcome=outcome,
+                          number=number, done_by=done_by or user, done_at=done_at or timezone.now())
+    step.note_sealed = key_store().encrypt(disclosure.client_id, note.strip(), disclosure.context(f"step:{kind}"))
+    step.save()
+    record_event(user, "disclosure.step_recorded", object_type="disclosure", object_id=disclosure.pk,
+                 client_id=disclosure.client_id, purpose=disclosure.purpose,
+                 detail={"step": kind, "clause": step.clause, "outcome": outcome, "role": getattr(user, "role", "")})
+    return step
+
+
+def _call_back_with_request(user, disclosure: Disclosure, asked: Asked, number: str) -> None:
+    """JustUs 3.3: the call back made before the request was asked is its confirmation: from the
+    request from outside it answers (who called, which number, when), or from the worker's own tick
+    with the number they called. Without either it stays to be recorded before anything goes."""
+    if not any(s["kind"] == "verify_requester_identity" for s in disclosure.before_sending):
+        return
+    incoming = asked.incoming
+    if incoming is not None and incoming.verified == "confirmed" and incoming.verified_by_id:
+        _save_step(user, disclosure, "verify_requester_identity", DisclosureStep.Outcome.DONE,
+                   "Called back on a known number when the request from outside was logged: the organisation "
+                   "confirmed the caller.", number=incoming.verified_number, done_by=incoming.verified_by,
+                   done_at=incoming.verified_at)
+    elif asked.identity_verified and number:
+        _save_step(user, disclosure, "verify_requester_identity", DisclosureStep.Outcome.DONE,
+                   "Called them back on a number I found myself (not one they gave me), and it was them.",
+                   number=number)
+
+
+def do_record_step(user, disclosure_id: int, kind: str, outcome: str, note: str, number: str = "") -> DisclosureStep:
+    """A step the policy requires before sending, confirmed with what was done, or, where the policy
+    allows it to be skipped, the reason it was not. Anyone who may work on the request may record it
+    (the page asks the gate); who did is kept with it."""
+    problem = step_rules.note_problem(kind, outcome, note)
+    if problem:
+        raise DisclosureError(problem)
+    with transaction.atomic():
+        disclosure = Disclosure.objects.select_for_update().get(pk=disclosure_id)
+        if disclosure.status not in PENDING:
+            raise NotAllowed("This request is not waiting to be sent, so there is nothing to record before sending.")
+        if not any(s["kind"] == kind for s in disclosure.before_sending):
+            raise DisclosureError("step: the policy does not ask for that step before this request is sent")
+        if disclosure.steps.filter(kind=kind).exists():
+            raise NotAllowed("That step has already been recorded.")
+        if step_rules.BEFORE_SENDING[kind].needs_number:
+            from confide.sharing.incoming import callback_number
+
+            number, problem = callback_number(number, disclosure.agency)
+            if problem:
+                raise DisclosureError(f"number: {problem}")
+        else:
+            number = ""
+        return _save_step(user, disclosure, kind, outcome, note, number=number)
+
+
+def step_note(disclosure: Disclosure, step: DisclosureStep) -> str:
+    try:
+        return key_store().decrypt(disclosure.client_id, bytes(step.note_sealed), disclosure.context(f"step:{step.kind}"))
+    except KeyDestroyed:
+        return "unreadable"
 
 
 # Approvals ------------------------------------------------------------------------------------------
@@ -271,12 +368,6 @@ def do_decide(user, disclosure_id: int, decision: str, note: str, secret: str) -
     return disclosure
 
 
-def _move(disclosure: Disclosure, status: str) -> None:
-    disclosure.status = status
-    disclosure.status_changed_at = timezone.now()
-    disclosure.save(update_fields=["status", "status_changed_at"])
-
-
 def approval_note(disclosure: Disclosure, approval: Approval) -> str:
     try:
         return key_store().decrypt(disclosure.client_id, bytes(approval.note_sealed),
@@ -308,47 +399,12 @@ def recipient_name(disclosure: Disclosure) -> str:
 
 # Consent checked again ----------------------------------------------------------------------------
 
-def still_permitted(disclosure: Disclosure, on: dt.date | None = None) -> bool:
-    """Whether the engine, asked again today with the consent as it now stands, would still let
-    this go. A disclosure that rested on consent stops when the consent is withdrawn or expires; one
-    that rested on a ground (a child at risk) does not."""
-    if disclosure.consent_id is None:
-        return True
-    on = on or timezone.localdate()
-    consent = disclosure.consent
-    request = dict(disclosure.request)
-    request["consent"] = {**request["consent"], "status": consent.status(on)}
-    from confide.accounts.models import current_policy
-
-    return current_policy().decide(request)["decision"] != "deny"
-
-
 def _stopped_by_consent(user, disclosure: Disclosure) -> bool:
     if still_permitted(disclosure):
         return False
     stop_disclosures(user, Disclosure.objects.filter(pk=disclosure.pk), "consent_ended")
     disclosure.refresh_from_db()
     return True
-
-
-def stop_disclosures(user, disclosures, why: str) -> list[Disclosure]:
-    """Stop these disclosures if they are still to go and no longer permitted; their secure links
-    stop working. Runs inside the caller's transaction."""
-    stopped = []
-    now = timezone.now()
-    for disclosure in disclosures.filter(status__in=[*PENDING, Disclosure.Status.SENT]).select_for_update():
-        if still_permitted(disclosure):
-            continue
-        live_links = disclosure.links.filter(revoked_at__isnull=True)
-        if disclosure.status == Disclosure.Status.SENT and not live_links.exists():
-            continue  # already gone: nothing left to stop
-        live_links.update(revoked_at=now, revoked_by=user)
-        if disclosure.status != Disclosure.Status.SENT:
-            _move(disclosure, Disclosure.Status.STOPPED)
-        record_event(user, "disclosure.stopped", object_type="disclosure", object_id=disclosure.pk,
-                     client_id=disclosure.client_id, detail={"why": why, "status": disclosure.status})
-        stopped.append(disclosure)
-    return stopped
 
 
 # Delivery -------------------------------------------------------------------------------------------
@@ -369,6 +425,9 @@ def _stop_if_consent_ended(user, disclosure_id: int) -> None:
 def _ready(disclosure: Disclosure) -> None:
     if disclosure.status != Disclosure.Status.READY:
         raise NotAllowed("Only an approved request can be sent.")
+    missing = why_not_send(disclosure)
+    if missing:
+        raise NotAllowed(missing)
 
 
 def do_record_sent(user, disclosure_id: int, note: str) -> Disclosure:
@@ -403,12 +462,9 @@ def sent_note(disclosure: Disclosure) -> str:
 
 
 def _notify_sent(user, disclosure: Disclosure) -> None:
-    """What the pack says must follow when information has gone (Home-Start 1.5: tell the family)."""
-    from confide.accounts.models import current_policy
-    from confide.policy.notifications import on_sent
-
-    tasks.from_notices(user, on_sent(current_policy().name, disclosure.recipient_kind), client_id=disclosure.client_id,
-                       case=disclosure.case, worker=disclosure.requested_by)
+    """What the pack says must follow when information has gone (Home-Start 1.5: tell the family,
+    unless that would tip anyone off, 2.2)."""
+    tasks.from_sent(user, disclosure)
 
 
 def _token_hash(token: str) -> str:

@@ -29,6 +29,29 @@ def _when(moment) -> str:
 def consent_form_pdf(wording, consent=None, given_by_name: str = "") -> bytes:
     """The form as generated from the pack, in the version's own words; with a consent, the scope
     and dates that person agreed to follow it."""
+    blocks = _wording_blocks(wording)
+    if consent is not None:
+        blocks += [Block("rule"), Block("heading", "What was agreed"), Block("paragraph", consent.scope_text),
+                   Block("field", consent.get_given_by_display() + (f": {given_by_name}" if given_by_name else ""),
+                         "Given by"),
+                   Block("field", consent.get_how_display(), "How"),
+                   Block("field", f"{consent.given_on:%-d %B %Y}", "Given on"),
+                   Block("field", f"{consent.expires_on:%-d %B %Y}" if consent.expires_on else "No end date", "Ends on")]
+    return _pdf(blocks, wording.title, _footer(wording))
+
+
+def statement_pdf(wording) -> bytes:
+    """A statement of the limits of confidentiality, in the words of its version, to print, give,
+    explain or sign (DVIP Appendix A, JustUs 2.1, Home-Start 1.1, ...)."""
+    return _pdf(_wording_blocks(wording), wording.title, _footer(wording))
+
+
+def _footer(wording) -> str:
+    # What a client holds names the organisation running Confide, never the pack it was built from.
+    return f"{wording.title}: wording version {wording.version}, policy version {wording.pack_version}"
+
+
+def _wording_blocks(wording) -> list[Block]:
     lines = wording.text.rstrip("\n").split("\n")
     blocks = [Block("title", lines[0])]
     paragraph: list[str] = []
@@ -50,21 +73,16 @@ def consent_form_pdf(wording, consent=None, given_by_name: str = "") -> bytes:
         else:
             paragraph.append(line.strip())
     flush()
-    if consent is not None:
-        blocks += [Block("rule"), Block("heading", "What was agreed"), Block("paragraph", consent.scope_text),
-                   Block("field", consent.get_given_by_display() + (f": {given_by_name}" if given_by_name else ""),
-                         "Given by"),
-                   Block("field", consent.get_how_display(), "How"),
-                   Block("field", f"{consent.given_on:%-d %B %Y}", "Given on"),
-                   Block("field", f"{consent.expires_on:%-d %B %Y}" if consent.expires_on else "No end date", "Ends on")]
-    footer = f"{wording.title}: version {wording.version}, pack {wording.pack} {wording.pack_version}"
-    return _pdf(blocks, wording.title, footer)
+    return blocks
 
 
 def entry_pdf(disclosure, entry, text: str) -> bytes:
     """One shared entry, as the recipient downloads it."""
+    from confide.accounts.models import current_organisation  # the sender: the organisation, not its pack
+
     kind = entry.get_kind_display()
-    blocks = [Block("title", f"{kind} shared by {disclosure.answer.get('pack', {}).get('name', '')}".strip()),
+    organisation = current_organisation()
+    blocks = [Block("title", f"{kind} shared by {organisation.name if organisation else ''}".strip()),
               Block("field", f"client number {disclosure.client_id}", "About"),
               Block("field", f"{entry.created_at:%-d %B %Y}", "Written on"),
               Block("field", ", ".join(CATEGORY_LABELS.get(c, c) for c in entry.categories), "Kind of information"),

@@ -53,16 +53,26 @@ def do_log_request(user, pack, client, *, requester_kind: str, agency, how: str,
     return request
 
 
+def callback_number(number: str, agency) -> tuple[str, str | None]:
+    """A number called back on (JustUs 3.3), tidied, and what is wrong with it (None if nothing): it
+    must be a telephone number, and for an agency in the directory, the directory's number."""
+    number = " ".join((number or "").split())
+    if not number or sum(ch.isdigit() for ch in number) < 6:
+        return number, "give the number you called back on"
+    if agency is not None and agency.known_phone and \
+            "".join(filter(str.isdigit, number)) != "".join(filter(str.isdigit, agency.known_phone)):
+        return number, (f"call back on the number in the directory for {agency.name} ({agency.known_phone}), "
+                        "not another")
+    return number, None
+
+
 def do_record_callback(user, request: IncomingRequest, *, number: str, confirmed: bool) -> IncomingRequest:
     """The call back: on the agency's number from the directory, or one the worker found
-    themselves; never the number the caller gave."""
-    number = " ".join(number.split())
-    if not number or sum(ch.isdigit() for ch in number) < 6:
-        raise RequestError("number: give the number you called back on")
-    if request.agency is not None and request.agency.known_phone and \
-            "".join(filter(str.isdigit, number)) != "".join(filter(str.isdigit, request.agency.known_phone)):
-        raise RequestError(f"number: call back on the number in the directory for {request.agency.name} "
-                           f"({request.agency.known_phone}), not another")
+    themselves; never the number the caller gave. A request to share that answers this request
+    carries the call back with it as its JustUs 3.3 step (confide.sharing.disclosure)."""
+    number, problem = callback_number(number, request.agency)
+    if problem:
+        raise RequestError(f"number: {problem}")
     with transaction.atomic():
         request.verified = IncomingRequest.Verified.CONFIRMED if confirmed else IncomingRequest.Verified.FAILED
         request.verified_number = number

@@ -166,6 +166,9 @@ class Disclosure(models.Model):
     agreement = models.ForeignKey("partners.SharingAgreement", on_delete=models.PROTECT, null=True, blank=True,
                                   related_name="+")
     agreement_problems = models.JSONField(default=list, blank=True)
+    # The steps the policy requires before anything goes (confide.policy.steps), fixed when it is
+    # asked: [{kind, clause, text}]. Each needs a DisclosureStep before it can be sent.
+    before_sending = models.JSONField(default=list, blank=True)
     status = models.CharField(max_length=32, choices=Status.choices)
     status_changed_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -210,6 +213,33 @@ class Approval(models.Model):
 
     def __str__(self) -> str:
         return f"approval #{self.pk}"
+
+
+class DisclosureStep(models.Model):
+    """A step the policy requires before information leaves (confide.policy.steps: DVIP 2.01, 3.08
+    and 4.01, Day-Mer's telling the client first, JustUs 3.3's call back), confirmed by the worker
+    with what was done, or, where the policy allows it to be skipped, the reason it was not. Nothing
+    is sent until every step of the request's answer has one."""
+
+    class Outcome(models.TextChoices):
+        DONE = "done", "Done"
+        SKIPPED = "skipped", "Not done, with the reason"
+
+    disclosure = models.ForeignKey(Disclosure, on_delete=models.PROTECT, related_name="steps")
+    kind = models.CharField(max_length=64)  # the obligation word
+    clause = models.CharField(max_length=100, blank=True)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    note_sealed = models.BinaryField()  # what was done, or why it was not
+    number = models.CharField(max_length=40, blank=True)  # the known number called back (JustUs 3.3)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    done_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["done_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["disclosure", "kind"], name="one_confirmation_per_step")]
+
+    def __str__(self) -> str:
+        return f"step #{self.pk}"
 
 
 class SecureLink(models.Model):
@@ -318,3 +348,78 @@ class IncomingRequest(models.Model):
 
     def context(self, part: str) -> str:
         return f"request:{self.ref}:{part}"
+
+
+class LimitsTold(models.Model):
+    """That a client was told the limits of their confidentiality (DVIP Appendices A and B,
+    Derbyshire's "clear and explicit boundaries", JustUs 2.1, Home-Start 1.1, Day-Mer): which of the
+    pack's statements, in which wording version (frozen by its hash, like a consent form's), how
+    (given to keep, explained in person or by telephone, or signed, with the signed copy sealed
+    under the client's key), on which day and by whom."""
+
+    class How(models.TextChoices):
+        GIVEN = "given", "Given to them to read and keep"
+        IN_PERSON = "explained_in_person", "Explained in person"
+        BY_PHONE = "explained_by_phone", "Explained by telephone"
+        SIGNED = "signed", "Signed by them"
+
+    client = models.ForeignKey("records.Client", on_delete=models.PROTECT, related_name="limits_told")
+    ref = models.UUIDField(default=uuid.uuid4, editable=False)
+    wording = models.ForeignKey(FormWording, on_delete=models.PROTECT, related_name="limits_told")
+    how = models.CharField(max_length=32, choices=How.choices)
+    copy_given = models.BooleanField(default=False)
+    told_on = models.DateField()
+    form_filename_sealed = models.BinaryField(null=True, blank=True)
+    form_content_sealed = models.BinaryField(null=True, blank=True)
+    form_content_type = models.CharField(max_length=100, blank=True)
+    form_size = models.PositiveIntegerField(null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-told_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"limits told #{self.pk}"
+
+    def context(self, part: str) -> str:
+        return f"limits:{self.ref}:{part}"
+
+
+class SupportConsent(models.Model):
+    """A client's consent to support and assistance being offered and provided, asked for at
+    intake where the pack says so (JustUs 5.5: usually a verbal agreement, in writing for complex
+    cases)."""
+
+    class How(models.TextChoices):
+        VERBAL = "verbal", "A verbal agreement"
+        WRITTEN = "written", "In writing"
+
+    client = models.ForeignKey("records.Client", on_delete=models.PROTECT, related_name="support_consents")
+    case = models.ForeignKey("records.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    how = models.CharField(max_length=16, choices=How.choices)
+    given_on = models.DateField()
+    clause = models.CharField(max_length=100, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-given_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"consent to support #{self.pk}"
+
+
+class ConsentReminder(models.Model):
+    """The task reminding a person of their right to withdraw one consent in force, at the interval
+    the pack sets (JustUs 5.4: "should be regularly reminded of their right to do so"). When it is
+    done and the consent is still in force, the next one is made."""
+
+    consent = models.ForeignKey(Consent, on_delete=models.PROTECT, related_name="reminders")
+    task = models.OneToOneField(Task, on_delete=models.PROTECT, related_name="consent_reminder")
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"consent reminder #{self.pk}"

@@ -4,14 +4,18 @@ allows, not done and why)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import transaction
 from django.utils import timezone
 
+from confide.accounts.models import current_policy
 from confide.audit.services import record_event
 from confide.keys import KeyDestroyed
 from confide.keys.runtime import key_store
 from confide.policy import vocab
-from confide.sharing.models import Task
+from confide.policy.notifications import OBLIGATION_NOTICES
+from confide.sharing.models import Consent, ConsentReminder, Task
 
 # Obligations met by the disclosure's own record: its reasons are required when it is asked for
 # and kept whichever way it goes, so they leave nothing more to do.
@@ -43,15 +47,31 @@ def title(kind: str) -> str:
     return TITLES.get(kind, vocab.label(kind).capitalize())
 
 
-def from_obligations(disclosure) -> list[Task]:
+def _obligation_notices(disclosure) -> dict:
+    """The obligations of this pack that pass something on, each with its own words and clause
+    (confide.policy.notifications.OBLIGATION_NOTICES), for the pack that answered."""
+    return OBLIGATION_NOTICES.get((disclosure.answer.get("pack") or {}).get("name", ""), {})
+
+
+def from_obligations(disclosure, *, refused: bool = False) -> list[Task]:
     """One task per obligation of the disclosure's answer that its record does not already meet,
-    for the person who asked. Called in the transaction that makes the disclosure ready to go."""
+    for the person who asked. Called in the transaction that makes the disclosure ready to go, and in
+    the one that records a refusal: then only the obligations that hold whatever the answer (Home-Start
+    10.2: the trustees are made aware of every police or court request, granted or refused) become
+    tasks, since nothing went."""
     made = []
+    before = {step["kind"] for step in disclosure.before_sending}  # confirmed before it goes, not after
+    notices = _obligation_notices(disclosure)
     for kind in disclosure.answer.get("obligations", []):
-        if kind in MET_BY_THE_RECORD:
+        if kind in MET_BY_THE_RECORD or kind in before or (refused and kind not in notices):
             continue
-        clause = next((r.get("clause", "") for r in disclosure.answer.get("reasons", [])), "")
-        made.append(Task.objects.create(kind=kind, title=title(kind), clause=clause, client_id=disclosure.client_id,
+        notice = notices.get(kind)
+        if notice is not None:
+            words, clause = notice.title, notice.clause
+        else:
+            words = title(kind)
+            clause = next((r.get("clause", "") for r in disclosure.answer.get("reasons", [])), "")
+        made.append(Task.objects.create(kind=kind, title=words, clause=clause, client_id=disclosure.client_id,
                                         case_id=disclosure.case_id, disclosure=disclosure,
                                         assigned_to_id=disclosure.requested_by_id, urgent=kind in URGENT,
                                         may_skip=kind in MAY_SKIP))
@@ -96,6 +116,8 @@ def do_finish_task(user, task: Task, outcome: str, note: str) -> Task:
         task.save(update_fields=["outcome", "done_by", "done_at", "outcome_note_sealed"])
         record_event(user, "task.finished", object_type="task", object_id=task.pk, client_id=task.client_id,
                      detail={"kind": task.kind, "outcome": outcome, "role": user.role})
+        if task.kind == REMINDER:  # JustUs 5.4: the next reminder
+            after_task_done(user, task)
     return task
 
 
@@ -108,13 +130,11 @@ def outcome_note(task: Task) -> str:
         return "unreadable"
 
 
-def from_notices(actor, notices, *, client_id: int, case, worker) -> list[Task]:
+def from_notices(actor, notices, *, client_id: int, case, worker, disclosure=None) -> list[Task]:
     """Tasks for the notices a pack requires (confide.policy.notifications): for the worker, and
-    where a notice says so, for each manager of the case's team too. Runs in the caller's
-    transaction; recorded with its clause."""
+    where a notice says so, for each manager of the case's team too; those following a disclosure
+    are kept with it. Runs in the caller's transaction; recorded with its clause."""
     from django.contrib.auth import get_user_model
-
-    from confide.accounts.models import current_policy
 
     made = []
     for notice in notices:
@@ -127,12 +147,43 @@ def from_notices(actor, notices, *, client_id: int, case, worker) -> list[Task]:
         for person in people:
             made.append(Task.objects.create(kind=notice.kind, title=notice.title, clause=notice.clause,
                                             client_id=client_id, case_id=case.pk, assigned_to=person,
-                                            urgent=notice.urgent))
+                                            urgent=notice.urgent, may_skip=notice.may_skip,
+                                            disclosure=disclosure))
     if made:
         record_event(actor, "tasks.created", object_type="case", object_id=case.pk, client_id=client_id,
                      detail={"tasks": [t.pk for t in made], "kinds": [t.kind for t in made],
                              "clauses": sorted({t.clause for t in made})})
     return made
+
+
+def from_sent(actor, disclosure) -> list[Task]:
+    """What must follow once information has gone (Home-Start 1.5: tell the family), as tasks for the
+    person who asked, kept with the disclosure. Where telling would tip someone off (a safeguarding
+    referral, a terrorism or money-laundering report: Home-Start 2.2 and the law), no task asks it: one
+    is recorded at once as not done, its reason in its title (not client data), so whoever reads the
+    disclosure sees why the family was not told. Runs in the caller's transaction."""
+    from confide.accounts.models import current_policy
+    from confide.policy.notifications import not_told, on_sent
+
+    pack = current_policy().name
+    grounds = list(disclosure.grounds or [])
+    made = from_notices(actor, on_sent(pack, disclosure.recipient_kind, grounds), client_id=disclosure.client_id,
+                        case=disclosure.case, worker=disclosure.requested_by, disclosure=disclosure)
+    closed = []
+    for notice in not_told(pack, disclosure.recipient_kind, grounds):
+        task = Task.objects.create(kind=notice.kind, title=notice.reason, clause=notice.clause,
+                                   client_id=disclosure.client_id, case_id=disclosure.case_id, disclosure=disclosure,
+                                   assigned_to_id=disclosure.requested_by_id, may_skip=True,
+                                   outcome=Task.Outcome.NOT_DONE, done_at=timezone.now())
+        task.outcome_note_sealed = key_store().encrypt(task.client_id, notice.reason, task.context("outcome"))
+        task.save(update_fields=["outcome_note_sealed"])
+        closed.append((task, notice))
+    if closed:
+        record_event(actor, "tasks.not_told", object_type="disclosure", object_id=disclosure.pk,
+                     client_id=disclosure.client_id,
+                     detail={"tasks": [t.pk for t, _ in closed], "kinds": [n.kind for _, n in closed],
+                             "clauses": [n.clause for _, n in closed], "reasons": [n.reason for _, n in closed]})
+    return made + [t for t, _ in closed]
 
 
 def do_report(user, pack_name: str, client, case, name: str) -> list[Task]:
@@ -147,3 +198,51 @@ def do_report(user, pack_name: str, client, case, name: str) -> list[Task]:
         record_event(user, "report.made", object_type="case", object_id=case.pk, client_id=client.pk,
                      detail={"report": name, "role": user.role})
         return from_notices(user, report.notices, client_id=client.pk, case=case, worker=user)
+
+
+REMINDER = "remind_right_to_withdraw"
+
+
+# Reminders of the right to withdraw (JustUs 5.4) ---------------------------------------------------
+
+def reminder_title(consent: Consent) -> str:
+    return f"Remind the client they can withdraw their consent (given on {consent.given_on:%-d %B %Y})"
+
+
+def schedule_reminder(actor, pack, consent: Consent, assigned_to_id: int | None, after: dt.date) -> Task | None:
+    """The next reminder for a consent in force, due the pack's interval after `after`; none where
+    the pack sets no interval. Runs in the caller's transaction."""
+    remind = pack.spec.consent.get("remind_withdrawal")
+    if remind is None or consent.status() != "given":
+        return None
+    task = do_add_task(actor, kind=REMINDER, title_text=reminder_title(consent), clause=remind["clause"],
+                       client_id=consent.client_id, case_id=None, assigned_to_id=assigned_to_id,
+                       due_on=after + dt.timedelta(days=remind["every_days"]))
+    ConsentReminder.objects.create(consent=consent, task=task)
+    return task
+
+
+def close_reminders(user, consents: list[Consent], why: str) -> list[int]:
+    """The open reminders of consents no longer in force are closed, not done, with the reason:
+    there is nothing left to withdraw. Runs in the caller's transaction."""
+    tasks = list(Task.objects.filter(consent_reminder__consent__in=consents, outcome=""))
+    store = key_store()
+    now = timezone.now()
+    for task in tasks:
+        task.outcome = Task.Outcome.NOT_DONE
+        task.done_by = user
+        task.done_at = now
+        task.outcome_note_sealed = store.encrypt(task.client_id, why, task.context("outcome"))
+        task.save(update_fields=["outcome", "done_by", "done_at", "outcome_note_sealed"])
+        record_event(user, "task.finished", object_type="task", object_id=task.pk, client_id=task.client_id,
+                     detail={"kind": task.kind, "outcome": task.outcome, "role": user.role, "closed": "consent_ended"})
+    return [t.pk for t in tasks]
+
+
+def after_task_done(user, task: Task) -> Task | None:
+    """A reminder recorded done brings the next one, while its consent is still in force. Runs in
+    the transaction that records the task done."""
+    link = ConsentReminder.objects.filter(task=task).select_related("consent").first()
+    if link is None or task.outcome != Task.Outcome.DONE:
+        return None
+    return schedule_reminder(user, current_policy(), link.consent, user.pk, timezone.localdate())

@@ -155,9 +155,23 @@ class ReferralForm(forms.Form):
     subject_role = forms.ChoiceField(label="The client is", choices=SUBJECT_ROLES)
     service = forms.ChoiceField(label="Referred to the service")
 
-    def __init__(self, *args, services: list[tuple[str, str]], **kwargs):
+    def __init__(self, *args, services: list[tuple[str, str]], to_referral: dict | None = None,
+                 to_support: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["service"].choices = services
+        if to_referral:  # Home-Start 7.1: a referral is accepted only with the family's consent
+            self.fields["referral_consent"] = forms.BooleanField(
+                label="The family has consented to this referral", help_text=f"{to_referral['text']} "
+                f"(clause {to_referral['clause']})", error_messages={
+                    "required": f"A referral is taken only when the family has consented to it "
+                                f"(clause {to_referral['clause']})."})
+        if to_support:  # JustUs 5.5: consent to support is asked for at intake
+            self.fields["support_consent"] = forms.ChoiceField(
+                label="Has the client agreed to support and assistance being offered and provided?",
+                choices=[("verbal", "Yes, verbally"), ("written", "Yes, in writing"),
+                         ("not_yet", "Not yet: I will ask at the first contact")], widget=forms.RadioSelect,
+                help_text=f"{to_support['text']} (clause {to_support['clause']})",
+                error_messages={"required": "Say whether the client has agreed to support."})
 
 
 class CaseForm(forms.Form):

@@ -7,6 +7,7 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
+from confide.policy import steps as step_rules
 from confide.policy import vocab
 from confide.records.models import DATA_CATEGORIES
 from confide.sharing.models import Approval, Consent, IncomingRequest, Task
@@ -104,6 +105,10 @@ class ShareForm(forms.Form):
     channel = forms.ChoiceField(label="How it would go")
     identity_verified = forms.BooleanField(
         label="I called them back on a number I found myself (not one they gave me), and it was them", required=False)
+    callback_number = forms.CharField(
+        label="The number you called back on", required=False, max_length=40,
+        help_text="Only if you ticked the box above. For an agency, the number in the directory. It is kept with "
+                  "the request as the record of the call back.")
     reason = forms.CharField(label="Your reasons", max_length=4000, widget=forms.Textarea(attrs={"rows": 4}),
                              help_text="Kept whichever way the decision goes. Approvers read it; trustees see it "
                                        "without the client's name, so do not name the client in it.",
@@ -125,12 +130,52 @@ class ShareForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if data.get("identity_verified") and not data.get("callback_number", "").strip():
+            self.add_error("callback_number", "Give the number you called back on.")
         if data.get("to") == "other":
             if not data.get("other_kind"):
                 self.add_error("other_kind", "Choose what kind of recipient they are.")
             if not data.get("other_name", "").strip():
                 self.add_error("other_name", "Give their name and organisation.")
         return data
+
+
+class StepForm(forms.Form):
+    """One step the policy requires before sending: what was done, or, where the policy allows it
+    to be skipped, why not. Each step's form on the page has its own prefix (its word)."""
+
+    outcome = forms.ChoiceField(label="Was it done?", widget=forms.RadioSelect,
+                                error_messages={"required": "Say whether it was done."})
+    note = forms.CharField(label="What was done", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+                           error_messages={"required": "Say what was done."})
+    number = forms.CharField(label="The number you called back on", max_length=40, required=False)
+
+    def __init__(self, *args, step: step_rules.Step, known_phone: str = "", **kwargs):
+        super().__init__(*args, prefix=step.kind, **kwargs)
+        self.step = step
+        self.fields["note"].label = step.record
+        if step.may_skip:
+            self.fields["outcome"].choices = [("done", "Yes: it was done"),
+                                              ("skipped", "No: it would raise the risk (say why)")]
+            self.fields["note"].help_text = f"If it was not done, say why: it may be skipped only where {step.skip_when}."
+        else:
+            self.fields["outcome"].choices = [("done", "Yes: it was done")]
+            self.fields["outcome"].initial = "done"
+            self.fields["outcome"].widget = forms.HiddenInput()
+        if step.needs_number:
+            self.fields["number"].required = True
+            self.fields["number"].initial = known_phone
+            self.fields["number"].error_messages["required"] = "Give the number you called back on."
+            self.fields["number"].help_text = "For an agency, the number in the directory; never one the caller gave."
+        else:
+            del self.fields["number"]
+
+    def clean_note(self):
+        note = self.cleaned_data["note"]
+        if step_rules.real_length(note) < step_rules.MIN_NOTE:
+            raise forms.ValidationError(f"Write at least {step_rules.MIN_NOTE} letters or digits: say what was "
+                                        "done, or why not.")
+        return note
 
 
 class DecideForm(forms.Form):

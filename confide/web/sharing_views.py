@@ -18,6 +18,7 @@ from confide.audit.models import AuditEvent
 from confide.partners.models import Agency, AgencyContact
 from confide.policy import vocab
 from confide.policy.notifications import reports_for
+from confide.policy.steps import BEFORE_SENDING
 from confide.records.entries import entry_text
 from confide.records.models import DATA_CATEGORIES, Entry
 from confide.sharing import access as gate
@@ -45,18 +46,22 @@ from confide.sharing.disclosure import (
     do_decide,
     do_make_link,
     do_record_sent,
+    do_record_step,
     do_request_disclosure,
     do_revoke_link,
     link_state,
     reason,
     recipient_name,
     sent_note,
+    step_note,
+    why_not_send,
 )
 from confide.sharing.incoming import RequestError, do_log_request, do_record_callback, order_document
 from confide.sharing.incoming import details as incoming_details
 from confide.sharing.models import Consent, Disclosure, IncomingRequest
 from confide.sharing.tasks import TaskError, do_finish_task, do_report, outcome_note
 from confide.web import describe
+from confide.web.downloads import attachment
 from confide.web.purposes import asks_purpose, bad_request, with_purpose
 from confide.web.sharing_forms import (
     CallbackForm,
@@ -65,6 +70,7 @@ from confide.web.sharing_forms import (
     IncomingForm,
     SentForm,
     ShareForm,
+    StepForm,
     TaskForm,
     WithdrawForm,
 )
@@ -133,17 +139,13 @@ def consent_form_pdf(request, client_id: int, *, purpose: str):
 
 
 def _file_response(filename: str, content_type: str, content: bytes, *, default: str) -> HttpResponse:
-    """A file to save, never to show in the browser, kept out of caches; its name as stored, less
-    anything a header could be made to carry."""
-    response = HttpResponse(content, content_type=content_type or "application/octet-stream")
-    safe_name = "".join(ch for ch in filename if ch.isalnum() or ch in "._- ")[:100] or default
-    response["Content-Disposition"] = f'attachment; filename="{safe_name}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    """A file to save, never to show in the browser, kept out of caches, under a neutral name
+    (`default`: its kind and number), never the name it was stored with (confide/web/downloads.py)."""
+    return attachment(content, content_type, default, original=filename)
 
 
 def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
-    return _file_response(filename, "application/pdf", pdf, default="document.pdf")
+    return attachment(pdf, "application/pdf", filename)
 
 
 @require_http_methods(["GET", "POST"])
@@ -176,10 +178,10 @@ def new_consent(request, client_id: int, *, purpose: str):
                 _error_field(form, str(error))
         else:
             return redirect(with_purpose(reverse("web:consent", args=[consent.pk]), purpose))
-    needs_written = "written" in pack.spec.consent["requires"]
+    requires, consent_clause = pack.consent_requirements(client.subject_role)
     return render(request, "sharing/new_consent.html", {
-        "grant": grant, "client": client, "form": form, "form_doc": form_doc, "needs_written": needs_written,
-        "consent_clause": pack.spec.consent["clause"],
+        "grant": grant, "client": client, "form": form, "form_doc": form_doc, "needs_written": "written" in requires,
+        "consent_clause": consent_clause,
         "sharing_url": with_purpose(reverse("web:sharing", args=[client.pk]), purpose),
         "form_url": with_purpose(reverse("web:consent_form_pdf", args=[client.pk]), purpose),
     }, status=400 if form.errors else 200)
@@ -228,7 +230,7 @@ def consent_signed_form(request, consent_id: int, *, purpose: str):
     found = signed_form(record)
     if found is None:
         raise Http404
-    return _file_response(*found, default="signed-form")
+    return _file_response(*found, default=f"signed-form-{record.pk}")
 
 
 # Asking to share --------------------------------------------------------------------------------------
@@ -322,7 +324,8 @@ def share(request, client_id: int, *, purpose: str):
             asked = Asked(recipient=recipient, entries=list(Entry.objects.filter(pk__in=[e.pk for e in readable if e.pk in chosen])),
                           purpose=data["purpose"],
                           channel=data["channel"], grounds=data["grounds"], reason=data["reason"],
-                          identity_verified=data["identity_verified"], incoming=answering)
+                          identity_verified=data["identity_verified"], incoming=answering,
+                          callback_number=data.get("callback_number", ""))
             disclosure = do_request_disclosure(request.user, pack, grant, case, asked)
         except DisclosureError as error:
             _error_field(form, str(error))
@@ -360,6 +363,31 @@ def _approvals(disclosure: Disclosure) -> list[dict]:
             for a in disclosure.approvals.all()]
 
 
+def _steps(disclosure: Disclosure, data=None, may_write: bool = False) -> list[dict]:
+    """The steps the policy requires before sending, each with its clause, and who recorded what and
+    when; a form for each still to do (bound to what was posted for the step being recorded)."""
+    recorded = {step.kind: step for step in disclosure.steps.select_related("done_by")}
+    open_to_record = may_write and disclosure.status in (Disclosure.Status.AWAITING_APPROVAL, Disclosure.Status.READY)
+    known_phone = disclosure.agency.known_phone if disclosure.agency_id else ""
+    out = []
+    for wanted in disclosure.before_sending:
+        kind = wanted["kind"]
+        step = BEFORE_SENDING.get(kind)
+        item = {"kind": kind, "clause": wanted.get("clause", ""), "text": wanted.get("text", ""),
+                "title": step.title if step else _label(kind), "prompt": step.prompt if step else "",
+                "done": None, "form": None}
+        done = recorded.get(kind)
+        if done is not None:
+            item["done"] = {"who": done.done_by.get_full_name() or done.done_by.get_username(), "at": done.done_at,
+                            "outcome": done.get_outcome_display(), "skipped": done.outcome == "skipped",
+                            "note": step_note(disclosure, done), "number": done.number}
+        elif open_to_record and step is not None:
+            item["form"] = StepForm(data if data is not None and data.get("step") == kind else None, step=step,
+                                    known_phone=known_phone)
+        out.append(item)
+    return out
+
+
 def _downloads(disclosure: Disclosure) -> list[dict]:
     events = AuditEvent.objects.filter(client_id=disclosure.client_id, action="disclosure.downloaded",
                                        object_type="secure_link",
@@ -380,7 +408,21 @@ def disclosure(request, disclosure_id: int, *, purpose: str):
     grant, record = gate.access_disclosure(request.user, disclosure_id, purpose, write=bool(action))
     sent_form = SentForm(request.POST if action == "sent" else None)
     token = problem = None
-    if action == "link":
+    steps = _steps(record, request.POST if action == "step" else None, may_write=grant.may_write)
+    step_form = next((s["form"] for s in steps if s["form"] is not None and s["form"].is_bound), None)
+    if action == "step":
+        if step_form is None:
+            return bad_request(request, "That step cannot be recorded here", "Go back to the request and try again.")
+        if step_form.is_valid():
+            data = step_form.cleaned_data
+            try:
+                do_record_step(request.user, record.pk, step_form.step.kind, data["outcome"], data["note"],
+                               data.get("number", ""))
+            except (NotAllowed, DisclosureError) as error:
+                _error_field(step_form, str(error))
+            else:
+                return redirect(request.get_full_path())
+    elif action == "link":
         try:
             _link, token = do_make_link(request.user, record.pk)
         except NotAllowed as error:
@@ -403,6 +445,8 @@ def disclosure(request, disclosure_id: int, *, purpose: str):
         return bad_request(request, "That is not something Confide can do here", "Go back and try again.")
     if action:
         _grant, record = gate.access_disclosure(request.user, disclosure_id, purpose)
+        if action != "step":
+            steps = _steps(record, may_write=grant.may_write)
     links = [{"pk": link.pk, "created_at": link.created_at, "expires_at": link.expires_at, "state": link_state(link),
               "downloaded": len(link.downloaded)} for link in record.links.all()]
     return render(request, "sharing/disclosure.html", {
@@ -413,11 +457,12 @@ def disclosure(request, disclosure_id: int, *, purpose: str):
         "entries": list(record.entries.all()), "approvals": _approvals(record), "links": links, "token": token,
         "link_url": request.build_absolute_uri(reverse("web:shared", args=[token])) if token else None,
         "sent_form": sent_form, "sent_note": sent_note(record), "problem": problem, "downloads": _downloads(record),
-        "tasks": list(record.tasks.all()), "purpose": purpose,
+        "tasks": list(record.tasks.all()), "purpose": purpose, "steps": steps,
+        "not_yet": why_not_send(record) if record.status == Disclosure.Status.READY else None,
         "waiting_step": (current_step(record) or 0) + 1 if record.status == Disclosure.Status.AWAITING_APPROVAL else None,
         "sharing_url": with_purpose(reverse("web:sharing", args=[grant.client.pk]), purpose),
         "record_pdf_url": with_purpose(reverse("web:disclosure_record", args=[record.pk]), purpose),
-    }, status=400 if (sent_form.errors or problem) else 200)
+    }, status=400 if (sent_form.errors or problem or (step_form is not None and step_form.errors)) else 200)
 
 
 @require_GET
@@ -533,7 +578,7 @@ def shared(request, token: str):
 @login_not_required
 @require_POST
 def shared_download(request, token: str, entry_id: int):
-    return _file_response(*gate.link_download(token, entry_id), default="shared-item")
+    return _file_response(*gate.link_download(token, entry_id), default=f"shared-item-{int(entry_id)}")
 
 
 
@@ -600,7 +645,7 @@ def incoming_order(request, request_id: int, *, purpose: str):
     found = order_document(logged)
     if found is None:
         raise Http404
-    return _file_response(*found, default="order")
+    return _file_response(*found, default=f"order-{logged.pk}")
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from confide.web import records_views, review_views, sharing_views, views
+from confide.web import limits_views, records_views, review_views, sharing_views, views
 
 app_name = "web"
 urlpatterns = [
@@ -12,6 +12,10 @@ urlpatterns = [
     path("clients/<int:client_id>/people/", records_views.related_people, name="related_people"),
     path("clients/<int:client_id>/safe-contact/", records_views.safe_contact, name="safe_contact"),
     path("clients/<int:client_id>/record-of-access/", views.record_of_access, name="record_of_access"),
+    path("clients/<int:client_id>/limits/", limits_views.limits, name="limits"),
+    path("clients/<int:client_id>/limits.pdf", limits_views.limits_pdf, name="limits_pdf"),
+    path("limits/<int:told_id>/signed-copy/", limits_views.limits_signed_copy, name="limits_signed_copy"),
+    path("clients/<int:client_id>/consent-to-support/", limits_views.support_consent_page, name="support_consent"),
     path("cases/<int:case_id>/", records_views.change_case, name="change_case"),
     path("cases/<int:case_id>/notes/new/", records_views.add_note, name="add_note"),
     path("cases/<int:case_id>/risk-assessments/new/", records_views.add_risk_assessment, name="add_risk_assessment"),

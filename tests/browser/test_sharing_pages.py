@@ -1,6 +1,7 @@
 """A disclosure walked in real Chromium, for dvip, justus and day_mer: a worker asks and sees the
 policy's reasons, the people the pack names approve (Day-Mer: the Centre Coordinator, then the
-Chair), the worker makes the secure link, and the agency, not signed in, downloads the item once.
+Chair), the worker records the steps the policy requires before sending (Day-Mer: the client is
+told first), makes the secure link, and the agency, not signed in, downloads the item once.
 Every page is checked with axe-core."""
 
 from __future__ import annotations
@@ -116,6 +117,22 @@ def approve(page, disclosure_url: str, password: str) -> None:
     assert "Approved by" in page.content() or "Approved" in page.content()
 
 
+def record_step(worker, disclosure_url: str, title: str, note: str) -> None:
+    """A step the policy requires before sending: the link button is disabled, saying why, until
+    the worker records what was done."""
+    worker.goto(disclosure_url)
+    assert "Before sending" in worker.content() and title in worker.content()
+    assert worker.get_by_role("button", name="Make the secure link").is_disabled()
+    assert "Before this can be sent" in worker.content()
+    assert_accessible(worker, "before sending")
+    worker.get_by_role("button", name="Record this step").click()
+    assert "There is a problem" in worker.get_by_role("alert").inner_text()
+    assert_accessible(worker, "before sending, with errors")
+    worker.get_by_label("When and how you told the client").fill(note)
+    worker.get_by_role("button", name="Record this step").click()
+    assert "Done: recorded by" in worker.content() and note in worker.content()
+
+
 def deliver_and_download(browser, live_server, worker, disclosure_url: str) -> None:
     worker.goto(disclosure_url)
     assert "Approved: ready to send" in worker.content()
@@ -167,11 +184,13 @@ def test_justus_serious_crime_to_the_police_by_two_workers(browser, live_server)
         deliver_and_download(browser, live_server, worker, url)
 
 
-def test_day_mer_the_coordinator_then_the_chair(browser, live_server):
+def test_day_mer_the_coordinator_then_the_chair_and_the_client_told_first(browser, live_server):
     people, codes = setup("day_mer", "service_user", "childrens_services")
     with signed_in(browser, live_server, codes, "assigned", "assigned-password-1") as worker:
+        # A serious concern for a dependant's health and safety: "the staff member will inform the
+        # client that they will not be able to safeguard confidentiality" before the agencies.
         url = ask(worker, people["client"].pk, to="Robin Ashdown, Duty officer, Northvale Children's Services",
-                  purpose="child_protection", grounds=["child_at_risk_of_significant_harm"])
+                  purpose="safeguarding", grounds=["risk_to_others"])
         with signed_in(browser, live_server, codes, "manager", "manager-password-1") as coordinator:
             approve(coordinator, url, "manager-password-1")
         worker.goto(url)
@@ -182,4 +201,6 @@ def test_day_mer_the_coordinator_then_the_chair(browser, live_server):
             chair.get_by_role("link", name="request").first.click()
             assert CLIENT_NAME not in chair.content(), "the Chair is briefed without the client's name"
             approve(chair, url, "trustee-password-1")
+        record_step(worker, url, "Tell the client first",
+                    "Told him at the drop-in on Tuesday that we cannot keep this confidential, and why.")
         deliver_and_download(browser, live_server, worker, url)

@@ -54,6 +54,16 @@ class ConsentRegisterTest(ConfideTestCase):
         self.assertNotIn(CLIENT_NAME, self.client.get(reverse("web:consent_form_pdf", args=[self.p["client"].pk])).content
                          .decode("latin-1"))
 
+    def test_a_victims_consent_form_says_it_must_be_in_writing(self):
+        # DVIP Appendix B and 2.02: a victim's records go only with her written consent, though the
+        # pack's general requirement (2.01) does not ask for writing: the form says so before it is used.
+        self.sign_in("assigned")
+        page = self.client.get(reverse("web:new_consent", args=[self.p["client"].pk]))
+        self.assertContains(page, "This policy needs consent in writing (Appendix B)")
+        Client.objects.filter(pk=self.p["client"].pk).update(subject_role="perpetrator")
+        page = self.client.get(reverse("web:new_consent", args=[self.p["client"].pk]))
+        self.assertNotContains(page, "This policy needs consent in writing")
+
     def test_agreed_wording_never_changes_and_a_changed_pack_makes_a_new_version(self):
         pack = load_pack("dvip")
         form = consent_form(pack, "victim", "vpp")

@@ -5,6 +5,8 @@ of communications" (1.5)."""
 
 from __future__ import annotations
 
+import json
+
 from django.urls import reverse
 
 from confide.records.cases import do_change_case
@@ -98,3 +100,84 @@ class HomeStartNotificationsTest(ConfideTestCase):
         self.assertEqual(disclosure.status, "ready", disclosure.answer)
         do_record_sent(user, disclosure.pk, "Told the duty sergeant by telephone at 10:05.")
         self.assertTrue(Task.objects.filter(kind="family_informed", clause="1.5", assigned_to=user).exists())
+
+    # Home-Start 1.5 and 2.2: the family is told "unless this will impact on the safety or welfare of a child
+    # or vulnerable adult"; never where telling would tip anyone off.
+    def _send(self, recipient: str, grounds: list[str], purpose: str):
+        from confide.records.access import access_client_to_write
+        from confide.sharing import disclosure as sharing
+
+        Client.objects.filter(pk=self.p["client"].pk).update(subject_role="parent")
+        user = self.p["assigned"]
+        grant = access_client_to_write(user, self.p["client"].pk, "direct_support", action="client.sharing.write")
+        disclosure = sharing.do_request_disclosure(user, self.p["pack"], grant, self.p["case"], sharing.Asked(
+            recipient=sharing.Recipient(kind=recipient, name="Duty officer"), entries=[self.p["note"]],
+            purpose=purpose, channel="phone", grounds=grounds, reason="The threshold is met: see the note of today."))
+        self.assertEqual(disclosure.status, "awaiting_approval", disclosure.answer)
+        disclosure = sharing.do_decide(self.p["manager"], disclosure.pk, "approve", "The threshold is met, share now.",
+                                       "manager-password-1")
+        self.assertEqual(disclosure.status, "ready", disclosure.answer)
+        sharing.do_record_sent(user, disclosure.pk, "Told the duty officer by telephone at 10:05.")
+        return disclosure
+
+    def _not_told(self, disclosure, clause: str, words: str):
+        from confide.audit.models import AuditEvent
+        from confide.sharing.tasks import outcome_note
+
+        self.assertFalse(Task.objects.filter(kind="family_informed", outcome="").exists(),
+                         "no task asks anyone to tell the family")
+        task = Task.objects.get(kind="family_informed", disclosure=disclosure)
+        self.assertEqual((task.outcome, task.clause), ("not_done", clause))
+        self.assertIn(words, task.title)
+        self.assertEqual(outcome_note(task), task.title)
+        event = AuditEvent.objects.get(action="tasks.not_told", object_id=disclosure.pk)
+        self.assertEqual(json.loads(event.detail)["reasons"], [task.title])
+        # Whoever opens the request to share sees why the family was not told.
+        self.sign_in("manager")
+        page = self.client.get(reverse("web:disclosure", args=[disclosure.pk]) + "?purpose=supervision")
+        self.assertContains(page, words)
+
+    def test_a_safeguarding_referral_does_not_ask_for_the_family_to_be_told(self):
+        disclosure = self._send("childrens_services", ["child_at_risk_of_significant_harm"], "child_protection")
+        self._not_told(disclosure, "2.2", "a safeguarding referral")
+        # Whether to tell them is the worker's decision under 2.2, which may be left undone with the reason.
+        decide = Task.objects.get(kind="inform_subject_unless_increases_risk", disclosure=disclosure)
+        self.assertTrue(decide.may_skip)
+
+    def test_a_terrorism_report_never_tips_the_family_off(self):
+        disclosure = self._send("police", ["terrorism"], "safeguarding")
+        self._not_told(disclosure, "1.5", "Terrorism Act 2000 s.39")
+
+    def test_a_money_laundering_report_never_tips_the_family_off(self):
+        disclosure = self._send("police", ["money_laundering"], "safeguarding")
+        self._not_told(disclosure, "1.5", "Proceeds of Crime Act 2002")
+
+    def test_telling_the_family_may_be_left_undone_with_the_reason(self):
+        from confide.sharing.tasks import TaskError, do_finish_task
+
+        self.test_the_family_is_told_of_a_communication_with_another_agency()
+        task = Task.objects.get(kind="family_informed")
+        self.assertTrue(task.may_skip)
+        self.assertIsNotNone(task.disclosure_id)
+        with self.assertRaises(TaskError):
+            do_finish_task(self.p["assigned"], task, "not_done", "")
+        do_finish_task(self.p["assigned"], task, "not_done", "Telling them now would put the children at risk.")
+        task.refresh_from_db()
+        self.assertEqual(task.outcome, "not_done")
+
+    def test_the_trustees_are_told_of_a_police_request_that_is_refused(self):
+        # Home-Start 10.2: "the trustees are made aware of the request", whichever way it is answered:
+        # a refused police request still leaves the task, with 10.2's clause and words.
+        from confide.records.access import access_client_to_write
+        from confide.sharing import disclosure as sharing
+
+        Client.objects.filter(pk=self.p["client"].pk).update(subject_role="parent")
+        user = self.p["assigned"]
+        grant = access_client_to_write(user, self.p["client"].pk, "direct_support", action="client.sharing.write")
+        disclosure = sharing.do_request_disclosure(user, self.p["pack"], grant, self.p["case"], sharing.Asked(
+            recipient=sharing.Recipient(kind="police", name="Duty sergeant"), entries=[self.p["note"]],
+            purpose="safeguarding", channel="phone", grounds=[], reason="The police asked for the family's file."))
+        self.assertEqual(disclosure.status, "refused", disclosure.answer)
+        task = Task.objects.get(disclosure=disclosure)
+        self.assertEqual((task.kind, task.clause, task.assigned_to), ("inform_trustees", "10.2", user))
+        self.assertIn("without naming the family", task.title)

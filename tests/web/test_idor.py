@@ -20,10 +20,12 @@ ID_KIND = {"web:client_file": "client", "web:related_people": "client", "web:saf
            "web:sharing": "client", "web:new_consent": "client", "web:consent_form_pdf": "client", "web:share": "client",
            "web:new_request": "client", "web:report": "client", "web:consent": "consent", "web:consent_pdf": "consent",
            "web:consent_signed_form": "consent", "web:disclosure": "disclosure", "web:disclosure_record": "disclosure",
-           "web:approve": "disclosure", "web:task": "task", "web:incoming": "request", "web:incoming_order": "request"}
+           "web:approve": "disclosure", "web:task": "task", "web:incoming": "request", "web:incoming_order": "request",
+           "web:limits": "client", "web:limits_pdf": "client", "web:support_consent": "client",
+           "web:limits_signed_copy": "limits"}
 POSTABLE = {"web:change_case", "web:related_people", "web:safe_contact", "web:add_note", "web:add_risk_assessment", "web:add_document",
             "web:review", "web:new_consent", "web:share", "web:new_request", "web:consent", "web:disclosure",
-            "web:approve", "web:task", "web:incoming", "web:report"}
+            "web:approve", "web:task", "web:incoming", "web:report", "web:limits", "web:support_consent"}
 # Addressed by a secret token, not an id: tested in tests/sharing (a wrong, spent, revoked or expired
 # link answers alike).
 TOKEN_PAGES = {"web:shared", "web:shared_download"}
@@ -76,7 +78,7 @@ class IdorTests(ConfideTestCase):
     @staticmethod
     def sharing_ids(ids: dict) -> dict[str, list[int]]:
         return {"consent": [ids["consent_id"]], "disclosure": [ids["disclosure_id"]], "task": [ids["task_id"]],
-                "request": [ids["request_id"]]}
+                "request": [ids["request_id"]], "limits": [ids["told_id"]]}
 
     def north_ids(self) -> dict[str, int]:
         return {"client": self.p["north_client"].pk, "case": self.p["north_case"].pk, "entry": self.p["north_doc"].pk}
@@ -134,6 +136,8 @@ class IdorTests(ConfideTestCase):
         for name, kind in ID_KIND.items():
             if kind == "glass" or name == "web:approve":
                 continue  # the manager's to open (below); a requester never approves their own request
+            if name == "web:limits_pdf":
+                continue  # DVIP has no written statement for a service user (tests/sharing/test_limits_statements.py)
             with self.subTest(page=name):
                 self.assertEqual(self.client.get(raw_url(name, own[kind])).status_code, 200)
         self.sign_in("manager")

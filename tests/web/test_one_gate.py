@@ -35,7 +35,8 @@ from tests.web.test_security import every_url_pattern
 CLIENT_TABLES = re.compile(r'\b(records_client|records_case|records_entry|records_document|records_relatedperson|'
                            r'records_safecontact|records_breakglass|records_entry_about_people|records_case_workers|'
                            r'sharing_consent|sharing_consent_agencies|sharing_disclosure|sharing_disclosure_entries|'
-                           r'sharing_approval|sharing_securelink|sharing_task|sharing_incomingrequest)\b')
+                           r'sharing_approval|sharing_securelink|sharing_task|sharing_incomingrequest|'
+                           r'sharing_limitstold|sharing_supportconsent|sharing_consentreminder)\b')
 GATE_FILES = ("confide/records/access.py", "confide/records/break_glass.py", "confide/sharing/access.py")
 
 
@@ -169,6 +170,19 @@ def sharing_fixtures(p: dict, who: str = "assigned", client: str = "client", cas
                             details="DC Example asked for the last address.", order="court_order",
                             order_file=("order.txt", "text/plain", b"Order of the Family Court."))
     ids["request_id"] = logged.pk
+    # A record that the client was told the limits of confidentiality and signed them, with the signed
+    # copy sealed under the client's key (as confide.sharing.limits.do_record_limits_told keeps it).
+    from confide.keys.runtime import key_store
+    from confide.sharing.consent import Form, wording_for
+    from confide.sharing.models import LimitsTold
+
+    wording = wording_for(pack, Form("statement", "Statement", "The limits of confidentiality.\n", False))
+    told = LimitsTold(client=the_client, wording=wording, how="signed", told_on=timezone.localdate(), recorded_by=user)
+    told.form_filename_sealed = key_store().encrypt(the_client.pk, "signed.txt", told.context("form_name"))
+    told.form_content_sealed = key_store().encrypt_bytes(the_client.pk, b"Signed statement.", told.context("form"))
+    told.form_content_type = "text/plain"
+    told.save()
+    ids["told_id"] = told.pk
     return {"ids": ids}
 
 
