@@ -12,9 +12,8 @@ from django.utils import timezone
 from confide.records.cases import CaseError, do_change_case, do_take_referral
 from confide.records.models import Case, Client
 from confide.sharing.consent import Given, do_record_consent, do_withdraw_consent
-from confide.sharing.tasks import REMINDER
 from confide.sharing.models import ConsentReminder, SupportConsent, Task
-from confide.sharing.tasks import do_finish_task
+from confide.sharing.tasks import REMINDER, do_finish_task
 from tests.base import CLIENT_NAME, ConfideTestCase
 
 ORG = "Test Support Service"
