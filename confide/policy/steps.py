@@ -17,8 +17,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# What a worker writes to confirm a step, or why it was skipped: at least this many letters or digits.
-MIN_NOTE = 10
+from confide.policy import reasons
+
+# What a worker writes to confirm a step, or why it was skipped: the one rule for reasons and notes
+# (confide.policy.reasons).
+MIN_NOTE = reasons.MIN_REASON
 
 
 @dataclass(frozen=True)
@@ -83,8 +86,9 @@ def refusal(kind: str) -> str:
 
 
 def real_length(text: str) -> int:
-    """The letters and digits in a note: spaces and punctuation do not make it longer."""
-    return sum(ch.isalnum() for ch in text or "")
+    """The letters and numbers a reader sees in a note (confide.policy.reasons.visible_length):
+    spaces, punctuation and invisible characters do not make it longer."""
+    return reasons.visible_length(text)
 
 
 def note_problem(kind: str, outcome: str, note: str) -> str | None:
@@ -96,11 +100,8 @@ def note_problem(kind: str, outcome: str, note: str) -> str | None:
         return "outcome: say whether it was done"
     if outcome == "skipped" and not step.may_skip:
         return "outcome: the policy does not allow this step to be skipped"
-    if real_length(note) < MIN_NOTE:
-        if outcome == "skipped":
-            return f"note: say why it was not done (at least {MIN_NOTE} letters or digits)"
-        return f"note: say what was done (at least {MIN_NOTE} letters or digits)"
-    return None
+    return reasons.reason_problem(note, "note", what="say why it was not done" if outcome == "skipped"
+                                  else "say what was done")
 
 
 def _clause(pack, answer: dict, kind: str) -> tuple[str, str]:

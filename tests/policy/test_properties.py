@@ -1,4 +1,18 @@
-"""Property tests (Hypothesis) over every built-in pack: the guarantees that hold whatever the request."""
+"""Property tests (Hypothesis) over every built-in pack: the guarantees that hold whatever the request.
+
+They are also the safety argument for the engine's two evaluators (confide/policy/README.md, "Two
+evaluators"). `confide/policy/reference.py` is the normative reading of a pack: every rule evaluated
+one at a time, in pack order, each answer written afresh. `confide/policy/fast.py` is what `decide`
+runs: bitmask tables, memoised answer pieces and closures with the validation inlined. The fast path
+is correct exactly when it gives the reference's answer on every request, and
+`test_compiled_paths_agree_with_the_rule_by_rule_reference` checks that on random requests for every
+pack (the fast closure against the strict validator, with the decision cache and without, and the
+bitmask evaluator against the reference on the same request tuple), as
+`test_trustee_grants_compiled_and_reference_agree` does for grants naming trustees. Where they
+differ, the reference is right. tests/policy/test_scenarios.py runs every scenario with the cache on
+and off, and tests/policy/test_two_evaluators.py holds every scenario to the reference and checks the
+reference shares no memoised piece with the fast path (so a fault there cannot hide by being shared).
+"""
 
 from __future__ import annotations
 

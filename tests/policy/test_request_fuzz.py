@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from confide.policy import RequestError, load_pack, pack_names
-from confide.policy import compiler as c
+from confide.policy import request as c
 from confide.policy.cli import main
 
 PACKS = [load_pack(name) for name in pack_names()]
