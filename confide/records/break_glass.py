@@ -21,10 +21,13 @@ from confide.audit.services import record_event
 from confide.ids import record_id
 from confide.keys import KeyDestroyed
 from confide.keys.runtime import key_store
+from confide.policy import reasons as reason_rules
 from confide.records.access import _clauses, _decide, _open, _team, _with_cases
 from confide.records.models import BreakGlass, Client
 
-REASON_MIN = 10
+# The stated reason: the one rule for reasons and notes (confide.policy.reasons).
+REASON_MIN = reason_rules.MIN_REASON
+REVIEW_NOTE = "say what you checked or will do"
 
 
 class ReasonNeeded(Exception):
@@ -46,7 +49,7 @@ def do_open_outside(user, client_id, purpose: str, reason: str) -> tuple[Client,
         # one, a reason is asked for here too, so the prompt never tells an existing number from a
         # missing one. Either way the attempt is recorded, with the number tried and no client.
         asked = _outside_decision(user, purpose)
-        needs_reason = asked["decision"] == "permit_if_approved" and len(reason) < REASON_MIN
+        needs_reason = asked["decision"] == "permit_if_approved" and reason_rules.visible_length(reason) < REASON_MIN
         record_event(user, "client.open_outside.refused", object_type="client", object_id=client_pk,
                      purpose=purpose, detail={"reason": "reason_needed" if needs_reason else "no_such_client",
                                               "role": user.role})
@@ -64,7 +67,7 @@ def do_open_outside(user, client_id, purpose: str, reason: str) -> tuple[Client,
         record_event(user, "client.open_outside.refused", object_type="client", object_id=client.pk,
                      client_id=client.pk, purpose=purpose, detail=base)
         raise Http404
-    if len(reason) < REASON_MIN:
+    if reason_rules.visible_length(reason) < REASON_MIN:
         record_event(user, "client.open_outside.refused", object_type="client", object_id=client.pk,
                      client_id=client.pk, purpose=purpose, detail={**base, "reason": "reason_needed"})
         raise ReasonNeeded(base["clauses"])
@@ -144,17 +147,26 @@ def access_break_glass(user, glass_id) -> BreakGlass:
     return glass
 
 
+def check_review_note(note: str) -> str:
+    """A review note may be left out; one that is written says something (the one rule for notes:
+    ten zero-width spaces are not a note). Returns it as stored; raises ReasonError on "note"."""
+    if not (note or "").strip():
+        return ""
+    return reason_rules.check_reason(note, "note", what=REVIEW_NOTE)
+
+
 def do_review_break_glass(reviewer, glass: BreakGlass, outcome: str, note: str) -> BreakGlass:
     if outcome not in (BreakGlass.Outcome.APPROPRIATE, BreakGlass.Outcome.CONCERN):
         raise ValueError(f"unknown outcome {outcome!r}")
     if glass.user_id == reviewer.pk:
         raise PermissionError("nobody reviews their own break-glass")
+    note = check_review_note(note)
     with transaction.atomic():
         glass.outcome = outcome
         glass.reviewed_by = reviewer
         glass.reviewed_at = timezone.now()
-        glass.review_note_sealed = (key_store().encrypt(glass.client_id, note.strip(), glass.review_note_context)
-                                    if note.strip() else b"")
+        glass.review_note_sealed = (key_store().encrypt(glass.client_id, note, glass.review_note_context)
+                                    if note else b"")
         glass.save(update_fields=["outcome", "reviewed_by", "reviewed_at", "review_note_sealed"])
         record_event(reviewer, "break_glass.reviewed", object_type="break_glass", object_id=glass.pk,
                      client_id=glass.client_id, detail={"outcome": outcome, "role": reviewer.role,

@@ -10,6 +10,7 @@ from django.db import transaction
 from confide.audit.services import record_event
 from confide.keys import KeyDestroyed
 from confide.keys.runtime import key_store
+from confide.policy.reasons import is_blank
 from confide.records.models import DATA_CATEGORIES, Case, Document, Entry, RelatedPerson
 
 UNREADABLE = "This entry can no longer be read: the client's records were destroyed."
@@ -74,7 +75,7 @@ def _event(author, entry: Entry, action: str) -> None:
 
 def do_add_note(author, case: Case, text: str, facts: EntryFacts | None = None) -> Entry:
     """Add a note to a case, its body encrypted, and record that it was added (never what it says)."""
-    if not text.strip():
+    if is_blank(text):  # spaces or invisible characters alone are not a note
         raise EntryError("the note is empty")
     with transaction.atomic():
         entry = _save(author, case, Entry.Kind.NOTE, text, facts or EntryFacts())
@@ -87,7 +88,7 @@ def do_add_risk_assessment(author, case: Case, summary: str, level: str, facts: 
     facts.risk_level = level
     if level not in Entry.Risk.values:
         raise EntryError("choose the level of risk")
-    if not summary.strip():
+    if is_blank(summary):
         raise EntryError("the assessment is empty")
     with transaction.atomic():
         entry = _save(author, case, Entry.Kind.RISK_ASSESSMENT, summary, facts)

@@ -21,8 +21,10 @@ from confide.accounts.services import check_password, check_second_factor
 from confide.audit.services import record_event
 from confide.keys import KeyDestroyed
 from confide.keys.runtime import key_store
+from confide.policy import RequestError
 from confide.policy import approvals as approval_rules
 from confide.policy import steps as step_rules
+from confide.policy.reasons import check_reason
 from confide.records.models import Entry, RelatedPerson
 from confide.sharing import tasks
 from confide.sharing.consent import consent_for
@@ -30,7 +32,6 @@ from confide.sharing.models import Approval, Disclosure, DisclosureStep, SecureL
 from confide.sharing.stopping import PENDING, still_permitted, stop_disclosures
 from confide.sharing.stopping import move as _move
 
-MIN_REASON = 10
 # Someone on the client's file, as the kind of recipient the contract knows.
 PERSON_RECIPIENT = {
     RelatedPerson.Relationship.PARTNER: "partner", RelatedPerson.Relationship.EX_PARTNER: "ex_partner",
@@ -139,9 +140,8 @@ def _check(pack, grant, asked: Asked) -> None:
     unknown = set(asked.grounds) - words["grounds"]
     if unknown:
         raise DisclosureError(f"grounds: not grounds Confide knows: {', '.join(sorted(unknown))}")
-    if len(asked.reason.strip()) < MIN_REASON:
-        raise DisclosureError(f"reason: write your reasons (at least {MIN_REASON} characters): they are kept "
-                              "whichever way the decision goes")
+    check_reason(asked.reason, "reason", what="write your reasons, which are kept whichever way the decision goes",
+                 error=DisclosureError)
     if asked.recipient.contact is not None and asked.recipient.contact.agency_id != getattr(asked.recipient.agency, "pk", None):
         raise DisclosureError("recipient: that person is not at that agency")
     if asked.recipient.person is not None and asked.recipient.person.client_id != grant.client.pk:
@@ -170,7 +170,15 @@ def do_request_disclosure(user, pack, grant, case, asked: Asked) -> Disclosure:
     identity_verified = asked.identity_verified or bool(asked.incoming is not None and asked.incoming.verified == "confirmed")
     request = build_request(grant.client, case, recipient, data, asked.purpose, asked.channel, asked.grounds,
                             identity_verified, found.contract, user.role if user.role in pack.roles else None)
-    answer = pack.decide(request)
+    try:
+        answer = pack.decide(request)
+    except RequestError as error:
+        if error.field != "subject.age":
+            raise
+        # Issue 13: a date of birth in the future, or so long ago no one alive has it. Nothing is recorded.
+        raise DisclosureError("The client's date of birth on their file gives an age the policy cannot use (it is in "
+                              "the future, or more than 130 years ago), so the policy cannot be asked. Have the date "
+                              "of birth corrected, then ask again.") from None
     check = None
     if recipient.agency is not None:
         check = agreement_check(recipient.contact or recipient.agency, set(data), asked.purpose, timezone.localdate())
@@ -338,9 +346,7 @@ def do_decide(user, disclosure_id: int, decision: str, note: str, secret: str) -
     is confirmed first; the request is checked again against its consent before it moves on."""
     if decision not in Approval.Decision.values:
         raise DisclosureError("decision: choose to approve or not to approve")
-    if len(note.strip()) < MIN_REASON:
-        raise DisclosureError(f"note: write your reasons (at least {MIN_REASON} characters): they are kept with "
-                              "your decision")
+    check_reason(note, "note", what="write your reasons, which are kept with your decision", error=DisclosureError)
     confirmed_with = confirm_identity(user, secret)
     with transaction.atomic():
         disclosure = Disclosure.objects.select_for_update().get(pk=disclosure_id)
@@ -438,8 +444,7 @@ def do_record_sent(user, disclosure_id: int, note: str) -> Disclosure:
         if disclosure.channel == "secure_link":
             raise NotAllowed("This request is sent by secure link: make the link instead.")
         _ready(disclosure)
-        if len(note.strip()) < MIN_REASON:
-            raise DisclosureError(f"note: say how and when it was sent (at least {MIN_REASON} characters)")
+        check_reason(note, "note", what="say how and when it was sent", error=DisclosureError)
         disclosure.sent_at = timezone.now()
         disclosure.sent_by = user
         disclosure.sent_note_sealed = key_store().encrypt(disclosure.client_id, note.strip(), disclosure.context("sent"))

@@ -11,6 +11,7 @@ from django.utils import timezone
 from confide.audit.services import record_event
 from confide.keys import KeyDestroyed
 from confide.keys.runtime import key_store
+from confide.policy.reasons import check_reason
 from confide.sharing.models import IncomingRequest
 
 
@@ -26,8 +27,7 @@ def do_log_request(user, pack, client, *, requester_kind: str, agency, how: str,
         requester_kind = agency.kind  # the directory knows what the agency is
     if how not in IncomingRequest.How.values:
         raise RequestError("how: say how the request came in")
-    if len(details.strip()) < 10:
-        raise RequestError("details: say who asked, what for, and what they said (at least 10 characters)")
+    check_reason(details, "details", what="say who asked, what for, and what they said", error=RequestError)
     if order not in IncomingRequest.Order.values:
         raise RequestError("order: say whether there is a court order or witness summons")
     if order and order_file is None:

@@ -15,6 +15,7 @@ from confide.keys import KeyDestroyed
 from confide.keys.runtime import key_store
 from confide.policy import vocab
 from confide.policy.notifications import OBLIGATION_NOTICES
+from confide.policy.reasons import check_reason
 from confide.sharing.models import Consent, ConsentReminder, Task
 
 # Obligations met by the disclosure's own record: its reasons are required when it is asked for
@@ -105,8 +106,8 @@ def do_finish_task(user, task: Task, outcome: str, note: str) -> Task:
         raise TaskError("outcome: say whether it was done")
     if outcome == Task.Outcome.NOT_DONE and not task.may_skip:
         raise TaskError("outcome: this task cannot be left undone")
-    if outcome == Task.Outcome.NOT_DONE and len(note.strip()) < 10:
-        raise TaskError("note: say why it was not done (at least 10 characters)")
+    if outcome == Task.Outcome.NOT_DONE:
+        check_reason(note, "note", what="say why it was not done", error=TaskError)
     with transaction.atomic():
         task.outcome = outcome
         task.done_by = user

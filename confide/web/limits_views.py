@@ -88,6 +88,11 @@ def limits(request, client_id: int, *, purpose: str):
     pack = current_policy()
     organisation = organisation_name()
     statement = statement_for(pack, client.subject_role, _service(grant), organisation)
+    if statement is None and request.method == "POST":
+        # No statement, so no form on the page to show a problem on: say so, rather than a bare 400.
+        return bad_request(request, "No statement for this client",
+                           "The policy has no written statement of the limits of confidentiality for this client, "
+                           "so there is nothing to record here. Explain them using the policy.")
     form = LimitsToldForm(request.POST or None, request.FILES or None, ways=statement.ways if statement else ())
     file_url = with_purpose(reverse("web:client_file", args=[client.pk]), purpose)
     if request.method == "POST" and statement is not None and form.is_valid():

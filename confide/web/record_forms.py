@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.utils import timezone
 
+from confide.policy.reasons import ReasonError
+from confide.records.break_glass import check_review_note
 from confide.records.models import CASE_FLAGS, DATA_CATEGORIES, SUBJECT_ROLES, Case, Entry, RelatedPerson
 from confide.web import describe
 
@@ -142,6 +145,12 @@ class ReviewForm(forms.Form):
     note = forms.CharField(label="Review note", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}),
                            help_text="What you checked or will do. It is kept encrypted with the client's file.")
 
+    def clean_note(self):
+        try:
+            return check_review_note(self.cleaned_data["note"])
+        except ReasonError as error:
+            raise forms.ValidationError(error.message[:1].upper() + error.message[1:] + ".") from None
+
 
 class ReferralForm(forms.Form):
     name = forms.CharField(label="Client's name", max_length=200,
@@ -154,6 +163,18 @@ class ReferralForm(forms.Form):
                                                                "for example 27 3 1985."})
     subject_role = forms.ChoiceField(label="The client is", choices=SUBJECT_ROLES)
     service = forms.ChoiceField(label="Referred to the service")
+
+    def clean_date_of_birth(self):
+        """A date someone alive could be born on: the policy takes ages from 0 to 130 only, so a date
+        in the future or longer ago would make asking it about this client fail (issue 13)."""
+        born = self.cleaned_data.get("date_of_birth")
+        if born is not None:
+            today = timezone.localdate()
+            if born > today:
+                raise forms.ValidationError("The date of birth is in the future: check the year.")
+            if today.year - born.year - ((today.month, today.day) < (born.month, born.day)) > 130:
+                raise forms.ValidationError("The date of birth is more than 130 years ago: check the year.")
+        return born
 
     def __init__(self, *args, services: list[tuple[str, str]], to_referral: dict | None = None,
                  to_support: dict | None = None, **kwargs):

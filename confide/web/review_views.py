@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from confide.policy.reasons import ReasonError
 from confide.records.break_glass import (
     access_break_glass,
     break_glass_reason,
@@ -33,8 +34,12 @@ def review(request, glass_id: int):
     glass = access_break_glass(request.user, glass_id)
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and glass.outcome == glass.Outcome.PENDING and form.is_valid():
-        do_review_break_glass(request.user, glass, form.cleaned_data["outcome"], form.cleaned_data["note"])
-        return redirect(reverse("web:review_queue"))
+        try:
+            do_review_break_glass(request.user, glass, form.cleaned_data["outcome"], form.cleaned_data["note"])
+        except ReasonError as error:
+            form.add_error("note", error.message[:1].upper() + error.message[1:] + ".")
+        else:
+            return redirect(reverse("web:review_queue"))
     glass.purpose_label = describe.PURPOSES.get(glass.purpose, glass.purpose)
     glass.role_label = describe.role(glass.role)
     return render(request, "records/review.html", {

@@ -7,6 +7,7 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
+from confide.policy import reasons as reason_rules
 from confide.policy import steps as step_rules
 from confide.policy import vocab
 from confide.records.models import DATA_CATEGORIES
@@ -173,8 +174,7 @@ class StepForm(forms.Form):
     def clean_note(self):
         note = self.cleaned_data["note"]
         if step_rules.real_length(note) < step_rules.MIN_NOTE:
-            raise forms.ValidationError(f"Write at least {step_rules.MIN_NOTE} letters or digits: say what was "
-                                        "done, or why not.")
+            raise forms.ValidationError(f"Say what was done, or why not: write {reason_rules.RULE}.")
         return note
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from confide.accounts.middleware import lock_session
 from confide.accounts.models import current_organisation, current_policy
+from confide.accounts.services import do_end_locked_out, locked_out_message
 from confide.audit.models import AuditEvent
 from confide.partners.models import Agency, AgencyContact
 from confide.policy import vocab
@@ -427,6 +428,11 @@ def disclosure(request, disclosure_id: int, *, purpose: str):
             _link, token = do_make_link(request.user, record.pk)
         except NotAllowed as error:
             problem = str(error)
+    elif action == "sent" and not sent_form.is_valid() and not (
+            record.status == Disclosure.Status.READY and grant.may_write and record.channel != "secure_link"):
+        # The form is not on the page to show its errors on (as disclosure.html shows it): say why.
+        problem = ("Nothing was recorded: only a request ready to send, by a way other than a secure link, "
+                   "is recorded as sent.")
     elif action == "sent" and sent_form.is_valid():
         try:
             do_record_sent(request.user, record.pk, sent_form.cleaned_data["note"])
@@ -490,6 +496,18 @@ def approvals(request):
     return render(request, "sharing/approvals.html", {"waiting": waiting})
 
 
+def _locked_out(request):
+    """Too many wrong passwords or codes confirming a decision: the account is locked (counted as at
+    sign-in), every session of the person ends, this one too, and they are told so, with nothing of
+    the request on the page."""
+    user = request.user
+    user.refresh_from_db(fields=["locked_until"])
+    message = locked_out_message(user)
+    do_end_locked_out(user)
+    logout(request)
+    return render(request, "accounts/locked_out.html", {"message": message}, status=403)
+
+
 @require_http_methods(["GET", "POST"])
 def approve(request, disclosure_id: int):
     """The request as its approver sees it, and their decision, confirmed with their password or a
@@ -504,8 +522,7 @@ def approve(request, disclosure_id: int):
             do_decide(request.user, record.pk, data["decision"], data["note"], data["secret"])
         except IdentityNotConfirmed as failed:
             if failed.outcome == "locked":
-                lock_session(request, "locked_out")
-                return redirect(reverse("accounts:sign_in"))
+                return _locked_out(request)
             form.add_error("secret", "That was not right. Enter your password, or a new code from your app.")
         except NotAllowed as error:
             problem = str(error)
@@ -517,6 +534,11 @@ def approve(request, disclosure_id: int):
         record = gate.access_disclosure_to_decide(request.user, disclosure_id)
     if form.errors:
         status = 400
+    may_decide = (record.status == Disclosure.Status.AWAITING_APPROVAL and
+                  not any(a.approver_id == request.user.pk for a in record.approvals.all()))
+    if form.errors and not may_decide and problem is None:
+        # The form is not on the page to show its errors on: say why, as do_decide would.
+        problem, status = "This request is not waiting for your decision, so nothing was recorded.", 403
     briefed_only = not gate.approver_may_see_name(request.user, record.client_id)
     entries = list(record.entries.all())
     return render(request, "sharing/approve.html", {
@@ -526,8 +548,7 @@ def approve(request, disclosure_id: int):
         "channel": _label(record.channel), "data": [CATEGORY_LABELS.get(d, d) for d in record.data],
         "entries": entries, "approvals": _approvals(record), "briefed_only": briefed_only,
         "client_label": f"client {record.client_id}" if briefed_only else f"{record.client.display_name} (client {record.client_id})",
-        "may_decide": record.status == Disclosure.Status.AWAITING_APPROVAL and
-        not any(a.approver_id == request.user.pk for a in record.approvals.all()),
+        "may_decide": may_decide,
         "waiting_step": (current_step(record) or 0) + 1 if record.status == Disclosure.Status.AWAITING_APPROVAL else None,
     }, status=status)
 

@@ -114,6 +114,28 @@ class RequesterNeverApprovesTest(ConfideTestCase):
         self.assertEqual(disclosure.status, Disclosure.Status.READY)
 
 
+class DecidedAlreadyTest(ConfideTestCase):
+    """DVIP: a request already decided shows no decision form; a post to it says why nothing happened."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        Client.objects.filter(pk=cls.p["client"].pk).update(subject_role="victim")
+
+    def test_a_post_to_a_decided_request_says_it_is_not_waiting(self):
+        # Found by the form fuzz (tests/web/test_form_fuzz.py): with a field missing it was a 400 naming no
+        # problem, the form it failed being absent from the page.
+        disclosure = ask(self.p)
+        do_decide(self.p["manager"], disclosure.pk, "approve", NOTE, "manager-password-1")
+        self.sign_in("manager")
+        for posted in ({"decision": "approve", "note": NOTE}, {"decision": "approve", "note": NOTE,
+                                                                "secret": "manager-password-1"}):
+            with self.subTest(posted=sorted(posted)):
+                page = self.client.post(reverse("web:approve", args=[disclosure.pk]), posted)
+                self.assertContains(page, "You cannot decide on this", status_code=403)
+        self.assertEqual(disclosure.approvals.count(), 1)
+
+
 class JustUsTwoWorkersTest(ConfideTestCase):
     pack_name = "justus"
 

@@ -162,6 +162,35 @@ class DvipDisclosureTest(ConfideTestCase):
         disclosure.refresh_from_db()
         self.assertEqual(disclosure.status, Disclosure.Status.STOPPED)
 
+    def test_a_date_of_birth_the_policy_cannot_use_is_said_plainly_and_nothing_typed_is_lost(self):
+        # Issue 13: a client born in the future, or in 1850, made "ask the policy" a server error (the
+        # engine takes ages from 0 to 130 only, RequestError on subject.age). The worker is told what
+        # is wrong on the form they filled in, with what they typed still in it, and nothing is recorded.
+        self.sign_in("assigned")
+        today = timezone.localdate()
+        for born in (today + dt.timedelta(days=400), dt.date(1850, 6, 1)):
+            with self.subTest(born=born):
+                client = Client.objects.get(pk=self.p["client"].pk)
+                client.date_of_birth = born
+                client.save()
+                page = self.ask(f"contact:{self.worker.pk}")
+                self.assertContains(page, "date of birth", status_code=400)
+                self.assertContains(page, REASON, status_code=400)
+                self.assertFalse(Disclosure.objects.exists())
+                self.assertFalse(AuditEvent.objects.filter(action__startswith="disclosure.").exists())
+
+    def test_recording_as_sent_a_request_not_ready_to_send_says_why(self):
+        # Found by the form fuzz (tests/web/test_form_fuzz.py): an empty "sent" post to a request still
+        # waiting for approval was a 400 naming no problem, the form it failed being absent from the page.
+        self.sign_in("assigned")
+        self.ask(f"contact:{self.worker.pk}", channel="phone")
+        disclosure = Disclosure.objects.get()
+        self.assertEqual(disclosure.status, Disclosure.Status.AWAITING_APPROVAL)
+        page = self.client.post(reverse("web:disclosure", args=[disclosure.pk]), {"action": "sent"})
+        self.assertContains(page, "only a request ready to send", status_code=400)
+        disclosure.refresh_from_db()
+        self.assertEqual(disclosure.status, Disclosure.Status.AWAITING_APPROVAL)
+
     def _consent(self, recipients, data, purposes) -> Consent:
         today = timezone.localdate()
         response = self.client.post(reverse("web:new_consent", args=[self.p["client"].pk]), {

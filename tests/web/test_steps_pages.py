@@ -58,7 +58,7 @@ class BeforeSendingPageTest(ConfideTestCase):
         short = self.client.post(self.url(), {"action": "step", "step": "explore_implications",
                                               "explore_implications-outcome": "done",
                                               "explore_implications-note": ". . . . . . . . . . . ."})
-        self.assertContains(short, "Write at least 10 letters or digits", status_code=400)
+        self.assertContains(short, "write at least 10 letters or numbers", status_code=400)
         self.assertFalse(DisclosureStep.objects.exists())
         done = self.client.post(self.url(), {"action": "step", "step": "explore_implications",
                                              "explore_implications-outcome": "done",
