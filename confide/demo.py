@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from faker import Faker
 
@@ -23,7 +23,7 @@ from confide.audit.services import record_event
 from confide.keys import KeyStore
 from confide.keys.runtime import key_store
 from confide.policy import PolicyError, load_pack
-from confide.records.models import Case, Client, Entry, RelatedPerson, SafeContact
+from confide.records.models import Case, Client, ClientNameToken, Entry, RelatedPerson, SafeContact
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 -- printed for the demo; demo data is fictional
 DEMO_ORGANISATION = "Brightwater Support Service (demo)"
@@ -176,6 +176,8 @@ def _populate(policy, clients: int, seed: int) -> int:
             batch_clients.append(Client(display_name=f"{fake.first_name()} {fake.last_name()}", date_of_birth=dob,
                                         team=team, subject_role="victim" if rng.random() < 0.6 else "service_user"))
         Client.objects.bulk_create(batch_clients)
+        keys = key_store().data_keys([client.pk for client in batch_clients], create=True)
+        _seal_identities(batch_clients, keys)
         cases = []
         for client in batch_clients:
             referred = today - timedelta(days=rng.randint(0, 900))
@@ -188,10 +190,25 @@ def _populate(policy, clients: int, seed: int) -> int:
             cases.append(Case(client=client, service=rng.choice(services), team_id=client.team_id, status=status,
                               referred_on=referred, opened_on=opened, closed_on=closed, flags=flags))
         Case.objects.bulk_create(cases)
-        keys = key_store().data_keys([client.pk for client in batch_clients], create=True)
         _fill_cases(cases, keys, teams, workers, fake, rng, now)
         made += size
     return made
+
+
+def _seal_identities(clients, keys) -> None:
+    """Each new client's name and date of birth sealed under their key and their name indexed, as
+    Client.save() does one at a time: bulk_create() wrote their rows without either."""
+    from confide.records.identity import seal_identity
+
+    tokens = []
+    for client in clients:
+        tokens += [ClientNameToken(client_id=client.pk, token=found) for found in seal_identity(
+            client, {"name": client.display_name, "date_of_birth": client.date_of_birth}, keys[client.pk])]
+        client.__dict__.pop("_identity_to_seal", None)
+    with connection.cursor() as cursor:
+        cursor.executemany("UPDATE records_client SET name_sealed = %s, dob_sealed = %s WHERE id = %s",
+                           [(client.name_sealed, client.dob_sealed, client.pk) for client in clients])
+    ClientNameToken.objects.bulk_create(tokens, batch_size=5000)
 
 
 def _tell_limits(policy, seed: int) -> None:

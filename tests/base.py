@@ -79,6 +79,18 @@ def make_people(pack_name: str = "dvip") -> dict:
             **people}
 
 
+def clients_named(name: str) -> list[Client]:
+    """The clients with exactly this name, found as the search finds them (the blind index: the
+    database holds no name to compare) and then checked once decrypted."""
+    from confide.records.identity import index_key, query_tokens
+    from confide.records.models import ClientNameToken
+
+    found = Client.objects.all()
+    for token in query_tokens(index_key(), name):
+        found = found.filter(pk__in=ClientNameToken.objects.filter(token=token).values("client_id"))
+    return [client for client in found if client.display_name == name]
+
+
 class ConfideTestCase(TestCase):
     pack_name = "dvip"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.client
 import http.cookiejar
+import json
 import os
 import re
 import socket
@@ -74,6 +75,33 @@ def test_a_raw_look_at_the_database_files_shows_no_note_text(demo_var):
         assert line[:25].encode() not in raw
     assert (var / "keystore.sqlite3").is_file(), "the keys are in a file of their own"
     assert b"data_keys" not in raw, "and not in the main database"
+
+
+def test_a_raw_look_at_the_database_files_finds_no_clients_name_or_date_of_birth(demo_var):
+    # DVIP 3.07: victims may contact DVIP without anyone outside the organisation knowing (Day-Mer:
+    # "including the fact of their visit"). Each demo client's name and date of birth, read through
+    # Confide with the keys, then looked for in the bytes of the database and its WAL.
+    var, _ = demo_var
+    shell = confide(["manage", "shell", "-c", "import json; from confide.records.models import Client; "
+                     "from confide.accounts.models import User; "
+                     "print(json.dumps([[[c.display_name, c.date_of_birth.isoformat()] for c in Client.objects.all()], "
+                     "[n for u in User.objects.all() for n in (u.first_name, u.last_name)]]))"], var)
+    assert shell.returncode == 0, shell.stderr
+    people, staff_names = json.loads(shell.stdout.strip().splitlines()[-1])
+    assert len(people) == 12 and all(name and born for name, born in people)
+    raw = b"".join(path.read_bytes() for path in var.glob("confide.sqlite3*"))
+    assert b"records_client" in raw and b"records_clientnametoken" in raw, "this is the database with the clients in it"
+    for name, born in people:
+        # Each part too, unless a member of staff (whose name is theirs to show) happens to share it.
+        for text in {name, born, born.replace("-", ""), *(set(name.split()) - set(staff_names))}:
+            assert text.encode() not in raw and text.encode("utf-16-le") not in raw, "a client's name or birth date"
+    db = sqlite3.connect(var / "confide.sqlite3")
+    try:
+        tokens = [row[0] for row in db.execute("SELECT token FROM records_clientnametoken")]
+    finally:
+        db.close()
+    assert tokens and all(len(found) == 22 for found in tokens)
+    assert not {part.lower() for name, _ in people for part in name.split()} & {found.lower() for found in tokens}
 
 
 def test_the_database_file_is_in_wal_mode_with_full_sync(demo_var):
@@ -283,7 +311,8 @@ def test_in_the_demo_a_worker_lists_only_their_own_cases_and_can_break_the_glass
     others = Client.objects.exclude(pk__in=own.values("pk"))
     assert own.exists() and others.exists()
     assert all(c.display_name in page for c in own), "every one of their own clients is listed"
-    assert not any(c.display_name in page for c in others if not own.filter(display_name=c.display_name).exists())
+    own_names = {c.display_name for c in own}
+    assert not any(c.display_name in page for c in others if c.display_name not in own_names)
     stranger = others.filter(team__slug="south").first()
     response = client.post(reverse("web:open_outside"), {"client": stranger.pk, "purpose": "direct_support",
                                                          "reason": "Duty line: her worker is on leave today"})

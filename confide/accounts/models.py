@@ -87,8 +87,9 @@ class User(AbstractUser):
 
     role = models.CharField(max_length=64, help_text="A role named in the organisation's policy pack.")
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT, related_name="members")
-    # Second factor (RFC 6238 TOTP). The secret is set at first sign-in and confirmed with a code.
-    totp_secret = models.CharField(max_length=64, blank=True)
+    # Second factor (RFC 6238 TOTP). The secret is set at first sign-in and confirmed with a code;
+    # stored sealed under the installation's secrets key (confide/keys), read through `totp_secret`.
+    totp_secret_sealed = models.BinaryField(default=b"", blank=True, editable=False)
     totp_confirmed_at = models.DateTimeField(null=True, blank=True)
     # The last TOTP time step accepted, so a code seen over a shoulder cannot be used twice.
     totp_last_step = models.BigIntegerField(default=0)
@@ -125,8 +126,33 @@ class User(AbstractUser):
         return role.label if role is not None else self.role
 
     @property
+    def totp_secret(self) -> str:
+        """The TOTP secret, unsealed; "" if none is set."""
+        blob = bytes(self.totp_secret_sealed or b"")
+        if not blob:
+            return ""
+        from confide.keys.runtime import key_store
+
+        return key_store().unseal_installation(self._totp_context(), blob).decode("ascii")
+
+    @totp_secret.setter
+    def totp_secret(self, value: str) -> None:
+        """Seal a new secret onto this (saved) account; "" clears it. Save `totp_secret_sealed`."""
+        if not value:
+            self.totp_secret_sealed = b""
+            return
+        from confide.keys.runtime import key_store
+
+        self.totp_secret_sealed = key_store().seal_installation(self._totp_context(), value.encode("ascii"))
+
+    def _totp_context(self) -> str:
+        if self.pk is None:
+            raise ValueError("a second factor is set up on an account already saved")
+        return f"user:{self.pk}:totp_secret"
+
+    @property
     def has_second_factor(self) -> bool:
-        return bool(self.totp_secret) and self.totp_confirmed_at is not None
+        return bool(self.totp_secret_sealed) and self.totp_confirmed_at is not None
 
     def is_locked_out(self, now=None) -> bool:
         return self.locked_until is not None and self.locked_until > (now or timezone.now())

@@ -69,6 +69,26 @@ def check_password(username: str, password: str, *, success_action: str = "login
         return PasswordCheck(user, "ok")
 
 
+LOCKED_OUT = ("Too many wrong passwords: your account is locked for {minutes}. "
+              "Ask your manager if you need it sooner.")
+
+
+def locked_out_message(user) -> str:
+    """What a person whose account is locked is told: how long it stays locked, and who can help."""
+    now = timezone.now()
+    left = (user.locked_until - now).total_seconds() if user.locked_until and user.locked_until > now else 0
+    minutes = max(1, -(-int(left) // 60)) if left else settings.LOGIN_LOCKOUT_MINUTES
+    return LOCKED_OUT.format(minutes=f"{minutes} minute{'' if minutes == 1 else 's'}")
+
+
+def do_end_locked_out(user) -> int:
+    """The account is locked while its owner is signed in (too many wrong passwords or codes when
+    confirming an approval, counted as at sign-in): every session of theirs ends now, so nobody can
+    go on working, or guessing, in one. The lock itself is recorded where it was counted
+    (`account.locked_out`); the ended sessions are recorded here, with the reason."""
+    return end_sessions_of(user, "locked_out", user)
+
+
 def new_totp_secret() -> str:
     return pyotp.random_base32()
 
@@ -107,7 +127,7 @@ def issue_setup_code(user, issued_by=None) -> str:
         user.setup_code_hash = make_password(code)
         user.setup_code_expires = timezone.now() + timedelta(hours=SETUP_CODE_HOURS)
         user.totp_secret, user.totp_confirmed_at, user.totp_last_step = "", None, 0
-        user.save(update_fields=["setup_code_hash", "setup_code_expires", "totp_secret", "totp_confirmed_at",
+        user.save(update_fields=["setup_code_hash", "setup_code_expires", "totp_secret_sealed", "totp_confirmed_at",
                                  "totp_last_step"])
         record_event(issued_by, "second_factor.setup_code_issued", object_type="user", object_id=user.pk,
                      detail={"hours": SETUP_CODE_HOURS})
@@ -140,7 +160,7 @@ def confirm_second_factor(user, secret: str, setup_code: str, code: str) -> str:
         user.totp_last_step = step
         user.second_factor_failures = 0
         user.setup_code_hash, user.setup_code_expires = "", None  # used once
-        user.save(update_fields=["totp_secret", "totp_confirmed_at", "totp_last_step", "second_factor_failures",
+        user.save(update_fields=["totp_secret_sealed", "totp_confirmed_at", "totp_last_step", "second_factor_failures",
                                  "setup_code_hash", "setup_code_expires"])
         record_event(user, "second_factor.set_up", object_type="user", object_id=user.pk)
         return "ok"

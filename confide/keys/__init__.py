@@ -11,6 +11,11 @@ database. So:
   client is recoverable from them: keep key-store backups only as long as the README says;
 - `rotate()` re-wraps every data key under a new master key in one transaction.
 
+Two keys of the installation's own (not any client's) are kept the same way (`installation_key()`):
+the one that seals staff TOTP secrets (`seal_installation()`), and the key of the blind index that
+finds clients by name (confide/records/identity.py). `rotate()` re-wraps them too, so nothing sealed
+or indexed with them has to be rewritten.
+
 Every ciphertext is bound to what it is (associated data: client, record, field), so a blob copied
 onto another record or another client does not decrypt. No Django here: paths and keys are given.
 """
@@ -99,6 +104,20 @@ def _data_context(client_id: int, context: str) -> bytes:
     return f"confide:v1:client:{client_id}:{context}".encode()
 
 
+def _installation_wrap_context(name: str) -> bytes:
+    return f"confide:v1:installation-key:{name}".encode()
+
+
+def _installation_context(context: str) -> bytes:
+    return f"confide:v1:installation:{context}".encode()
+
+
+# The installation's own keys (not any client's), kept in the key store wrapped by the master key:
+# the key that seals staff secrets (TOTP), and the key of the blind index that finds clients by name.
+SECRETS_KEY = "secrets"
+NAME_INDEX_KEY = "name-index"
+
+
 class KeyStore:
     """The data keys, one per client, wrapped by the master key, in a SQLite file of their own."""
 
@@ -106,6 +125,7 @@ class KeyStore:
         self.path = Path(path)
         self.master = master
         self._local = threading.local()
+        self._installation: dict[str, bytes] = {}  # installation keys once unwrapped (never a client's)
         self._connect()  # create the file and its tables now, so a wrong path fails at start
 
     def _connect(self) -> sqlite3.Connection:
@@ -125,6 +145,8 @@ class KeyStore:
                                "wrapped BLOB NOT NULL, master_key_id TEXT NOT NULL, created_at TEXT NOT NULL)")
             connection.execute("CREATE TABLE IF NOT EXISTS destroyed (client_id INTEGER PRIMARY KEY, "
                                "destroyed_at TEXT NOT NULL)")
+            connection.execute("CREATE TABLE IF NOT EXISTS installation_keys (name TEXT PRIMARY KEY, "
+                               "wrapped BLOB NOT NULL, master_key_id TEXT NOT NULL, created_at TEXT NOT NULL)")
             self._local.connection = connection
         return connection
 
@@ -170,10 +192,62 @@ class KeyStore:
                 raise
         return {client_id: self.data_key(client_id) for client_id in client_ids}
 
+    def existing_keys(self, client_ids) -> dict[int, bytes]:
+        """The data keys these clients have, read in one query per 500 (a page of a list): a client
+        whose key was destroyed, or who has none, is left out. Nothing is created."""
+        client_ids = sorted(set(client_ids))
+        db, found = self._connect(), {}
+        for start in range(0, len(client_ids), 500):
+            chunk = client_ids[start:start + 500]
+            marks = ", ".join("?" * len(chunk))
+            for client_id, wrapped, key_id in db.execute(
+                    f"SELECT client_id, wrapped, master_key_id FROM data_keys WHERE client_id IN ({marks})", chunk):  # noqa: S608 -- placeholders only
+                if key_id != self.master.key_id:
+                    raise WrongMasterKey(f"the key store is wrapped with master key {key_id}, but the master key "
+                                         f"given is {self.master.key_id} (CONFIDE_MASTER_KEY)")
+                found[client_id] = unseal(self.master.key, wrapped, _wrap_context(client_id))
+        return found
+
     @staticmethod
     def encrypt_with(key: bytes, client_id: int, plaintext: str, context: str) -> bytes:
         """encrypt(), with a key already in hand (from data_keys())."""
         return seal(key, plaintext.encode("utf-8"), _data_context(client_id, context))
+
+    @staticmethod
+    def decrypt_with(key: bytes, client_id: int, blob: bytes, context: str) -> str:
+        """decrypt(), with a key already in hand (from existing_keys())."""
+        return unseal(key, bytes(blob), _data_context(client_id, context)).decode("utf-8")
+
+    def installation_key(self, name: str) -> bytes:
+        """One of the installation's own keys (SECRETS_KEY, NAME_INDEX_KEY): made at first use,
+        wrapped by the master key like a data key, never destroyed, kept in memory once read. Not in
+        the main database, so a copy of it alone can neither unseal a staff secret nor compute the
+        blind index of a name to look for."""
+        if name in self._installation:
+            return self._installation[name]
+        db = self._connect()
+        row = db.execute("SELECT wrapped, master_key_id FROM installation_keys WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            key = AESGCM.generate_key(bit_length=256)
+            db.execute("INSERT OR IGNORE INTO installation_keys VALUES (?, ?, ?, ?)",
+                       (name, seal(self.master.key, key, _installation_wrap_context(name)), self.master.key_id,
+                        datetime.now(UTC).isoformat()))
+            return self.installation_key(name)  # another process may have won the race: use theirs
+        wrapped, key_id = row
+        if key_id != self.master.key_id:
+            raise WrongMasterKey(f"the key store is wrapped with master key {key_id}, but the master key given is "
+                                 f"{self.master.key_id} (CONFIDE_MASTER_KEY)")
+        self._installation[name] = unseal(self.master.key, wrapped, _installation_wrap_context(name))
+        return self._installation[name]
+
+    def seal_installation(self, context: str, data: bytes) -> bytes:
+        """Seal something that is the installation's, not a client's (a staff TOTP secret), under
+        the installation's secrets key, which the master key wraps: `rotate()` re-wraps that key,
+        so nothing sealed with it has to be rewritten. `context` binds it to its record and field."""
+        return seal(self.installation_key(SECRETS_KEY), bytes(data), _installation_context(context))
+
+    def unseal_installation(self, context: str, blob: bytes) -> bytes:
+        return unseal(self.installation_key(SECRETS_KEY), bytes(blob), _installation_context(context))
 
     def encrypt(self, client_id: int, plaintext: str, context: str) -> bytes:
         """`context` says what the text is, e.g. 'note:42:body'; decrypting needs the same."""
@@ -218,6 +292,13 @@ class KeyStore:
                 key = unseal(self.master.key, wrapped, _wrap_context(client_id))
                 db.execute("UPDATE data_keys SET wrapped = ?, master_key_id = ? WHERE client_id = ?",
                            (seal(new_master.key, key, _wrap_context(client_id)), new_master.key_id, client_id))
+            for name, wrapped, key_id in db.execute("SELECT name, wrapped, master_key_id FROM installation_keys").fetchall():
+                if key_id != self.master.key_id:
+                    raise WrongMasterKey(f"the installation key {name!r} is wrapped with master key {key_id}, not the "
+                                         f"current one ({self.master.key_id}); nothing was changed")
+                key = unseal(self.master.key, wrapped, _installation_wrap_context(name))
+                db.execute("UPDATE installation_keys SET wrapped = ?, master_key_id = ? WHERE name = ?",
+                           (seal(new_master.key, key, _installation_wrap_context(name)), new_master.key_id, name))
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")

@@ -17,7 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db import connection
 from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
@@ -28,6 +27,7 @@ from confide.ids import record_id
 from confide.plainrows import fixed_rows, load_instances
 from confide.policy import PolicyError
 from confide.policy.vocab import WRITING_PURPOSES
+from confide.records.identity import index_key, query_tokens, reveal_names
 from confide.records.models import BreakGlass, Case, Client, Document, Entry, RelatedPerson, SafeContact
 
 DENY = {"decision": "deny", "reasons": [], "approvals": [], "pack": {}}
@@ -49,7 +49,7 @@ def _columns(alias: str, names: tuple[str, ...]) -> str:
 
 
 _TEAM = ("id", "name", "slug")
-_CLIENT = ("id", "display_name", "date_of_birth", "subject_role", "team_id", "created_at")
+_CLIENT = ("id", "name_sealed", "dob_sealed", "subject_role", "team_id", "created_at")
 _CASE = ("id", "client_id", "service", "team_id", "status", "referred_on", "opened_on", "closed_on", "flags",
          "referral_consent")
 _ENTRY = ("id", "case_id", "kind", "author_id", "ref", "body_sealed", "categories", "about_client", "source", "sealed",
@@ -380,16 +380,20 @@ def access_document(user, entry_id, purpose: str) -> tuple[ClientAccess, Entry, 
 # Lists and search. A list never names a client the person could not open for the purpose given,
 # so it shows no name, count or snippet of anyone else's case; what it shows is recorded as read.
 
-# The list's first query: a page of (id, name) from the person's own cases or their team's,
-# name order, with {search} and {after} filled in or left empty, as the list asks.
+# The list's first query: a page of (id, sealed name) from the person's own cases or their team's,
+# newest client first, with {search} and {after} filled in or left empty, as the list asks. Not in
+# name order: the database holds no name to order by, and a sortable index of names would give
+# their order away to a copy of it (docs/threat-model.md). A client is found by name with the search.
 _LIST_SQL = {
-    "mine": ("SELECT DISTINCT c.id, c.display_name FROM records_client c "
+    "mine": ("SELECT DISTINCT c.id, c.name_sealed FROM records_client c "
              "JOIN records_case k ON k.client_id = c.id JOIN records_case_workers w ON w.case_id = k.id "
-             "WHERE w.user_id = %s{search}{after} ORDER BY c.display_name, c.id LIMIT %s OFFSET %s"),
-    "team": ("SELECT DISTINCT c.id, c.display_name FROM records_client c JOIN records_case k ON k.client_id = c.id "
-             "WHERE k.team_id = %s{search}{after} ORDER BY c.display_name, c.id LIMIT %s OFFSET %s"),
+             "WHERE w.user_id = %s{search}{after} ORDER BY c.id DESC LIMIT %s OFFSET %s"),
+    "team": ("SELECT DISTINCT c.id, c.name_sealed FROM records_client c JOIN records_case k ON k.client_id = c.id "
+             "WHERE k.team_id = %s{search}{after} ORDER BY c.id DESC LIMIT %s OFFSET %s"),
 }
-_AFTER_SQL = " AND (c.display_name > %s OR (c.display_name = %s AND c.id > %s))"
+_AFTER_SQL = " AND c.id < %s"
+# One for each part of a name searched for: the client holds that part's blind index token.
+_NAME_PART_SQL = " AND c.id IN (SELECT n.client_id FROM records_clientnametoken n WHERE n.token = %s)"
 # Each case of the listed clients, with its service, its team and whether this person works on it.
 _LISTED_CASES_SQL = ("SELECT k.client_id, k.service, t.slug, w.user_id FROM records_case k "
                      "JOIN accounts_team t ON t.id = k.team_id "
@@ -407,17 +411,6 @@ def _caseload(user, purpose: str) -> tuple[str, int] | None:
     if user.team_id is not None:
         return "team", user.team_id
     return None
-
-
-def _name_contains() -> str:
-    """display_name__icontains=%s as the ORM writes it on this database (its LIKE, escaping and
-    case folding), for a value made by _contains_pattern()."""
-    column = connection.ops.lookup_cast("icontains", "CharField") % "c.display_name"
-    return f" AND {column} {connection.operators['icontains'] % '%s'}"
-
-
-def _contains_pattern(query: str) -> str:
-    return f"%{connection.ops.prep_for_like_query(query)}%"
 
 
 def _listable(user, client_ids: list[int], purpose: str) -> set[int]:
@@ -451,10 +444,12 @@ def listable(user, client_ids: list[int], purpose: str) -> set[int]:
 
 
 def list_clients(user, purpose: str = "direct_support", *, query: str = "", limit: int = 50,
-                 after: tuple[str, int] | None = None) -> list[Client]:
-    """The clients listed to this person for this purpose, in name order, `limit` at a time from
-    after (name, id); filtered by a name search if `query`. Only clients the engine lets them open.
-    Each is a name and a number only (Client objects with nothing else read)."""
+                 after: int | None = None) -> list[Client]:
+    """The clients listed to this person for this purpose, newest first, `limit` at a time from
+    after client number `after`; if `query`, only those with a part of their name beginning with each
+    part of it (exactly or as a prefix: "Zel Quill" finds Zelda Quillfeather), through the blind
+    index. Only clients the engine lets them open. Each is a number and a name only (Client objects
+    with nothing else read), the names of those listed alone decrypted."""
     scope = _caseload(user, purpose)
     if scope is None:
         return []
@@ -462,23 +457,27 @@ def list_clients(user, purpose: str = "direct_support", *, query: str = "", limi
     params: list = [scope_id]
     search = after_sql = ""
     if query:
-        search = _name_contains()
-        params.append(_contains_pattern(query[:100]))
+        tokens = query_tokens(index_key(), query)
+        if not tokens:  # nothing a name could hold (only punctuation): nobody, as a search for nobody
+            record_event(user, "clients.searched", purpose=purpose, detail={"client_ids": [], "role": user.role})
+            return []
+        search = _NAME_PART_SQL * len(tokens)
+        params += tokens
     if after is not None:
-        name, pk = after
         after_sql = _AFTER_SQL
-        params += [name, name, pk]
+        params.append(int(after))
     sql = _LIST_SQL[which].format(search=search, after=after_sql)  # fixed fragments; the values are parameters
     shown: list[Client] = []
     offset = 0
     while len(shown) < limit:
         chunk = fixed_rows(sql, [*params, limit * 2, offset])
         allowed = _listable(user, [pk for pk, _ in chunk], purpose)
-        shown += load_instances(Client, ("id", "display_name"), [row for row in chunk if row[0] in allowed])
+        shown += load_instances(Client, ("id", "name_sealed"), [row for row in chunk if row[0] in allowed])
         if len(chunk) < limit * 2:
             break
         offset += len(chunk)
     shown = shown[:limit]
+    reveal_names(shown)  # the page's names only, their keys read in one query
     action = "clients.searched" if query else "clients.listed"
     record_event(user, action, purpose=purpose,
                  detail={"client_ids": [client.pk for client in shown], "role": user.role})

@@ -4,7 +4,8 @@ to protect.
 Every read of these for a person goes through confide.records.access, which asks the policy engine
 and writes the audit event. Everything a client said, everything about the people around them,
 documents and safe contact details are stored only as ciphertext under the client's own data key
-(confide/keys); a client's name is kept in clear so that a worker can find their own clients.
+(confide/keys); so are a client's name and date of birth, found by name through a blind index
+(confide/records/identity.py).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
-from django.db import models
+from django.db import models, router, transaction
 from django.utils import timezone
 
 # The policy contract's core vocabulary (shared/design/policy-contract.md), the words Confide
@@ -30,17 +31,76 @@ CASE_FLAGS = [("family_court_risk_assessment", "Family court risk assessment"), 
 
 
 class Client(models.Model):
-    display_name = models.CharField(max_length=200)
-    date_of_birth = models.DateField(null=True, blank=True)
+    # Who the client is, sealed under their own key and bound to them (identity.NAME_CONTEXT,
+    # DOB_CONTEXT): never in clear. Read and set through `display_name` and `date_of_birth`.
+    name_sealed = models.BinaryField(default=b"", editable=False)
+    dob_sealed = models.BinaryField(default=b"", blank=True, editable=False)  # b"": not given
     subject_role = models.CharField(max_length=32, choices=SUBJECT_ROLES, default="service_user")
     team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="clients")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        ordering = ["display_name", "id"]
+        # By number: no order of names can be asked of the database, which holds none.
+        ordering = ["id"]
 
     def __str__(self) -> str:
         return f"client #{self.pk}"
+
+    def save(self, *args, **kwargs):
+        """A name or date of birth set on the object is sealed as it is saved, and the name indexed,
+        in one transaction: a new client's row is written first, as the seal binds its number."""
+        clear = self.__dict__.pop("_identity_to_seal", None)
+        if not clear:
+            return super().save(*args, **kwargs)
+        from confide.records.identity import seal_identity
+
+        with transaction.atomic(using=kwargs.get("using") or router.db_for_write(Client, instance=self)):
+            super().save(*args, **kwargs)
+            tokens = seal_identity(self, clear)
+            Client.objects.filter(pk=self.pk).update(name_sealed=self.name_sealed, dob_sealed=self.dob_sealed)
+            if "name" in clear:  # the old index rows replaced
+                ClientNameToken.objects.filter(client_id=self.pk).delete()
+                ClientNameToken.objects.bulk_create(ClientNameToken(client_id=self.pk, token=t) for t in tokens)
+        return None
+
+    @property
+    def display_name(self) -> str:
+        """The client's name, decrypted (once per object); "unreadable" once their key is destroyed."""
+        from confide.records.identity import client_name
+
+        return client_name(self)
+
+    @display_name.setter
+    def display_name(self, value: str) -> None:
+        self.__dict__.setdefault("_identity_to_seal", {})["name"] = str(value)
+        self.__dict__["_clear_name"] = str(value)
+
+    @property
+    def date_of_birth(self):
+        """The client's date of birth (a date, or None), decrypted once per object."""
+        from confide.records.identity import client_date_of_birth
+
+        return client_date_of_birth(self)
+
+    @date_of_birth.setter
+    def date_of_birth(self, value) -> None:
+        self.__dict__.setdefault("_identity_to_seal", {})["date_of_birth"] = value
+        self.__dict__["_clear_dob"] = value
+
+
+class ClientNameToken(models.Model):
+    """The blind index of clients' names (confide/records/identity.py): a keyed hash of each part of a
+    client's name and of each prefix of it, never the name or any part of it."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+", db_index=False)
+    token = models.CharField(max_length=22)
+
+    class Meta:
+        indexes = [models.Index(fields=["token", "client"], name="records_client_name_token"),
+                   models.Index(fields=["client"], name="records_client_name_client")]
+
+    def __str__(self) -> str:
+        return f"name token of client #{self.client_id}"
 
 
 class RelatedPerson(models.Model):

@@ -14,6 +14,8 @@ from django.utils.dates import MONTHS, MONTHS_3
 from django.views.decorators.http import require_GET, require_http_methods
 
 from confide.accounts.models import current_policy
+from confide.ids import record_id
+from confide.policy import reasons as reason_rules
 from confide.policy.wording import check_wording
 from confide.records.access import (
     access_case,
@@ -92,8 +94,11 @@ def client_list(request):
         return bad_purpose(request)
     query = data.get("q", "").strip()[:100] if request.method == "POST" else ""
     after = None
-    if request.method == "POST" and data.get("after_name") is not None and data.get("after_id", "").isdigit():
-        after = (data["after_name"], int(data["after_id"]))
+    if request.method == "POST" and data.get("after_id"):
+        try:
+            after = record_id(data["after_id"])
+        except Http404:
+            after = None  # no number a client could have (2**63, "²"): the list from its start
     clients = list_clients(request.user, purpose, query=query, limit=PAGE + 1, after=after)
     more = len(clients) > PAGE
     clients = clients[:PAGE]
@@ -118,7 +123,7 @@ def open_outside(request):
         try:
             client, _glass = do_open_outside(request.user, data["client"], data["purpose"], data["reason"])
         except ReasonNeeded as needed:
-            form.add_error("reason", "This file is outside your work. Give your reason (at least 10 characters): "
+            form.add_error("reason", f"This file is outside your work. Give your reason ({reason_rules.RULE}): "
                                      "opening it is recorded and reviewed by a manager.")
             context["clauses"] = needed.clauses
         except Http404:

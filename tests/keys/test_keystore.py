@@ -126,3 +126,30 @@ def test_bulk_keys_are_made_in_one_go_and_never_for_a_destroyed_client(store):
     assert sorted(keys) == [1, 3, 4] and len(set(keys.values())) == 3
     blob = KeyStore.encrypt_with(keys[3], 3, NOTE, "note:9:body")
     assert store.decrypt(3, blob, "note:9:body") == NOTE
+
+
+def test_installation_secrets_are_sealed_bound_to_their_context_and_survive_rotation(store):
+    secret = b"JBSWY3DPEHPK3PXP"
+    blob = store.seal_installation("user:3:totp_secret", secret)
+    assert secret not in blob and store.unseal_installation("user:3:totp_secret", blob) == secret
+    with pytest.raises(KeyStoreError):
+        store.unseal_installation("user:4:totp_secret", blob)  # another account's
+    index_key = store.installation_key("name-index")
+    assert index_key != store.installation_key("secrets") and len(index_key) == 32
+    raw = store.path.read_bytes()
+    assert index_key not in raw and store.installation_key("secrets") not in raw, "wrapped, never in clear"
+    old, new = store.master, MasterKey.generate()
+    store.rotate(new)
+    again = KeyStore(store.path, new)
+    assert again.unseal_installation("user:3:totp_secret", blob) == secret, "nothing sealed has to be rewritten"
+    assert again.installation_key("name-index") == index_key, "the blind index stays searchable"
+    with pytest.raises(WrongMasterKey):
+        KeyStore(store.path, old).installation_key("name-index")
+
+
+def test_existing_keys_reads_a_page_of_keys_at_once_and_leaves_out_destroyed_ones(store):
+    blobs = {client: store.encrypt(client, f"name {client}", "client:name") for client in (1, 2, 3)}
+    store.destroy(2)
+    keys = store.existing_keys([1, 2, 3, 9])
+    assert sorted(keys) == [1, 3]
+    assert KeyStore.decrypt_with(keys[3], 3, blobs[3], "client:name") == "name 3"

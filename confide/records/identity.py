@@ -1,0 +1,153 @@
+"""Who a client is, kept out of every copy of the database.
+
+"Victims may contact DVIP without anyone outside the organisation knowing" (DVIP 3.07; Day-Mer:
+"including the fact of their visit"): a client's name and date of birth are stored only sealed under
+the client's own data key (AES-256-GCM, bound to the client and the field), like everything else of
+theirs, and destroyed with it.
+
+To find a client by name without a clear name to compare, each part of the name (lower case, accents
+folded, punctuation dropped) and each prefix of it from two letters is stored as a *blind index*
+token: HMAC-SHA256 under the installation's name-index key (in the key store, wrapped by the master
+key, never in the main database), cut to 16 bytes. A search for "Zel" computes the token of "zel"
+and finds the clients holding it; the gate then filters them by need-to-know as always, and only the
+names of the page shown are decrypted. What the tokens give away in a copy of the database (equal
+names and equal prefixes are linkable, and how many parts and letters a name has) is in
+docs/threat-model.md.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import unicodedata
+from datetime import date
+
+from confide.keys import NAME_INDEX_KEY, KeyDestroyed, KeyStore
+
+NAME_CONTEXT = "client:name"
+DOB_CONTEXT = "client:date_of_birth"
+UNREADABLE_NAME = "(unreadable: the client's records were destroyed)"
+# Dropped inside a part rather than splitting it: O'Brien is one part, "obrien".
+_JOINERS = frozenset("'’‘`.")
+_LONGEST_PART = 64
+_MOST_PARTS = 6  # of a search: more words than a name has find nobody anyway
+
+
+def name_parts(text: str, *, segments: bool = False) -> list[str]:
+    """The parts of a name as the index knows them: NFKD with accents dropped, case folded,
+    apostrophes and full stops dropped, split at anything else that is not a letter or digit. With
+    `segments`, what follows each apostrophe or full stop is a part too (O'Brien: "obrien" and
+    "brien"), so that a worker who types "Bri" finds her; the index is built with them."""
+    parts, current, starts = [], [], []
+    for ch in unicodedata.normalize("NFKD", text.casefold()):
+        if unicodedata.combining(ch):
+            continue
+        if ch in _JOINERS:
+            if current:
+                starts.append(len(current))
+            continue
+        if ch.isalnum():
+            current.append(ch)
+            continue
+        if current:
+            parts.append("".join(current))
+            parts += ["".join(current[start:]) for start in starts if segments and start < len(current)]
+        current, starts = [], []
+    if current:
+        parts.append("".join(current))
+        parts += ["".join(current[start:]) for start in starts if segments and start < len(current)]
+    seen: dict[str, None] = {}
+    for part in parts:
+        seen.setdefault(part[:_LONGEST_PART], None)
+    return list(seen)
+
+
+def token(key: bytes, text: str) -> str:
+    """The blind index token of a normalised part or prefix: 16 bytes of HMAC-SHA256, as 22 characters."""
+    digest = hmac.new(key, b"confide:v1:name:" + text.encode("utf-8"), hashlib.sha256).digest()[:16]
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def name_tokens(key: bytes, name: str) -> set[str]:
+    """Every token a name is found by: each part whole, and each prefix of it from two letters."""
+    found = set()
+    for part in name_parts(name, segments=True):
+        for length in range(min(2, len(part)), len(part) + 1):
+            found.add(token(key, part[:length]))
+    return found
+
+
+def query_tokens(key: bytes, query: str) -> list[str]:
+    """The tokens a client must hold all of to be found by this search: one per part typed. A
+    one-letter part is passed over when a longer one is typed (the index starts at two letters;
+    alone, it finds a name with a one-letter part, such as an initial)."""
+    parts = name_parts(query[:100])
+    longer = [part for part in parts if len(part) >= 2]
+    return [token(key, part) for part in (longer or parts)[:_MOST_PARTS]]
+
+
+def _store():
+    from confide.keys.runtime import key_store  # the installation's key store (settings)
+
+    return key_store()
+
+
+def index_key() -> bytes:
+    return _store().installation_key(NAME_INDEX_KEY)
+
+
+def seal_identity(client, clear: dict, key: bytes | None = None) -> list[str]:
+    """Seal what `clear` holds ("name", "date_of_birth") onto the client (a row already saved: the seal
+    binds its number) and give the blind index tokens of the name (empty when no name is given),
+    not yet saved. The caller saves both in its transaction."""
+    key = key or _store().data_key(client.pk, create=True)
+    rows = []
+    if "name" in clear:
+        client.name_sealed = KeyStore.encrypt_with(key, client.pk, clear["name"], NAME_CONTEXT)
+        rows = sorted(name_tokens(index_key(), clear["name"]))
+        client.__dict__["_clear_name"] = clear["name"]
+    if "date_of_birth" in clear:
+        born = clear["date_of_birth"]
+        client.dob_sealed = KeyStore.encrypt_with(key, client.pk, born.isoformat(), DOB_CONTEXT) if born else b""
+        client.__dict__["_clear_dob"] = born
+    return rows
+
+
+def client_name(client) -> str:
+    """The client's name, decrypted once per object: "" if none was given, UNREADABLE_NAME once
+    their key is destroyed."""
+    if "_clear_name" not in client.__dict__:
+        blob = bytes(client.name_sealed or b"")
+        try:
+            client.__dict__["_clear_name"] = _store().decrypt(client.pk, blob, NAME_CONTEXT) if blob else ""
+        except KeyDestroyed:
+            client.__dict__["_clear_name"] = UNREADABLE_NAME
+    return client.__dict__["_clear_name"]
+
+
+def client_date_of_birth(client) -> date | None:
+    """The client's date of birth, decrypted once per object; None if not given or unreadable."""
+    if "_clear_dob" not in client.__dict__:
+        blob = bytes(client.dob_sealed or b"")
+        try:
+            client.__dict__["_clear_dob"] = date.fromisoformat(_store().decrypt(client.pk, blob, DOB_CONTEXT)) if blob else None
+        except KeyDestroyed:
+            client.__dict__["_clear_dob"] = None
+    return client.__dict__["_clear_dob"]
+
+
+def reveal_names(clients) -> None:
+    """Decrypt the names of these clients (a page of a list) with their keys read in one query."""
+    waiting = [client for client in clients if "_clear_name" not in client.__dict__]
+    if not waiting:
+        return
+    keys = _store().existing_keys(client.pk for client in waiting)
+    for client in waiting:
+        blob, key = bytes(client.name_sealed or b""), keys.get(client.pk)
+        if not blob:
+            client.__dict__["_clear_name"] = ""
+        elif key is None:
+            client_name(client)  # destroyed (unreadable), or an error worth its own message
+        else:
+            client.__dict__["_clear_name"] = KeyStore.decrypt_with(key, client.pk, blob, NAME_CONTEXT)
