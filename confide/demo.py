@@ -19,6 +19,7 @@ from django.utils import timezone
 from faker import Faker
 
 from confide.accounts.models import Organisation, Team
+from confide.audit.actions import Action
 from confide.audit.services import record_event
 from confide.keys import KeyStore
 from confide.keys.runtime import key_store
@@ -96,7 +97,7 @@ def ensure_demo(pack: str = "dvip", clients: int = 40, seed: int = 2026) -> Demo
         count = _populate(policy, clients, seed)
         _tell_limits(policy, seed)
         _seed_partners(policy)
-        record_event(None, "demo.created", object_type="organisation", object_id=1,
+        record_event(None, Action.DEMO_CREATED, object_type="organisation", object_id=1,
                      detail={"pack": pack, "clients": count})
     return DemoSummary(organisation.name, pack, True, count, _logins(policy))
 

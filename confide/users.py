@@ -18,6 +18,7 @@ from confide.accounts.services import (
     do_disable_user,
     issue_setup_code,
 )
+from confide.audit.actions import Action
 from confide.audit.services import record_event
 
 
@@ -62,7 +63,7 @@ def add_user(username: str, *, role: str, team: str | None, first_name: str = ""
         user.set_unusable_password()
     with transaction.atomic():
         user.save()
-        record_event(None, "user.created", object_type="user", object_id=user.pk, detail={"role": role})
+        record_event(None, Action.USER_CREATED, object_type="user", object_id=user.pk, detail={"role": role})
         code = issue_setup_code(user)
     note = "" if password is not None else f"\nIt has no password yet: set one with 'confide user password {username}'."
     return f"Added {username} ({roles[role].label}).{note}\n" + _setup_code_text(username, code)

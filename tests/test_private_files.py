@@ -106,7 +106,7 @@ def test_a_fresh_demo_keeps_var_and_everything_in_it_to_its_owner(tmp_path):
     assert {name: m for name, m in found.items() if m != (0o700 if (var / name).is_dir() else 0o600)} == {}
     # The WAL and SHM files, while the database is open, and the audit lock file.
     opened = subprocess.run([sys.executable, "-m", "confide.cli", "manage", "shell", "-c",
-                             "from confide.audit.services import record_event; record_event(None, 'test.opened'); "
+                             "from confide.audit.services import record_event; record_event(None, 'client.read'); "
                              "import os; print(sorted(os.listdir(os.environ['CONFIDE_VAR_DIR'])))"],
                             env=confide_env(var), capture_output=True, text=True, timeout=120, umask=0o022)
     assert opened.returncode == 0, opened.stderr

@@ -13,6 +13,7 @@ import time
 from django.conf import settings
 from django.shortcuts import redirect
 
+from confide.audit.actions import Action
 from confide.audit.services import record_event
 
 LAST_SEEN = "confide_last_seen"
@@ -26,7 +27,7 @@ LAST_SEEN_RESOLUTION = 30
 def lock_session(request, reason: str) -> None:
     if not request.session.get(LOCKED):
         request.session[LOCKED] = True
-        record_event(request.user, "session.locked", object_type="user", object_id=request.user.pk,
+        record_event(request.user, Action.SESSION_LOCKED, object_type="user", object_id=request.user.pk,
                      detail={"reason": reason})
 
 

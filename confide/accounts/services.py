@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from confide.audit.actions import Action
 from confide.audit.services import record_event
 
 TOTP_STEP = 30
@@ -30,7 +31,7 @@ class PasswordCheck:
     outcome: str  # "ok", "wrong", "locked"
 
 
-def check_password(username: str, password: str, *, success_action: str = "login.password_ok") -> PasswordCheck:
+def check_password(username: str, password: str, *, success_action: Action = Action.LOGIN_PASSWORD_OK) -> PasswordCheck:
     """First step of signing in. Counts failures and locks the account after too many.
 
     The typed username is never written to the audit log or the logs: people type passwords into
@@ -42,11 +43,11 @@ def check_password(username: str, password: str, *, success_action: str = "login
         if user is None:
             # Spend the same time as a real check, so timing does not reveal which usernames exist.
             User().set_password(password)
-            record_event(None, "login.failed", detail={"reason": "unknown_account"})
+            record_event(None, Action.LOGIN_FAILED, detail={"reason": "unknown_account"})
             return PasswordCheck(None, "wrong")
         now = timezone.now()
         if user.is_locked_out(now):
-            record_event(user, "login.refused_locked", object_type="user", object_id=user.pk)
+            record_event(user, Action.LOGIN_REFUSED_LOCKED, object_type="user", object_id=user.pk)
             return PasswordCheck(user, "locked")
         if not user.check_password(password):
             user.failed_logins += 1
@@ -55,12 +56,12 @@ def check_password(username: str, password: str, *, success_action: str = "login
                 user.locked_until = now + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
                 user.failed_logins = 0
                 user.save(update_fields=["failed_logins", "locked_until"])
-                record_event(user, "login.failed", object_type="user", object_id=user.pk, detail=detail)
-                record_event(user, "account.locked_out", object_type="user", object_id=user.pk,
+                record_event(user, Action.LOGIN_FAILED, object_type="user", object_id=user.pk, detail=detail)
+                record_event(user, Action.ACCOUNT_LOCKED_OUT, object_type="user", object_id=user.pk,
                              detail={"minutes": settings.LOGIN_LOCKOUT_MINUTES})
                 return PasswordCheck(user, "locked")
             user.save(update_fields=["failed_logins"])
-            record_event(user, "login.failed", object_type="user", object_id=user.pk, detail=detail)
+            record_event(user, Action.LOGIN_FAILED, object_type="user", object_id=user.pk, detail=detail)
             return PasswordCheck(user, "wrong")
         user.failed_logins = 0
         user.locked_until = None
@@ -129,7 +130,7 @@ def issue_setup_code(user, issued_by=None) -> str:
         user.totp_secret, user.totp_confirmed_at, user.totp_last_step = "", None, 0
         user.save(update_fields=["setup_code_hash", "setup_code_expires", "totp_secret_sealed", "totp_confirmed_at",
                                  "totp_last_step"])
-        record_event(issued_by, "second_factor.setup_code_issued", object_type="user", object_id=user.pk,
+        record_event(issued_by, Action.SECOND_FACTOR_SETUP_CODE_ISSUED, object_type="user", object_id=user.pk,
                      detail={"hours": SETUP_CODE_HOURS})
         # A lost phone: whoever has it may be signed in on it.
         end_sessions_of(user, "new_setup_code", issued_by)
@@ -154,7 +155,7 @@ def confirm_second_factor(user, secret: str, setup_code: str, code: str) -> str:
             return "no_setup_code"
         step = _matching_step(secret, code, 0)
         if not check_password_hash(_normal_setup_code(setup_code), user.setup_code_hash) or step is None:
-            return _second_factor_failed(user, now, "second_factor.setup_failed")
+            return _second_factor_failed(user, now, Action.SECOND_FACTOR_SETUP_FAILED)
         user.totp_secret = secret
         user.totp_confirmed_at = now
         user.totp_last_step = step
@@ -162,11 +163,11 @@ def confirm_second_factor(user, secret: str, setup_code: str, code: str) -> str:
         user.setup_code_hash, user.setup_code_expires = "", None  # used once
         user.save(update_fields=["totp_secret_sealed", "totp_confirmed_at", "totp_last_step", "second_factor_failures",
                                  "setup_code_hash", "setup_code_expires"])
-        record_event(user, "second_factor.set_up", object_type="user", object_id=user.pk)
+        record_event(user, Action.SECOND_FACTOR_SET_UP, object_type="user", object_id=user.pk)
         return "ok"
 
 
-def _second_factor_failed(user, now, action: str) -> str:
+def _second_factor_failed(user, now, action: Action) -> str:
     """Count a wrong code (at set-up or sign-in) and lock the account at the limit: 'wrong' or
     'locked'. Runs inside the caller's transaction, on a row it has locked."""
     user.second_factor_failures += 1
@@ -177,7 +178,7 @@ def _second_factor_failed(user, now, action: str) -> str:
     user.locked_until = now + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
     user.second_factor_failures = 0
     user.save(update_fields=["second_factor_failures", "locked_until"])
-    record_event(user, "account.locked_out", object_type="user", object_id=user.pk,
+    record_event(user, Action.ACCOUNT_LOCKED_OUT, object_type="user", object_id=user.pk,
                  detail={"minutes": settings.LOGIN_LOCKOUT_MINUTES})
     return "locked"
 
@@ -189,11 +190,11 @@ def check_second_factor(user, code: str) -> str:
         user = User.objects.select_for_update().get(pk=user.pk)
         now = timezone.now()
         if user.is_locked_out(now):
-            record_event(user, "login.refused_locked", object_type="user", object_id=user.pk)
+            record_event(user, Action.LOGIN_REFUSED_LOCKED, object_type="user", object_id=user.pk)
             return "locked"
         step = _matching_step(user.totp_secret, code, user.totp_last_step)
         if step is None:
-            return _second_factor_failed(user, now, "second_factor.failed")
+            return _second_factor_failed(user, now, Action.SECOND_FACTOR_FAILED)
         user.totp_last_step = step
         user.second_factor_failures = 0
         user.save(update_fields=["totp_last_step", "second_factor_failures"])
@@ -201,7 +202,7 @@ def check_second_factor(user, code: str) -> str:
 
 
 def record_signed_in(user, second_factor: str) -> None:
-    record_event(user, "login.succeeded", object_type="user", object_id=user.pk,
+    record_event(user, Action.LOGIN_SUCCEEDED, object_type="user", object_id=user.pk,
                  detail={"second_factor": second_factor})
 
 
@@ -218,7 +219,7 @@ def end_sessions_of(user, why: str, actor=None) -> int:
 
     with transaction.atomic():
         ended, _ = Session.objects.filter(user_id=user.pk).delete()
-        record_event(actor, "sessions.ended", object_type="user", object_id=user.pk,
+        record_event(actor, Action.SESSIONS_ENDED, object_type="user", object_id=user.pk,
                      detail={"reason": why, "sessions": ended})
     return ended
 
@@ -232,7 +233,7 @@ def do_change_password(actor, user, password: str) -> None:
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password"])
-        record_event(actor, "user.password_changed", object_type="user", object_id=user.pk)
+        record_event(actor, Action.USER_PASSWORD_CHANGED, object_type="user", object_id=user.pk)
         end_sessions_of(user, "password_changed", actor)
 
 
@@ -250,7 +251,7 @@ def do_change_role(actor, user, role: str, team) -> None:
         before = (user.role, user.team_id)
         user.role, user.team = role, team
         user.save(update_fields=["role", "team"])
-        record_event(actor, "user.role_changed", object_type="user", object_id=user.pk,
+        record_event(actor, Action.USER_ROLE_CHANGED, object_type="user", object_id=user.pk,
                      detail={"role_before": before[0], "team_before": before[1], "role": role,
                              "team": team.pk if team is not None else None})
         end_sessions_of(user, "role_changed", actor)
@@ -261,5 +262,5 @@ def do_disable_user(actor, user) -> None:
     with transaction.atomic():
         user.is_active = False
         user.save(update_fields=["is_active"])
-        record_event(actor, "user.disabled", object_type="user", object_id=user.pk)
+        record_event(actor, Action.USER_DISABLED, object_type="user", object_id=user.pk)
         end_sessions_of(user, "disabled", actor)

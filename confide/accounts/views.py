@@ -18,6 +18,7 @@ from confide.accounts.forms import CodeForm, PasswordForm, SetUpForm, UnlockForm
 from confide.accounts.middleware import LAST_SEEN, allowed_when_locked, lock_session, unlock_session
 from confide.accounts.models import Organisation
 from confide.accounts.sessions import PENDING_USER
+from confide.audit.actions import Action
 from confide.audit.services import record_event
 
 PENDING_SINCE = "confide_pending_since"
@@ -86,7 +87,7 @@ def second_factor(request):
         secret = request.session.get(PENDING_SECRET) or services.new_totp_secret()
         request.session[PENDING_SECRET] = secret
     if setting_up and not services.has_live_setup_code(user):
-        record_event(user, "second_factor.setup_refused", object_type="user", object_id=user.pk,
+        record_event(user, Action.SECOND_FACTOR_SETUP_REFUSED, object_type="user", object_id=user.pk,
                      detail={"reason": "no_live_setup_code"})
         request.session.flush()
         return render(request, "accounts/no_setup_code.html", status=403)
@@ -133,7 +134,7 @@ def lock_screen(request):
     error = ""
     if form.is_valid():
         result = services.check_password(request.user.get_username(), form.cleaned_data["password"],
-                                         success_action="session.unlocked")
+                                         success_action=Action.SESSION_UNLOCKED)
         if result.outcome == "ok":
             unlock_session(request)
             return redirect(settings.LOGIN_REDIRECT_URL)
@@ -156,6 +157,6 @@ def keep_alive(request):
 @require_POST
 def sign_out(request):
     if request.user.is_authenticated:
-        record_event(request.user, "logout", object_type="user", object_id=request.user.pk)
+        record_event(request.user, Action.LOGOUT, object_type="user", object_id=request.user.pk)
     logout(request)
     return redirect("accounts:login")

@@ -13,6 +13,7 @@ from django.db import connection
 from django.utils import timezone
 
 from confide.audit import appendlock
+from confide.audit.actions import KNOWN, Action
 from confide.audit.chain import (
     GENESIS,
     SQLITE_HASH_ROWS,
@@ -107,7 +108,7 @@ class AppendedEvent(NamedTuple):
 
 def record_event(
     actor,
-    action: str,
+    action: Action,
     *,
     object_type: str = "",
     object_id: str | int = "",
@@ -119,7 +120,11 @@ def record_event(
 
     The head row is locked first, so concurrent appends are numbered one after another; if the
     caller's change rolls back, its event rolls back with it and the number is never used.
+    The action must be one of the vocabulary (confide.audit.actions), so every event has a label.
     """
+    if action not in KNOWN:
+        raise ValueError("not an audit action: add it to confide.audit.actions.Action, with its label")
+    action = str(action)  # the plain value, to the hash and the database as before
     detail = detail or {}
     _check_detail(detail)
     detail_text = canonical_detail(detail)

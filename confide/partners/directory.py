@@ -19,6 +19,7 @@ from django.db.models.functions import Lower
 from django.http import Http404
 
 from confide.accounts.models import MANAGER_KINDS, TRUSTEE_KIND
+from confide.audit.actions import Action
 from confide.audit.services import record_event
 from confide.ids import record_id
 from confide.partners.models import AGENCY_KINDS, Agency, AgencyContact, SharingAgreement, long_date
@@ -213,7 +214,7 @@ def do_add_agency(user, *, name: str, kind: str, known_phone: str, address: str 
     try:
         with transaction.atomic():
             agency = Agency.objects.create(created_by=user, **clean)
-            record_event(user, "agency.added", object_type="agency", object_id=agency.pk,
+            record_event(user, Action.AGENCY_ADDED, object_type="agency", object_id=agency.pk,
                          detail={"kind": agency.kind, "role": user.role})
     except IntegrityError:  # the same name added at the same moment by someone else: the constraint's catch
         _unique_name(clean["name"])
@@ -233,7 +234,7 @@ def do_change_agency(user, agency: Agency, **fields) -> Agency:
             for key in changed:
                 setattr(agency, key, clean[key])
             agency.save(update_fields=changed)
-            record_event(user, "agency.changed", object_type="agency", object_id=agency.pk,
+            record_event(user, Action.AGENCY_CHANGED, object_type="agency", object_id=agency.pk,
                          detail={"fields": changed, "role": user.role})
     except IntegrityError:
         agency.refresh_from_db()
@@ -247,7 +248,7 @@ def do_add_contact(user, agency: Agency, *, name: str, job_title: str = "", emai
     clean = _clean_contact({"name": name, "job_title": job_title, "email": email, "phone": phone})
     with transaction.atomic():
         contact = AgencyContact.objects.create(agency=agency, **clean)
-        record_event(user, "agency_contact.added", object_type="agency_contact", object_id=contact.pk,
+        record_event(user, Action.AGENCY_CONTACT_ADDED, object_type="agency_contact", object_id=contact.pk,
                      detail={"agency": agency.pk, "role": user.role})
     return contact
 
@@ -263,7 +264,7 @@ def do_change_contact(user, contact: AgencyContact, **fields) -> AgencyContact:
         for key in changed:
             setattr(contact, key, clean[key])
         contact.save(update_fields=changed)
-        record_event(user, "agency_contact.changed", object_type="agency_contact", object_id=contact.pk,
+        record_event(user, Action.AGENCY_CONTACT_CHANGED, object_type="agency_contact", object_id=contact.pk,
                      detail={"agency": contact.agency_id, "fields": changed, "role": user.role})
     return contact
 
@@ -311,7 +312,7 @@ def do_add_agreement(user, agency: Agency, *, title: str, starts_on: date, ends_
                                                     starts_on=starts_on, ends_on=ends_on, data=data,
                                                     purposes=purposes, created_by=user)
         agreement.contacts.set(named)
-        record_event(user, "agreement.added", object_type="sharing_agreement", object_id=agreement.pk,
+        record_event(user, Action.AGREEMENT_ADDED, object_type="sharing_agreement", object_id=agreement.pk,
                      detail={"agency": agency.pk, "contacts": [c.pk for c in named], "data": data,
                              "purposes": purposes, "starts_on": starts_on.isoformat(),
                              "ends_on": ends_on.isoformat() if ends_on else None, "role": user.role})
@@ -332,7 +333,7 @@ def do_end_agreement(user, agreement: SharingAgreement, on: date) -> SharingAgre
     with transaction.atomic():
         agreement.ended_on = on
         agreement.save(update_fields=["ended_on"])
-        record_event(user, "agreement.ended", object_type="sharing_agreement", object_id=agreement.pk,
+        record_event(user, Action.AGREEMENT_ENDED, object_type="sharing_agreement", object_id=agreement.pk,
                      detail={"agency": agreement.agency_id, "on": on.isoformat(), "role": user.role})
     return agreement
 

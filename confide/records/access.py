@@ -22,6 +22,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from confide.accounts.models import Team, current_policy
+from confide.audit.actions import Action
 from confide.audit.services import record_event
 from confide.ids import record_id
 from confide.plainrows import fixed_rows, load_instances
@@ -279,15 +280,16 @@ def _open(user, client: Client, purpose: str, record_kind: str,
 
 
 def access_client(user, client_id, purpose: str, *, record_kind: str = "case_notes",
-                  action: str = "client.read") -> ClientAccess:
+                  action: Action = Action.CLIENT_READ) -> ClientAccess:
     """This client's records as far as this person may read them for this purpose; Http404 if
     nothing opens. The read is recorded, with the decision, its clauses and the role held then."""
+    action = Action(action)  # an unknown action fails here, before anything is read
     client_pk = record_id(client_id)
     # No transaction of its own: a read changes nothing, and its one audit event is committed
     # on its own by record_event() before anything is shown.
     client = _load_client(client_pk)
     if client is None:
-        record_event(user, f"{action}.refused", object_type="client", object_id=client_pk,
+        record_event(user, action.refused(), object_type="client", object_id=client_pk,
                      purpose=purpose, detail={"reason": "no_such_client"})
         raise Http404
     cases, decision, glass = _open(user, client, purpose, record_kind, client.loaded_cases)
@@ -298,22 +300,23 @@ def access_client(user, client_id, purpose: str, *, record_kind: str = "case_not
               "pack_version": pack.get("version", "")}
     if glass is not None:
         detail["break_glass"] = glass.pk
-    record_event(user, action if cases else f"{action}.refused", object_type="client", object_id=client.pk,
+    record_event(user, action if cases else action.refused(), object_type="client", object_id=client.pk,
                  client_id=client.pk, purpose=purpose, detail=detail)
     if not cases:
         raise Http404
     return ClientAccess(user, client, purpose, cases, decision, glass)
 
 
-def access_case(user, case_id, purpose: str, *, action: str) -> tuple[ClientAccess, Case]:
+def access_case(user, case_id, purpose: str, *, action: Action) -> tuple[ClientAccess, Case]:
     """One case, for writing to it: the case must be one the gate opens for this person, for a
     purpose that is work on the case (WRITING_PURPOSES); reading for supervision, advice, an audit
     or a subject access request writes nothing."""
+    action = Action(action)
     case_pk = record_id(case_id)
     _refuse_reading_purpose(user, purpose, "case", case_pk, action)
     client_id = Case.objects.filter(pk=case_pk).values_list("client_id", flat=True).first()
     if client_id is None:
-        record_event(user, f"{action}.refused", object_type="case", object_id=case_pk, purpose=purpose,
+        record_event(user, action.refused(), object_type="case", object_id=case_pk, purpose=purpose,
                      detail={"reason": "no_such_case"})
         raise Http404
     try:
@@ -322,41 +325,43 @@ def access_case(user, case_id, purpose: str, *, action: str) -> tuple[ClientAcce
         raise Http404 from None
     case = next((case for case in grant.cases if case.pk == case_pk), None)
     if case is None:
-        record_event(user, f"{action}.refused", object_type="case", object_id=case_pk, client_id=client_id,
+        record_event(user, action.refused(), object_type="case", object_id=case_pk, client_id=client_id,
                      purpose=purpose, detail={"reason": "case_not_opened", "role": user.role})
         raise Http404
     return grant, case
 
 
-def _refuse_reading_purpose(user, purpose: str, object_type: str, object_id: int, action: str) -> None:
+def _refuse_reading_purpose(user, purpose: str, object_type: str, object_id: int, action: Action) -> None:
     """Writing is work on the case: a purpose that only reads (supervision, advice, an audit, a
     subject access request) is refused before anything is fetched, and the refusal recorded."""
     if purpose not in WRITING_PURPOSES:
-        record_event(user, f"{action}.refused", object_type=object_type, object_id=object_id, purpose=purpose,
+        record_event(user, action.refused(), object_type=object_type, object_id=object_id, purpose=purpose,
                      detail={"reason": "purpose_reads_only", "role": user.role})
         raise Http404
 
 
-def access_client_to_write(user, client_id, purpose: str, *, action: str) -> ClientAccess:
+def access_client_to_write(user, client_id, purpose: str, *, action: Action) -> ClientAccess:
     """access_client(), for adding to the file: only for a purpose that is work on the case."""
+    action = Action(action)
     _refuse_reading_purpose(user, purpose, "client", record_id(client_id), action)
     return access_client(user, client_id, purpose, action=action)
 
 
-def access_entry(user, entry_id, purpose: str, *, action: str, kind: str | None = None) -> tuple[ClientAccess, Entry]:
+def access_entry(user, entry_id, purpose: str, *, action: Action, kind: str | None = None) -> tuple[ClientAccess, Entry]:
     """One entry (of `kind`, if given: a document to download, say): its case must open, and if it
     is sealed, the pack's sealed rule must name this person's role. An entry of another kind is
     refused exactly as a missing one is, before anything is read or recorded as read."""
+    action = Action(action)
     entry_pk = record_id(entry_id)
     entries = Entry.objects.all() if kind is None else Entry.objects.filter(kind=kind)
     entry = entries.select_related("case").filter(pk=entry_pk).first()
     if entry is None:
-        record_event(user, f"{action}.refused", object_type="entry", object_id=entry_pk, purpose=purpose,
+        record_event(user, action.refused(), object_type="entry", object_id=entry_pk, purpose=purpose,
                      detail={"reason": "no_such_entry" if kind is None else f"no_such_{kind}"})
         raise Http404
-    grant = access_client(user, entry.case.client_id, purpose, action=f"{action}.file")
+    grant = access_client(user, entry.case.client_id, purpose, action=action.on_file())
     if not grant.may_open(entry):
-        record_event(user, f"{action}.refused", object_type="entry", object_id=entry.pk,
+        record_event(user, action.refused(), object_type="entry", object_id=entry.pk,
                      client_id=entry.case.client_id, purpose=purpose,
                      detail={"reason": "sealed" if entry.sealed else "case_not_opened", "role": user.role})
         raise Http404
@@ -370,7 +375,7 @@ def access_document(user, entry_id, purpose: str) -> tuple[ClientAccess, Entry, 
     """A document to download. Any other id, a note's or a risk assessment's included, is refused
     as a missing one is (no_such_document), so the record of access holds a download only of a
     document this person was let have."""
-    grant, entry = access_entry(user, entry_id, purpose, action="document.download", kind="document")
+    grant, entry = access_entry(user, entry_id, purpose, action=Action.DOCUMENT_DOWNLOAD, kind="document")
     document = Document.objects.filter(entry=entry).first()
     if document is None:  # a document entry always has its file (do_add_document writes both at once)
         raise Http404
@@ -459,7 +464,7 @@ def list_clients(user, purpose: str = "direct_support", *, query: str = "", limi
     if query:
         tokens = query_tokens(index_key(), query)
         if not tokens:  # nothing a name could hold (only punctuation): nobody, as a search for nobody
-            record_event(user, "clients.searched", purpose=purpose, detail={"client_ids": [], "role": user.role})
+            record_event(user, Action.CLIENTS_SEARCHED, purpose=purpose, detail={"client_ids": [], "role": user.role})
             return []
         search = _NAME_PART_SQL * len(tokens)
         params += tokens
@@ -478,7 +483,7 @@ def list_clients(user, purpose: str = "direct_support", *, query: str = "", limi
         offset += len(chunk)
     shown = shown[:limit]
     reveal_names(shown)  # the page's names only, their keys read in one query
-    action = "clients.searched" if query else "clients.listed"
+    action = Action.CLIENTS_SEARCHED if query else Action.CLIENTS_LISTED
     record_event(user, action, purpose=purpose,
                  detail={"client_ids": [client.pk for client in shown], "role": user.role})
     return shown

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
+from confide.audit.actions import Action
 from confide.audit.services import record_event
 from confide.ids import record_id
 from confide.keys import KeyDestroyed
@@ -50,7 +51,7 @@ def do_open_outside(user, client_id, purpose: str, reason: str) -> tuple[Client,
         # missing one. Either way the attempt is recorded, with the number tried and no client.
         asked = _outside_decision(user, purpose)
         needs_reason = asked["decision"] == "permit_if_approved" and reason_rules.visible_length(reason) < REASON_MIN
-        record_event(user, "client.open_outside.refused", object_type="client", object_id=client_pk,
+        record_event(user, Action.CLIENT_OPEN_OUTSIDE_REFUSED, object_type="client", object_id=client_pk,
                      purpose=purpose, detail={"reason": "reason_needed" if needs_reason else "no_such_client",
                                               "role": user.role})
         if needs_reason:
@@ -60,15 +61,15 @@ def do_open_outside(user, client_id, purpose: str, reason: str) -> tuple[Client,
     base = {"decision": decision["decision"], "clauses": _clauses(decision), "role": user.role}
     if cases:
         # Permitted outright for this purpose, or a live BreakGlass already covers it.
-        record_event(user, "client.open_outside", object_type="client", object_id=client.pk, client_id=client.pk,
+        record_event(user, Action.CLIENT_OPEN_OUTSIDE, object_type="client", object_id=client.pk, client_id=client.pk,
                      purpose=purpose, detail={**base, **({"break_glass": glass.pk} if glass else {})})
         return client, glass
     if decision["decision"] != "permit_if_approved":
-        record_event(user, "client.open_outside.refused", object_type="client", object_id=client.pk,
+        record_event(user, Action.CLIENT_OPEN_OUTSIDE_REFUSED, object_type="client", object_id=client.pk,
                      client_id=client.pk, purpose=purpose, detail=base)
         raise Http404
     if reason_rules.visible_length(reason) < REASON_MIN:
-        record_event(user, "client.open_outside.refused", object_type="client", object_id=client.pk,
+        record_event(user, Action.CLIENT_OPEN_OUTSIDE_REFUSED, object_type="client", object_id=client.pk,
                      client_id=client.pk, purpose=purpose, detail={**base, "reason": "reason_needed"})
         raise ReasonNeeded(base["clauses"])
     reviewers = sorted({role for approval in decision.get("approvals", []) for role in approval.get("any_of", [])})
@@ -80,7 +81,7 @@ def do_open_outside(user, client_id, purpose: str, reason: str) -> tuple[Client,
         glass.save()
         # Flagged for review: the event says so, and names who reviews it. The reason itself stays
         # sealed with the client's records; the audit log never holds what anyone wrote.
-        event = record_event(user, "client.break_glass", object_type="break_glass", object_id=glass.pk,
+        event = record_event(user, Action.CLIENT_BREAK_GLASS, object_type="break_glass", object_id=glass.pk,
                            client_id=client.pk, purpose=purpose,
                            detail={**base, "flag_for_review": True, "reviewers": reviewers,
                                    "expires_at": glass.expires_at.isoformat()})
@@ -139,10 +140,10 @@ def access_break_glass(user, glass_id) -> BreakGlass:
     pk = record_id(glass_id)
     glass = reviewable(user).select_related("user", "reviewed_by").filter(pk=pk).first()
     if glass is None:
-        record_event(user, "break_glass.read.refused", object_type="break_glass", object_id=pk,
+        record_event(user, Action.BREAK_GLASS_READ_REFUSED, object_type="break_glass", object_id=pk,
                      detail={"role": user.role})
         raise Http404
-    record_event(user, "break_glass.read", object_type="break_glass", object_id=glass.pk, client_id=glass.client_id,
+    record_event(user, Action.BREAK_GLASS_READ, object_type="break_glass", object_id=glass.pk, client_id=glass.client_id,
                  detail={"role": user.role})
     return glass
 
@@ -168,7 +169,7 @@ def do_review_break_glass(reviewer, glass: BreakGlass, outcome: str, note: str) 
         glass.review_note_sealed = (key_store().encrypt(glass.client_id, note, glass.review_note_context)
                                     if note else b"")
         glass.save(update_fields=["outcome", "reviewed_by", "reviewed_at", "review_note_sealed"])
-        record_event(reviewer, "break_glass.reviewed", object_type="break_glass", object_id=glass.pk,
+        record_event(reviewer, Action.BREAK_GLASS_REVIEWED, object_type="break_glass", object_id=glass.pk,
                      client_id=glass.client_id, detail={"outcome": outcome, "role": reviewer.role,
                                                         "audit_seq": glass.audit_seq})
     return glass

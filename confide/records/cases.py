@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from confide.audit.actions import Action
 from confide.audit.services import record_event
 from confide.records.access import case_decision
 from confide.records.models import CASE_FLAGS, SUBJECT_ROLES, Case, Client
@@ -49,7 +50,7 @@ def do_take_referral(user, *, name: str, service: str, subject_role: str = "serv
         if case_decision(user, case, "case_notes", "direct_support")["decision"] != "permit":
             raise CaseError("your role does not work in that service, so you could not read the case: "
                             "ask a worker in that service to take the referral")
-        record_event(user, "case.referral_taken", object_type="case", object_id=case.pk, client_id=client.pk,
+        record_event(user, Action.CASE_REFERRAL_TAKEN, object_type="case", object_id=case.pk, client_id=client.pk,
                      detail={"service": service, "role": user.role, "referral_consent": referral_consent})
         if consent.get("to_support") and support_consent in ("verbal", "written"):
             from confide.sharing.limits import do_record_support_consent
@@ -87,7 +88,7 @@ def do_change_case(user, case: Case, status: str, flags: list[str]) -> Case:
             case.opened_on = today
         case.closed_on = (case.closed_on or today) if status == Case.Status.CLOSED else None
         case.save(update_fields=["status", "flags", "opened_on", "closed_on"])
-        record_event(user, "case.changed", object_type="case", object_id=case.pk, client_id=case.client_id,
+        record_event(user, Action.CASE_CHANGED, object_type="case", object_id=case.pk, client_id=case.client_id,
                      detail={"from": before[0], "to": status, "flags_before": before[1], "flags": case.flags,
                              "role": user.role})
         # What the pack says must be told when a case moves on (DVIP 3.10: the partner of a VPP client).

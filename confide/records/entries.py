@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from confide.audit.actions import Action
 from confide.audit.services import record_event
 from confide.keys import KeyDestroyed
 from confide.keys.runtime import key_store
@@ -64,7 +65,7 @@ def _save(author, case: Case, kind: str, body: str, facts: EntryFacts) -> Entry:
     return entry
 
 
-def _event(author, entry: Entry, action: str) -> None:
+def _event(author, entry: Entry, action: Action) -> None:
     record_event(author, action, object_type="entry", object_id=entry.pk, client_id=entry.case.client_id,
                  detail={"case": entry.case_id, "kind": entry.kind, "categories": entry.categories,
                          "source": entry.source, "sealed": entry.sealed, "unsolicited": entry.unsolicited,
@@ -79,7 +80,7 @@ def do_add_note(author, case: Case, text: str, facts: EntryFacts | None = None) 
         raise EntryError("the note is empty")
     with transaction.atomic():
         entry = _save(author, case, Entry.Kind.NOTE, text, facts or EntryFacts())
-        _event(author, entry, "note.added")
+        _event(author, entry, Action.NOTE_ADDED)
     return entry
 
 
@@ -92,7 +93,7 @@ def do_add_risk_assessment(author, case: Case, summary: str, level: str, facts: 
         raise EntryError("the assessment is empty")
     with transaction.atomic():
         entry = _save(author, case, Entry.Kind.RISK_ASSESSMENT, summary, facts)
-        _event(author, entry, "risk_assessment.added")
+        _event(author, entry, Action.RISK_ASSESSMENT_ADDED)
     return entry
 
 
@@ -108,7 +109,7 @@ def do_add_document(author, case: Case, filename: str, content_type: str, conten
         document.filename_sealed = store.encrypt(case.client_id, filename, document.filename_context)
         document.content_sealed = store.encrypt_bytes(case.client_id, content, document.content_context)
         document.save()
-        _event(author, entry, "document.added")
+        _event(author, entry, Action.DOCUMENT_ADDED)
     return entry
 
 

@@ -6,6 +6,7 @@ import json
 
 from django.db import transaction
 
+from confide.audit.actions import Action
 from confide.audit.services import record_event
 from confide.keys import KeyDestroyed
 from confide.keys.runtime import key_store
@@ -29,7 +30,7 @@ def do_add_related_person(author, client: Client, relationship: str, details: di
         person = RelatedPerson(client=client, relationship=relationship, added_by=author)
         person.details_sealed = key_store().encrypt(client.pk, json.dumps(clean), person.details_context)
         person.save()
-        record_event(author, "person.added", object_type="related_person", object_id=person.pk, client_id=client.pk,
+        record_event(author, Action.PERSON_ADDED, object_type="related_person", object_id=person.pk, client_id=client.pk,
                      detail={"relationship": relationship, "role": author.role})
     return person
 

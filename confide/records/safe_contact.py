@@ -11,6 +11,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from confide.audit.actions import Action
 from confide.audit.services import record_event
 from confide.keys import KeyDestroyed
 from confide.keys.runtime import key_store
@@ -38,7 +39,7 @@ def do_set_safe_contact(author, client: Client, details: dict) -> SafeContact:
         contact.updated_by = author
         contact.updated_at = timezone.now()
         contact.save()
-        record_event(author, "safe_contact.updated", object_type="client", object_id=client.pk, client_id=client.pk,
+        record_event(author, Action.SAFE_CONTACT_UPDATED, object_type="client", object_id=client.pk, client_id=client.pk,
                      detail={"role": author.role})
     return contact
 
@@ -50,7 +51,7 @@ def do_confirm_safe_contact(author, contact: SafeContact) -> SafeContact:
         contact.updated_by = author
         contact.updated_at = timezone.now()
         contact.save(update_fields=["confirmed_on", "updated_by", "updated_at"])
-        record_event(author, "safe_contact.confirmed", object_type="client", object_id=contact.client_id,
+        record_event(author, Action.SAFE_CONTACT_CONFIRMED, object_type="client", object_id=contact.client_id,
                      client_id=contact.client_id, detail={"role": author.role})
     return contact
 

@@ -18,6 +18,7 @@ import hashlib
 from django.http import Http404
 from django.utils import timezone
 
+from confide.audit.actions import Action
 from confide.audit.services import record_event
 from confide.ids import record_id
 from confide.records.access import access_client, access_client_to_write, listable
@@ -29,10 +30,10 @@ from confide.sharing.models import Consent, Disclosure, SecureLink, Task
 from confide.sharing.stopping import still_permitted
 
 
-def _client_of(model, pk: int, user, action: str, purpose: str) -> int:
+def _client_of(model, pk: int, user, action: Action, purpose: str) -> int:
     client_id = model.objects.filter(pk=pk).values_list("client_id", flat=True).first()
     if client_id is None:
-        record_event(user, f"{action}.refused", object_type=model._meta.model_name, object_id=pk, purpose=purpose,
+        record_event(user, action.refused(), object_type=model._meta.model_name, object_id=pk, purpose=purpose,
                      detail={"reason": "not_found"})
         raise Http404
     return client_id
@@ -40,17 +41,17 @@ def _client_of(model, pk: int, user, action: str, purpose: str) -> int:
 
 def access_consents(user, client_id, purpose: str):
     """The client's file, to read its consent register and disclosures."""
-    return access_client(user, client_id, purpose, action="client.sharing")
+    return access_client(user, client_id, purpose, action=Action.CLIENT_SHARING)
 
 
 def access_client_to_share(user, client_id, purpose: str):
     """The client's file, to record a consent or ask to share: only for work on the case."""
-    return access_client_to_write(user, client_id, purpose, action="client.sharing.write")
+    return access_client_to_write(user, client_id, purpose, action=Action.CLIENT_SHARING_WRITE)
 
 
 def access_consent(user, consent_id, purpose: str, *, write: bool = False):
     pk = record_id(consent_id)
-    action = "consent.write" if write else "consent.read"
+    action = Action.CONSENT_WRITE if write else Action.CONSENT_READ
     client_id = _client_of(Consent, pk, user, action, purpose)
     grant = (access_client_to_write if write else access_client)(user, client_id, purpose, action=action)
     return grant, Consent.objects.select_related("wording").get(pk=pk)
@@ -62,15 +63,15 @@ def access_limits_told(user, told_id, purpose: str):
     from confide.sharing.models import LimitsTold
 
     pk = record_id(told_id)
-    client_id = _client_of(LimitsTold, pk, user, "limits.read", purpose)
-    grant = access_client(user, client_id, purpose, action="limits.read")
+    client_id = _client_of(LimitsTold, pk, user, Action.LIMITS_READ, purpose)
+    grant = access_client(user, client_id, purpose, action=Action.LIMITS_READ)
     return grant, LimitsTold.objects.select_related("wording").get(pk=pk)
 
 
 def access_disclosure(user, disclosure_id, purpose: str, *, write: bool = False):
     """A disclosure on a file this person may open for this purpose (to write: work on the case)."""
     pk = record_id(disclosure_id)
-    action = "disclosure.write" if write else "disclosure.read"
+    action = Action.DISCLOSURE_WRITE if write else Action.DISCLOSURE_READ
     client_id = _client_of(Disclosure, pk, user, action, purpose)
     grant = (access_client_to_write if write else access_client)(user, client_id, purpose, action=action)
     disclosure = (Disclosure.objects.select_related("agency", "contact", "consent", "requested_by", "case")
@@ -85,10 +86,10 @@ def access_disclosure_to_decide(user, disclosure_id) -> Disclosure:
                   .prefetch_related("approvals__approver").filter(pk=pk).first())
     if disclosure is None or (why_not_approve(user, disclosure) is not None
                               and not any(a.approver_id == user.pk for a in disclosure.approvals.all())):
-        record_event(user, "disclosure.approval_view.refused", object_type="disclosure", object_id=pk,
+        record_event(user, Action.DISCLOSURE_APPROVAL_VIEW_REFUSED, object_type="disclosure", object_id=pk,
                      detail={"reason": "not_found" if disclosure is None else "not_an_approver", "role": user.role})
         raise Http404
-    record_event(user, "disclosure.approval_view", object_type="disclosure", object_id=disclosure.pk,
+    record_event(user, Action.DISCLOSURE_APPROVAL_VIEW, object_type="disclosure", object_id=disclosure.pk,
                  client_id=disclosure.client_id, purpose=disclosure.purpose,
                  detail={"role": user.role, "status": disclosure.status})
     return disclosure
@@ -108,9 +109,9 @@ def access_task(user, task_id) -> Task:
     pk = record_id(task_id)
     task = Task.objects.filter(pk=pk, assigned_to=user).first()
     if task is None:
-        record_event(user, "task.read.refused", object_type="task", object_id=pk, detail={"role": user.role})
+        record_event(user, Action.TASK_READ_REFUSED, object_type="task", object_id=pk, detail={"role": user.role})
         raise Http404
-    record_event(user, "task.read", object_type="task", object_id=task.pk, client_id=task.client_id,
+    record_event(user, Action.TASK_READ, object_type="task", object_id=task.pk, client_id=task.client_id,
                  detail={"kind": task.kind, "role": user.role})
     return task
 
@@ -129,12 +130,12 @@ def open_link(token: str) -> tuple[SecureLink, list[Entry]]:
     """The recipient's view of a live link: what is there for them, each item once."""
     link = _link(token)
     if link is None or link_state(link) != "live" or not still_permitted(link.disclosure):
-        record_event(None, "disclosure.link_opened.refused", object_type="secure_link",
+        record_event(None, Action.DISCLOSURE_LINK_OPENED_REFUSED, object_type="secure_link",
                      object_id=link.pk if link else "",
                      client_id=link.disclosure.client_id if link else None,
                      detail={"state": link_state(link) if link else "unknown"})
         raise Http404
-    record_event(None, "disclosure.link_opened", object_type="secure_link", object_id=link.pk,
+    record_event(None, Action.DISCLOSURE_LINK_OPENED, object_type="secure_link", object_id=link.pk,
                  client_id=link.disclosure.client_id, purpose=link.disclosure.purpose,
                  detail={"disclosure": link.disclosure_id, "agency": link.disclosure.agency_id})
     return link, list(link.disclosure.entries.order_by("created_at", "id"))
@@ -153,7 +154,7 @@ def link_download(token: str, entry_id) -> tuple[str, str, bytes]:
         entry = link.disclosure.entries.filter(pk=pk).select_related("case", "document").first() if link else None
         if (link is None or entry is None or pk in link.downloaded or link_state(link) != "live"
                 or not still_permitted(link.disclosure)):
-            record_event(None, "disclosure.downloaded.refused", object_type="secure_link",
+            record_event(None, Action.DISCLOSURE_DOWNLOADED_REFUSED, object_type="secure_link",
                          object_id=link.pk if link else "", client_id=link.disclosure.client_id if link else None,
                          detail={"entry": pk, "state": link_state(link) if link else "unknown",
                                  "already": bool(link and pk in link.downloaded)})
@@ -161,7 +162,7 @@ def link_download(token: str, entry_id) -> tuple[str, str, bytes]:
         link.downloaded = [*link.downloaded, pk]
         link.save(update_fields=["downloaded"])
         disclosure = link.disclosure
-        record_event(None, "disclosure.downloaded", object_type="secure_link", object_id=link.pk,
+        record_event(None, Action.DISCLOSURE_DOWNLOADED, object_type="secure_link", object_id=link.pk,
                      client_id=disclosure.client_id, purpose=disclosure.purpose,
                      detail={"disclosure": disclosure.pk, "entry": pk, "agency": disclosure.agency_id,
                              "contact": disclosure.contact_id, "at": timezone.now().isoformat()})
@@ -185,7 +186,7 @@ def consents_expiring_for(user, days: int | None = None) -> list[Consent]:
     found = expiring_soon(listable(user, sorted(mine), "direct_support") if mine else [],
                           EXPIRING_DAYS if days is None else days)
     if found:
-        record_event(user, "consents.expiring_listed", object_type="consent",
+        record_event(user, Action.CONSENTS_EXPIRING_LISTED, object_type="consent",
                      detail={"consents": [c.pk for c in found], "client_ids": sorted({c.client_id for c in found}),
                              "role": user.role})
     for consent in found:
@@ -198,7 +199,7 @@ def access_incoming(user, request_id, purpose: str, *, write: bool = False):
     from confide.sharing.models import IncomingRequest
 
     pk = record_id(request_id)
-    action = "request.write" if write else "request.read"
+    action = Action.REQUEST_WRITE if write else Action.REQUEST_READ
     client_id = _client_of(IncomingRequest, pk, user, action, purpose)
     grant = (access_client_to_write if write else access_client)(user, client_id, purpose, action=action)
     return grant, IncomingRequest.objects.select_related("agency", "logged_by", "verified_by").get(pk=pk)
@@ -212,7 +213,7 @@ def approvals_waiting(user) -> list[Disclosure]:
                .select_related("requested_by").prefetch_related("approvals"))
     mine = [d for d in waiting if why_not_approve(user, d) is None]
     if mine:
-        record_event(user, "approvals.listed", object_type="disclosure",
+        record_event(user, Action.APPROVALS_LISTED, object_type="disclosure",
                      detail={"disclosures": [d.pk for d in mine], "role": user.role})
     return mine
 
@@ -221,6 +222,6 @@ def my_tasks(user) -> list[Task]:
     """This person's tasks still to do, urgent first, each naming its client by number only."""
     found = list(Task.objects.filter(assigned_to=user, outcome="").order_by("-urgent", "due_on", "id"))
     if found:
-        record_event(user, "tasks.listed", object_type="task",
+        record_event(user, Action.TASKS_LISTED, object_type="task",
                      detail={"tasks": [t.pk for t in found], "role": user.role})
     return found

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from confide.audit.actions import Action
 from confide.audit.services import record_event
 from confide.keys import KeyDestroyed
 from confide.keys.runtime import key_store
@@ -94,7 +95,7 @@ def wording_for(pack, form: Form) -> FormWording:
                 wording = FormWording.objects.create(pack=pack.name, pack_version=pack.version, document=form.document,
                                                      version=(last or 0) + 1, title=form.title, text=form.text,
                                                      digest=digest)
-                record_event(None, "consent_form.version_created", object_type="form_wording", object_id=wording.pk,
+                record_event(None, Action.CONSENT_FORM_VERSION_CREATED, object_type="form_wording", object_id=wording.pk,
                              detail={"pack": pack.name, "document": form.document, "version": wording.version})
                 return wording
         except IntegrityError:  # someone else stored the same text or took the number first
@@ -226,7 +227,7 @@ def do_record_consent(user, pack, organisation: str, client, case_service: str |
             # DVIP Appendix B: "Always give a copy to the person signing this form."
             Task.objects.create(kind="give_copy_of_consent_form", title=TITLES["give_copy_of_consent_form"],
                                 clause=pack.documents[form.document]["clause"], client=client, assigned_to=user)
-        record_event(user, "consent.recorded", object_type="consent", object_id=consent.pk, client_id=client.pk,
+        record_event(user, Action.CONSENT_RECORDED, object_type="consent", object_id=consent.pk, client_id=client.pk,
                      detail={"recipients": consent.recipients, "agencies": sorted(agency_ids), "data": consent.data,
                              "purposes": consent.purposes, "how": consent.how, "given_by": consent.given_by,
                              "form": f"{wording.document} v{wording.version}", "signed_form": given.form_file is not None,
@@ -250,7 +251,7 @@ def do_withdraw_consent(user, consent: Consent, on: dt.date) -> list[Disclosure]
         consent.withdrawn_on = on
         consent.withdrawn_recorded_by = user
         consent.save(update_fields=["withdrawn_on", "withdrawn_recorded_by"])
-        record_event(user, "consent.withdrawn", object_type="consent", object_id=consent.pk,
+        record_event(user, Action.CONSENT_WITHDRAWN, object_type="consent", object_id=consent.pk,
                      client_id=consent.client_id, detail={"withdrawn_on": str(on), "role": user.role})
         close_reminders(user, [consent], "The consent was withdrawn: no reminder is needed.")
         return stop_disclosures(user, Disclosure.objects.filter(consent=consent), "consent_withdrawn")

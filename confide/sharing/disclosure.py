@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from confide.accounts.services import check_password, check_second_factor
+from confide.audit.actions import Action
 from confide.audit.services import record_event
 from confide.keys import KeyDestroyed
 from confide.keys.runtime import key_store
@@ -202,8 +203,8 @@ def do_request_disclosure(user, pack, grant, case, asked: Asked) -> Disclosure:
         disclosure.entries.set(asked.entries)
         if asked.incoming is not None:
             type(asked.incoming).objects.filter(pk=asked.incoming.pk).update(disclosure=disclosure)
-        record_event(user, "disclosure.refused_by_policy" if status == Disclosure.Status.REFUSED
-                     else "disclosure.requested", object_type="disclosure", object_id=disclosure.pk,
+        record_event(user, Action.DISCLOSURE_REFUSED_BY_POLICY if status == Disclosure.Status.REFUSED
+                     else Action.DISCLOSURE_REQUESTED, object_type="disclosure", object_id=disclosure.pk,
                      client_id=grant.client.pk, purpose=asked.purpose, detail=_decision_detail(user, disclosure))
         _call_back_with_request(user, disclosure, asked, number)
         if status == Disclosure.Status.READY:
@@ -247,7 +248,7 @@ def _save_step(user, disclosure: Disclosure, kind: str, outcome: str, note: str,
                           number=number, done_by=done_by or user, done_at=done_at or timezone.now())
     step.note_sealed = key_store().encrypt(disclosure.client_id, note.strip(), disclosure.context(f"step:{kind}"))
     step.save()
-    record_event(user, "disclosure.step_recorded", object_type="disclosure", object_id=disclosure.pk,
+    record_event(user, Action.DISCLOSURE_STEP_RECORDED, object_type="disclosure", object_id=disclosure.pk,
                  client_id=disclosure.client_id, purpose=disclosure.purpose,
                  detail={"step": kind, "clause": step.clause, "outcome": outcome, "role": getattr(user, "role", "")})
     return step
@@ -335,7 +336,7 @@ def confirm_identity(user, secret: str) -> str:
         if outcome == "ok":
             return "second_factor"
         raise IdentityNotConfirmed(outcome)
-    result = check_password(user.get_username(), secret, success_action="approval.identity_confirmed")
+    result = check_password(user.get_username(), secret, success_action=Action.APPROVAL_IDENTITY_CONFIRMED)
     if result.outcome == "ok":
         return "password"
     raise IdentityNotConfirmed(result.outcome)
@@ -366,7 +367,7 @@ def do_decide(user, disclosure_id: int, decision: str, note: str, secret: str) -
         elif current_step(disclosure) is None:
             _move(disclosure, Disclosure.Status.READY)
             tasks.from_obligations(disclosure)
-        record_event(user, f"disclosure.{'approved' if decision == 'approve' else 'declined'}",
+        record_event(user, Action.DISCLOSURE_APPROVED if decision == "approve" else Action.DISCLOSURE_DECLINED,
                      object_type="disclosure", object_id=disclosure.pk, client_id=disclosure.client_id,
                      purpose=disclosure.purpose,
                      detail={"step": step, "role": user.role, "confirmed_with": confirmed_with,
@@ -451,7 +452,7 @@ def do_record_sent(user, disclosure_id: int, note: str) -> Disclosure:
         disclosure.save(update_fields=["sent_at", "sent_by", "sent_note_sealed"])
         _move(disclosure, Disclosure.Status.SENT)
         _notify_sent(user, disclosure)
-        record_event(user, "disclosure.sent", object_type="disclosure", object_id=disclosure.pk,
+        record_event(user, Action.DISCLOSURE_SENT, object_type="disclosure", object_id=disclosure.pk,
                      client_id=disclosure.client_id, purpose=disclosure.purpose,
                      detail={"channel": disclosure.channel, "role": user.role})
     return disclosure
@@ -493,7 +494,7 @@ def do_make_link(user, disclosure_id: int) -> tuple[SecureLink, str]:
         disclosure.save(update_fields=["sent_at", "sent_by"])
         _move(disclosure, Disclosure.Status.SENT)
         _notify_sent(user, disclosure)
-        record_event(user, "disclosure.link_made", object_type="disclosure", object_id=disclosure.pk,
+        record_event(user, Action.DISCLOSURE_LINK_MADE, object_type="disclosure", object_id=disclosure.pk,
                      client_id=disclosure.client_id, purpose=disclosure.purpose,
                      detail={"link": link.pk, "expires_at": link.expires_at.isoformat(), "role": user.role})
     return link, token
@@ -509,7 +510,7 @@ def do_revoke_link(user, disclosure: Disclosure, link_id: int) -> SecureLink:
         link.revoked_at = timezone.now()
         link.revoked_by = user
         link.save(update_fields=["revoked_at", "revoked_by"])
-        record_event(user, "disclosure.link_revoked", object_type="disclosure", object_id=disclosure.pk,
+        record_event(user, Action.DISCLOSURE_LINK_REVOKED, object_type="disclosure", object_id=disclosure.pk,
                      client_id=disclosure.client_id, detail={"link": link.pk, "role": user.role})
     return link
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from confide.audit.actions import Action
 from confide.audit.services import record_event
 from confide.keys import KeyDestroyed
 from confide.keys.runtime import key_store
@@ -47,7 +48,7 @@ def do_log_request(user, pack, client, *, requester_kind: str, agency, how: str,
             request.order_content_type = content_type
             request.order_size = len(content)
         request.save()
-        record_event(user, "request.logged", object_type="incoming_request", object_id=request.pk, client_id=client.pk,
+        record_event(user, Action.REQUEST_LOGGED, object_type="incoming_request", object_id=request.pk, client_id=client.pk,
                      detail={"requester": requester_kind, "agency": getattr(agency, "pk", None), "how": how,
                              "order": order, "role": user.role})
     return request
@@ -79,7 +80,7 @@ def do_record_callback(user, request: IncomingRequest, *, number: str, confirmed
         request.verified_by = user
         request.verified_at = timezone.now()
         request.save(update_fields=["verified", "verified_number", "verified_by", "verified_at"])
-        record_event(user, "request.called_back", object_type="incoming_request", object_id=request.pk,
+        record_event(user, Action.REQUEST_CALLED_BACK, object_type="incoming_request", object_id=request.pk,
                      client_id=request.client_id, detail={"confirmed": confirmed, "role": user.role})
     return request
 

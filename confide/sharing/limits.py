@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from confide.audit.actions import Action
 from confide.audit.services import record_event
 from confide.keys import KeyDestroyed
 from confide.keys.runtime import key_store
@@ -139,7 +140,7 @@ def do_record_limits_told(user, pack, organisation: str, client, service: str | 
         record.save()
         if wording.frozen_at is None:
             FormWording.objects.filter(pk=wording.pk, frozen_at__isnull=True).update(frozen_at=timezone.now())
-        record_event(user, "limits.recorded", object_type="limits_told", object_id=record.pk, client_id=client.pk,
+        record_event(user, Action.LIMITS_RECORDED, object_type="limits_told", object_id=record.pk, client_id=client.pk,
                      detail={"document": f"{wording.document} v{wording.version}", "how": told.how,
                              "copy_given": told.copy_given, "signed_copy": told.form_file is not None,
                              "told_on": str(told.told_on), "role": user.role})
@@ -181,7 +182,7 @@ def do_record_support_consent(user, pack, client, case, how: str, given_on: dt.d
     with transaction.atomic():
         record = SupportConsent.objects.create(client=client, case=case, how=how, given_on=given_on,
                                                clause=clause["clause"], recorded_by=user)
-        record_event(user, "support_consent.recorded", object_type="support_consent", object_id=record.pk,
+        record_event(user, Action.SUPPORT_CONSENT_RECORDED, object_type="support_consent", object_id=record.pk,
                      client_id=client.pk, detail={"how": how, "clause": clause["clause"], "given_on": str(given_on),
                                                   "role": user.role})
     return record

@@ -9,6 +9,7 @@ import datetime as dt
 from django.utils import timezone
 
 from confide.accounts.models import current_policy
+from confide.audit.actions import Action
 from confide.audit.services import record_event
 from confide.sharing.models import Disclosure
 
@@ -48,7 +49,7 @@ def stop_disclosures(user, disclosures, why: str) -> list[Disclosure]:
         live_links.update(revoked_at=now, revoked_by=user)
         if disclosure.status != Disclosure.Status.SENT:
             move(disclosure, Disclosure.Status.STOPPED)
-        record_event(user, "disclosure.stopped", object_type="disclosure", object_id=disclosure.pk,
+        record_event(user, Action.DISCLOSURE_STOPPED, object_type="disclosure", object_id=disclosure.pk,
                      client_id=disclosure.client_id, detail={"why": why, "status": disclosure.status})
         stopped.append(disclosure)
     return stopped

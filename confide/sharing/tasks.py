@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from confide.accounts.models import current_policy
+from confide.audit.actions import Action
 from confide.audit.services import record_event
 from confide.keys import KeyDestroyed
 from confide.keys.runtime import key_store
@@ -77,7 +78,7 @@ def from_obligations(disclosure, *, refused: bool = False) -> list[Task]:
                                         assigned_to_id=disclosure.requested_by_id, urgent=kind in URGENT,
                                         may_skip=kind in MAY_SKIP))
     if made:
-        record_event(None, "tasks.created", object_type="disclosure", object_id=disclosure.pk,
+        record_event(None, Action.TASKS_CREATED, object_type="disclosure", object_id=disclosure.pk,
                      client_id=disclosure.client_id, detail={"tasks": [t.pk for t in made],
                                                              "kinds": [t.kind for t in made]})
     return made
@@ -89,7 +90,7 @@ def do_add_task(actor, *, kind: str, title_text: str, clause: str, client_id: in
     with transaction.atomic():
         task = Task.objects.create(kind=kind, title=title_text, clause=clause, client_id=client_id, case_id=case_id,
                                    assigned_to_id=assigned_to_id, urgent=urgent, due_on=due_on)
-        record_event(actor, "task.created", object_type="task", object_id=task.pk, client_id=client_id,
+        record_event(actor, Action.TASK_CREATED, object_type="task", object_id=task.pk, client_id=client_id,
                      detail={"kind": kind, "clause": clause, "urgent": urgent})
     return task
 
@@ -115,7 +116,7 @@ def do_finish_task(user, task: Task, outcome: str, note: str) -> Task:
         if note.strip():
             task.outcome_note_sealed = key_store().encrypt(task.client_id, note.strip(), task.context("outcome"))
         task.save(update_fields=["outcome", "done_by", "done_at", "outcome_note_sealed"])
-        record_event(user, "task.finished", object_type="task", object_id=task.pk, client_id=task.client_id,
+        record_event(user, Action.TASK_FINISHED, object_type="task", object_id=task.pk, client_id=task.client_id,
                      detail={"kind": task.kind, "outcome": outcome, "role": user.role})
         if task.kind == REMINDER:  # JustUs 5.4: the next reminder
             after_task_done(user, task)
@@ -151,7 +152,7 @@ def from_notices(actor, notices, *, client_id: int, case, worker, disclosure=Non
                                             urgent=notice.urgent, may_skip=notice.may_skip,
                                             disclosure=disclosure))
     if made:
-        record_event(actor, "tasks.created", object_type="case", object_id=case.pk, client_id=client_id,
+        record_event(actor, Action.TASKS_CREATED, object_type="case", object_id=case.pk, client_id=client_id,
                      detail={"tasks": [t.pk for t in made], "kinds": [t.kind for t in made],
                              "clauses": sorted({t.clause for t in made})})
     return made
@@ -180,7 +181,7 @@ def from_sent(actor, disclosure) -> list[Task]:
         task.save(update_fields=["outcome_note_sealed"])
         closed.append((task, notice))
     if closed:
-        record_event(actor, "tasks.not_told", object_type="disclosure", object_id=disclosure.pk,
+        record_event(actor, Action.TASKS_NOT_TOLD, object_type="disclosure", object_id=disclosure.pk,
                      client_id=disclosure.client_id,
                      detail={"tasks": [t.pk for t, _ in closed], "kinds": [n.kind for _, n in closed],
                              "clauses": [n.clause for _, n in closed], "reasons": [n.reason for _, n in closed]})
@@ -196,7 +197,7 @@ def do_report(user, pack_name: str, client, case, name: str) -> list[Task]:
     if report is None:
         raise TaskError("report: that is not something to report on this client's file")
     with transaction.atomic():
-        record_event(user, "report.made", object_type="case", object_id=case.pk, client_id=client.pk,
+        record_event(user, Action.REPORT_MADE, object_type="case", object_id=case.pk, client_id=client.pk,
                      detail={"report": name, "role": user.role})
         return from_notices(user, report.notices, client_id=client.pk, case=case, worker=user)
 
@@ -235,7 +236,7 @@ def close_reminders(user, consents: list[Consent], why: str) -> list[int]:
         task.done_at = now
         task.outcome_note_sealed = store.encrypt(task.client_id, why, task.context("outcome"))
         task.save(update_fields=["outcome", "done_by", "done_at", "outcome_note_sealed"])
-        record_event(user, "task.finished", object_type="task", object_id=task.pk, client_id=task.client_id,
+        record_event(user, Action.TASK_FINISHED, object_type="task", object_id=task.pk, client_id=task.client_id,
                      detail={"kind": task.kind, "outcome": task.outcome, "role": user.role, "closed": "consent_ended"})
     return [t.pk for t in tasks]
 

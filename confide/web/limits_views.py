@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from confide.accounts.models import current_policy
+from confide.audit.actions import Action
 from confide.records.access import access_client, access_client_to_write
 from confide.sharing import access as gate
 from confide.sharing import documents
@@ -37,7 +38,7 @@ def _service(grant) -> str | None:
     return grant.cases[0].service if grant.cases else None
 
 
-def _client_for(request, client_id, purpose: str, *, read: str, write: str):
+def _client_for(request, client_id, purpose: str, *, read: Action, write: Action):
     """Through the gate: to read the page (GET), or to add to the file (POST)."""
     if request.method == "POST":
         return access_client_to_write(request.user, client_id, purpose, action=write)
@@ -83,7 +84,7 @@ def file_panel(grant, purpose: str) -> dict:
 def limits(request, client_id: int, *, purpose: str):
     """Tell the client the limits of their confidentiality: the pack's statement for them, naming the
     organisation, to print; and a record of it being given, explained or signed."""
-    grant = _client_for(request, client_id, purpose, read="client.limits", write="limits.record")
+    grant = _client_for(request, client_id, purpose, read=Action.CLIENT_LIMITS, write=Action.LIMITS_RECORD)
     client = grant.client
     pack = current_policy()
     organisation = organisation_name()
@@ -123,7 +124,7 @@ def limits(request, client_id: int, *, purpose: str):
 @asks_purpose
 def limits_pdf(request, client_id: int, *, purpose: str):
     """The client's statement of the limits of confidentiality, as a PDF to print."""
-    grant = access_client(request.user, client_id, purpose, action="client.limits")
+    grant = access_client(request.user, client_id, purpose, action=Action.CLIENT_LIMITS)
     pack = current_policy()
     statement = statement_for(pack, grant.client.subject_role, _service(grant), organisation_name())
     if statement is None:
@@ -149,7 +150,7 @@ def limits_signed_copy(request, told_id: int, *, purpose: str):
 @asks_purpose
 def support_consent_page(request, client_id: int, *, purpose: str):
     """Record the client's consent to support and assistance (JustUs 5.5), where the pack asks for it."""
-    grant = _client_for(request, client_id, purpose, read="client.support_consent", write="support_consent.record")
+    grant = _client_for(request, client_id, purpose, read=Action.CLIENT_SUPPORT_CONSENT, write=Action.SUPPORT_CONSENT_RECORD)
     client = grant.client
     pack = current_policy()
     clause = support_clause(pack)

@@ -14,6 +14,7 @@ from django.utils.dates import MONTHS, MONTHS_3
 from django.views.decorators.http import require_GET, require_http_methods
 
 from confide.accounts.models import current_policy
+from confide.audit.actions import Action
 from confide.ids import record_id
 from confide.policy import reasons as reason_rules
 from confide.policy.wording import check_wording
@@ -262,7 +263,7 @@ def _marked(text: str, findings) -> list[tuple[str, object]]:
 def _written_entry(request, case_id: int, purpose: str, form_class, template: str, save):
     """Add a note or a risk assessment: the factual-wording check runs before anything is saved,
     and the writer either rephrases or confirms, which is recorded (DVIP 6.05/9.03, JustUs 3.7)."""
-    grant, case = access_case(request.user, case_id, purpose, action="case.write")
+    grant, case = access_case(request.user, case_id, purpose, action=Action.CASE_WRITE)
     client = grant.client
     form = form_class(request.POST or None, people=_people_choices(client))
     context = {"form": form, "client": client, "case": case, "purpose": purpose,
@@ -304,7 +305,7 @@ def add_risk_assessment(request, case_id: int, *, purpose: str):
 @require_http_methods(["GET", "POST"])
 @asks_purpose
 def add_document(request, case_id: int, *, purpose: str):
-    grant, case = access_case(request.user, case_id, purpose, action="case.write")
+    grant, case = access_case(request.user, case_id, purpose, action=Action.CASE_WRITE)
     client = grant.client
     # An upload over the limit is never read (uploads are held in memory only, settings), so say
     # so plainly rather than "choose a file".
@@ -339,7 +340,7 @@ def download_document(request, entry_id: int, *, purpose: str):
 
 # Related people and safe contact ----------------------------------------------------------------------
 
-def _client_for(request, client_id, purpose: str, *, read: str, write: str):
+def _client_for(request, client_id, purpose: str, *, read: Action, write: Action):
     """Through the gate: to read the page (GET), or to add to the file (POST)."""
     if request.method == "POST":
         return access_client_to_write(request.user, client_id, purpose, action=write)
@@ -349,7 +350,7 @@ def _client_for(request, client_id, purpose: str, *, read: str, write: str):
 @require_http_methods(["GET", "POST"])
 @asks_purpose
 def related_people(request, client_id: int, *, purpose: str):
-    grant = _client_for(request, client_id, purpose, read="client.people", write="person.add")
+    grant = _client_for(request, client_id, purpose, read=Action.CLIENT_PEOPLE, write=Action.PERSON_ADD)
     client = grant.client
     form = RelatedPersonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -365,7 +366,7 @@ def related_people(request, client_id: int, *, purpose: str):
 @require_http_methods(["GET", "POST"])
 @asks_purpose
 def safe_contact(request, client_id: int, *, purpose: str):
-    grant = _client_for(request, client_id, purpose, read="client.safe_contact", write="safe_contact.change")
+    grant = _client_for(request, client_id, purpose, read=Action.CLIENT_SAFE_CONTACT, write=Action.SAFE_CONTACT_CHANGE)
     client = grant.client
     contact = SafeContact.objects.filter(client=client).first()
     details = safe_contact_details(contact) if contact else {}
@@ -415,7 +416,7 @@ def new_referral(request):
 @require_http_methods(["GET", "POST"])
 @asks_purpose
 def change_case(request, case_id: int, *, purpose: str):
-    grant, case = access_case(request.user, case_id, purpose, action="case.write")
+    grant, case = access_case(request.user, case_id, purpose, action=Action.CASE_WRITE)
     form = CaseForm(request.POST or None, initial={"status": case.status, "flags": case.flags})
     file_url = with_purpose(reverse("web:client_file", args=[grant.client.pk]), purpose)
     if request.method == "POST" and form.is_valid():

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from confide.accounts.models import current_organisation, current_policy
 from confide.accounts.services import do_end_locked_out, locked_out_message
+from confide.audit.actions import Action
 from confide.audit.models import AuditEvent
 from confide.partners.models import Agency, AgencyContact
 from confide.policy import vocab
@@ -390,7 +391,7 @@ def _steps(disclosure: Disclosure, data=None, may_write: bool = False) -> list[d
 
 
 def _downloads(disclosure: Disclosure) -> list[dict]:
-    events = AuditEvent.objects.filter(client_id=disclosure.client_id, action="disclosure.downloaded",
+    events = AuditEvent.objects.filter(client_id=disclosure.client_id, action=Action.DISCLOSURE_DOWNLOADED,
                                        object_type="secure_link",
                                        object_id__in=[str(link.pk) for link in disclosure.links.all()]).order_by("seq")
     kinds = {e.pk: e.get_kind_display() for e in disclosure.entries.all()}

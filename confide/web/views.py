@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from confide.accounts.models import MANAGER_KINDS, TRUSTEE_KIND, WORKER_KINDS
+from confide.audit.actions import Action
 from confide.audit.models import AuditEvent, AuditHead
 from confide.records.access import access_client, list_clients
 from confide.records.break_glass import review_queue
@@ -66,7 +67,7 @@ def record_of_access(request, client_id: int):
     if purpose not in RECORD_OF_ACCESS_PURPOSES:
         return render(request, "web/error.html", {"status": 400, "title": "That purpose is not one Confide knows",
                                                   "message": "Go back and choose one from the list."}, status=400)
-    client = access_client(request.user, client_id, purpose, action="client.record_of_access").client
+    client = access_client(request.user, client_id, purpose, action=Action.CLIENT_RECORD_OF_ACCESS).client
     events = AuditEvent.objects.filter(client_id=client.pk).order_by("-seq")[:500]
     users = {u.pk: u for u in get_user_model().objects.filter(pk__in={e.actor_id for e in events if e.actor_id})}
     rows = [describe.access_row(event, users.get(event.actor_id)) for event in events]

@@ -22,7 +22,7 @@ errors = []
 def read(n):
     try:
         for i in range(25):
-            record_event(None, 'test.read', client_id=n, detail={'i': i})
+            record_event(None, 'client.read', client_id=n, detail={'i': i})
     except Exception as exc:
         errors.append(repr(exc))
     finally:
@@ -67,7 +67,7 @@ def test_a_read_in_another_process_waits_its_turn_and_then_is_recorded(bare):
     with open(lock_path(database), "a+") as held:
         fcntl.flock(held, fcntl.LOCK_EX)  # as another process's append would hold it
         reader = shell(bare, "from confide.audit.services import record_event\n"
-                             "record_event(None, 'test.read', client_id=7)\nprint('recorded')")
+                             "record_event(None, 'client.read', client_id=7)\nprint('recorded')")
         time.sleep(3)  # long enough for Python and Django to start and reach the append
         assert reader.poll() is None, reader.communicate()
         assert events(bare) == []
@@ -75,4 +75,4 @@ def test_a_read_in_another_process_waits_its_turn_and_then_is_recorded(bare):
     out, err = reader.communicate(timeout=60)
     assert reader.returncode == 0, err
     assert out.splitlines()[-1] == "recorded"
-    assert events(bare) == [(1, "test.read")]
+    assert events(bare) == [(1, "client.read")]

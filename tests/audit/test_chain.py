@@ -32,7 +32,7 @@ def row(seq: int) -> dict:
 class AuditChainTests(TestCase):
     def setUp(self):
         for i in range(1, 11):
-            record_event(None, "test.event", object_type="thing", object_id=i, client_id=100 + i % 3,
+            record_event(None, "clients.listed", object_type="thing", object_id=i, client_id=100 + i % 3,
                          purpose="casework", detail={"n": i})
 
     def test_events_are_numbered_and_linked_from_the_start(self):
@@ -131,17 +131,17 @@ class AuditChainTests(TestCase):
 
     def test_the_event_rolls_back_with_the_change_it_records(self):
         with self.assertRaises(RuntimeError), transaction.atomic():
-            record_event(None, "test.doomed")
+            record_event(None, "note.added")
             raise RuntimeError("the change failed")
-        self.assertFalse(AuditEvent.objects.filter(action="test.doomed").exists())
+        self.assertFalse(AuditEvent.objects.filter(action="note.added").exists())
         self.assertEqual(AuditHead.objects.get(pk=1).seq, 10)
-        record_event(None, "test.after")
-        self.assertEqual(AuditEvent.objects.get(action="test.after").seq, 11)
+        record_event(None, "case.changed")
+        self.assertEqual(AuditEvent.objects.get(action="case.changed").seq, 11)
         self.assertTrue(verify_chain().ok)
 
     def test_detail_refuses_nested_content(self):
         with self.assertRaises(TypeError):
-            record_event(None, "test.bad", detail={"form": {"name": "anything"}})
+            record_event(None, "note.added", detail={"form": {"name": "anything"}})
 
     @override_settings(AUDIT_CHECKPOINT_LOG=Path(tempfile.gettempdir()) / "confide-no-such-checkpoint-log.jsonl")
     def test_cli_verify_exit_codes(self):  # not the checkout's var/ checkpoints, which sign another database
@@ -162,7 +162,7 @@ class AwkwardTextTests(TestCase):
         # quotes, backslashes, control characters, non-ASCII and emoji.
         for text in ['quote " and \\ backslash', "line\nbreak\ttab\r", "ctrl \x01\x1f\x7f",
                      "ünïcødé – “curly” 😀", "\u2028\u2029", "null", ""]:
-            record_event(None, "test.awkward", object_type=text[:20], object_id=text[:20], purpose=text[:20],
+            record_event(None, "clients.listed", object_type=text[:20], object_id=text[:20], purpose=text[:20],
                          detail={"text": text})
         result = verify_chain()
         self.assertTrue(result.ok, result.message())

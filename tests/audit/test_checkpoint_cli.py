@@ -18,7 +18,7 @@ import pytest
 
 from tests.test_demo import confide, confide_env, free_port
 
-SHELL = "from confide.audit.services import record_event\nfor i in range(31): record_event(None, 'test.event', detail={'n': i})"
+SHELL = "from confide.audit.services import record_event\nfor i in range(31): record_event(None, 'clients.listed', detail={'n': i})"
 
 
 def bare(var):

@@ -107,7 +107,7 @@ class KnownAnswerTests(TestCase):
 class StoredTimeTests(TestCase):
     def setUp(self):
         for i in range(6):
-            record_event(None, "test.event", client_id=i)
+            record_event(None, "clients.listed", client_id=i)
 
     @skipUnless(connection.vendor == "sqlite", "the stored text of a time is SQLite's")
     def test_a_time_not_stored_as_confide_stores_it_is_an_edit(self):
@@ -134,7 +134,7 @@ class StoredTimeTests(TestCase):
 class AppendOnlyTests(TestCase):
     def setUp(self):
         for i in range(5):
-            record_event(None, "test.event", client_id=i)
+            record_event(None, "clients.listed", client_id=i)
         self.head = AuditHead.objects.values_list("seq", "hash").get(pk=1)
 
     def tearDown(self):
@@ -199,7 +199,7 @@ class AppendOnlyTests(TestCase):
         self.assertIn("INSERT refused", refused(self, insert, list(self.head)))
 
     def test_appending_moves_the_head_in_the_database_itself(self):
-        appended = record_event(None, "test.more")
+        appended = record_event(None, "task.read")
         self.head = AuditHead.objects.values_list("seq", "hash").get(pk=1)
         self.assertEqual(self.head, (appended.seq, appended.hash))
         self.assertEqual(appended.seq, 6)
@@ -217,7 +217,7 @@ class ServingRoleTests(TestCase):
         with connection.cursor() as cursor:
             cursor.execute(f'CREATE ROLE "{role}" NOLOGIN')
         grant_serving_role(connection, role)  # as the owner: the test connection owns the tables
-        record_event(None, "test.before")
+        record_event(None, "tasks.listed")
         with connection.cursor() as cursor:
             cursor.execute(f'SET ROLE "{role}"')
         try:
@@ -231,7 +231,7 @@ class ServingRoleTests(TestCase):
                 with self.subTest(sql=sql):
                     message = refused(self, sql)
                     self.assertTrue("must be owner" in message or "permission denied" in message, message)
-            appended = record_event(None, "test.as_serving_role")  # what serving needs still works
+            appended = record_event(None, "client.read")  # what serving needs still works
             self.assertEqual(AuditHead.objects.get(pk=1).seq, appended.seq)
             self.assertTrue(verify_chain().ok)
         finally:
@@ -267,7 +267,7 @@ class CheckpointTests(CheckpointTestMixin, TestCase):
     def setUp(self):
         super().setUp()
         for i in range(15):
-            record_event(None, "test.event", client_id=i % 4, detail={"n": i})
+            record_event(None, "clients.listed", client_id=i % 4, detail={"n": i})
 
     def test_checkpoint_signs_the_head_into_a_private_log_outside_the_database(self):
         code, out, _ = cli("audit", "checkpoint")
@@ -298,7 +298,7 @@ class CheckpointTests(CheckpointTestMixin, TestCase):
 
     def test_a_rewritten_or_forked_chain_is_caught(self):
         self.assertEqual(cli("audit", "checkpoint")[0], 0)
-        record_event(None, "test.later")
+        record_event(None, "clients.listed")
         self.assertEqual(cli("audit", "checkpoint")[0], 0)
         rehash_from(12, "someone-else")
         self.assertTrue(verify_chain().ok, "a consistent fork passes the chain check alone")
@@ -340,8 +340,8 @@ class CheckpointTests(CheckpointTestMixin, TestCase):
 
     def test_a_tampered_chain_is_never_signed(self):
         self.assertEqual(cli("audit", "checkpoint")[0], 0)
-        record_event(None, "test.later")
-        record_event(None, "test.later")
+        record_event(None, "clients.listed")
+        record_event(None, "clients.listed")
         tamper(("UPDATE audit_event SET actor = 'someone-else' WHERE seq = 16", []))
         code, _, err = cli("audit", "checkpoint")
         self.assertEqual(code, 1)
@@ -361,14 +361,14 @@ class CheckpointTests(CheckpointTestMixin, TestCase):
         self.assertEqual(first.seq, 15)
         self.assertIsNone(checkpoint.checkpoint_round())
         self.assertEqual(len(self.lines()), 1)
-        record_event(None, "test.later")
+        record_event(None, "clients.listed")
         self.assertEqual(checkpoint.checkpoint_round().seq, 16)
         self.assertEqual([line["seq"] for line in self.lines()], [15, 16])
         self.assertEqual(cli("audit", "verify")[0], 0)
 
     def test_the_serving_round_logs_a_problem_and_signs_nothing(self):
         self.assertEqual(checkpoint.checkpoint_round().seq, 15)
-        record_event(None, "test.later")
+        record_event(None, "clients.listed")
         tamper(("UPDATE audit_event SET purpose = 'x' WHERE seq = 16", []))
         with self.assertLogs("confide.audit", "ERROR") as logs:
             self.assertIsNone(checkpoint.checkpoint_round())
@@ -389,7 +389,7 @@ class CheckpointTests(CheckpointTestMixin, TestCase):
 class CheckpointerThreadTests(CheckpointTestMixin, triggers.FlushableAuditLogMixin, TransactionTestCase):
     def test_the_thread_signs_once_more_as_it_stops(self):
         for i in range(3):
-            record_event(None, "test.event", client_id=i)
+            record_event(None, "clients.listed", client_id=i)
         checkpointer = checkpoint.Checkpointer(minutes=60).start()
         checkpointer.stop()
         self.assertFalse(checkpointer._thread.is_alive())

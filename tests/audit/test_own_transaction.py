@@ -16,28 +16,28 @@ from tests.audit.triggers import FlushableAuditLogMixin
 class OwnTransactionTests(FlushableAuditLogMixin, TransactionTestCase):
     def test_an_event_on_its_own_is_committed_at_once(self):
         self.assertFalse(connection.in_atomic_block)
-        record_event(None, "test.read", client_id=3)
+        record_event(None, "client.read", client_id=3)
         self.assertFalse(connection.in_atomic_block)
         self.assertTrue(connection.get_autocommit(), "the connection is left in autocommit")
-        self.assertEqual(list(AuditEvent.objects.values_list("seq", "action")), [(1, "test.read")])
+        self.assertEqual(list(AuditEvent.objects.values_list("seq", "action")), [(1, "client.read")])
         self.assertEqual(AuditHead.objects.get(pk=1).seq, 1)
 
     def test_a_failed_append_rolls_back_and_leaves_the_connection_usable(self):
-        record_event(None, "test.first")
+        record_event(None, "tasks.listed")
         with triggers.off():  # the database refuses to remove the head; only someone who drops the triggers can
             AuditHead.objects.filter(pk=1).delete()
         with self.assertRaises(AuditLogMissing):
-            record_event(None, "test.lost")
+            record_event(None, "approvals.listed")
         self.assertEqual(AuditEvent.objects.count(), 1)
         with connection.cursor() as cursor:  # not stuck inside a half-done transaction
             cursor.execute("INSERT INTO audit_head (id, seq, hash) SELECT 1, seq, hash FROM audit_event WHERE seq = 1")
-        record_event(None, "test.second")
+        record_event(None, "consents.expiring_listed")
         self.assertEqual(list(AuditEvent.objects.values_list("seq", flat=True)), [1, 2])
         self.assertTrue(verify_chain().ok)
 
     def test_inside_a_transaction_the_event_joins_it(self):
         with self.assertRaises(RuntimeError), transaction.atomic():
-            record_event(None, "test.doomed")
+            record_event(None, "note.added")
             raise RuntimeError("the change failed")
         self.assertEqual(AuditEvent.objects.count(), 0)
         self.assertEqual(AuditHead.objects.get(pk=1).seq, 0)
@@ -49,7 +49,7 @@ class OwnTransactionTests(FlushableAuditLogMixin, TransactionTestCase):
         def read(n):
             try:
                 for i in range(25):
-                    record_event(None, "test.read", client_id=n, detail={"i": i})
+                    record_event(None, "client.read", client_id=n, detail={"i": i})
             except Exception as exc:  # noqa: BLE001 -- reported below, with the test's failure
                 problems.append(repr(exc))
             finally:

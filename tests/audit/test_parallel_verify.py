@@ -11,7 +11,7 @@ import pytest
 
 from tests.test_demo import confide
 
-SHELL = "from confide.audit.services import record_event\nfor i in range(31): record_event(None, 'test.event', detail={'n': i})"
+SHELL = "from confide.audit.services import record_event\nfor i in range(31): record_event(None, 'clients.listed', detail={'n': i})"
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,270 @@
+"""The audit log's vocabulary: every action record_event() may write, each with the plain-English
+label the record of access shows. Pure: imports nothing from the rest of Confide.
+
+Actions are a StrEnum, so an event stores (and hashes) exactly the string it always did.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Action(StrEnum):
+    """One thing a person (or Confide) did that the audit log records."""
+
+    CLIENT_READ = "client.read"
+    CLIENT_READ_REFUSED = "client.read.refused"
+    CLIENT_RECORD_OF_ACCESS = "client.record_of_access"
+    CLIENT_RECORD_OF_ACCESS_REFUSED = "client.record_of_access.refused"
+    CLIENT_OPEN_OUTSIDE = "client.open_outside"
+    CLIENT_OPEN_OUTSIDE_REFUSED = "client.open_outside.refused"
+    CLIENT_BREAK_GLASS = "client.break_glass"
+    CLIENT_PEOPLE = "client.people"
+    CLIENT_PEOPLE_REFUSED = "client.people.refused"
+    CLIENT_SAFE_CONTACT = "client.safe_contact"
+    CLIENT_SAFE_CONTACT_REFUSED = "client.safe_contact.refused"
+    CASE_WRITE = "case.write"
+    CASE_WRITE_REFUSED = "case.write.refused"
+    DOCUMENT_DOWNLOAD = "document.download"
+    DOCUMENT_DOWNLOAD_REFUSED = "document.download.refused"
+    DOCUMENT_DOWNLOAD_FILE = "document.download.file"
+    DOCUMENT_DOWNLOAD_FILE_REFUSED = "document.download.file.refused"
+    NOTE_ADDED = "note.added"
+    CASE_REFERRAL_TAKEN = "case.referral_taken"
+    CASE_CHANGED = "case.changed"
+    RISK_ASSESSMENT_ADDED = "risk_assessment.added"
+    DOCUMENT_ADDED = "document.added"
+    PERSON_ADDED = "person.added"
+    SAFE_CONTACT_UPDATED = "safe_contact.updated"
+    SAFE_CONTACT_CONFIRMED = "safe_contact.confirmed"
+    BREAK_GLASS_READ = "break_glass.read"
+    BREAK_GLASS_REVIEWED = "break_glass.reviewed"
+    CLIENTS_LISTED = "clients.listed"
+    CLIENT_SHARING = "client.sharing"
+    CLIENT_SHARING_REFUSED = "client.sharing.refused"
+    CLIENT_SHARING_WRITE = "client.sharing.write"
+    CLIENT_SHARING_WRITE_REFUSED = "client.sharing.write.refused"
+    CONSENT_RECORDED = "consent.recorded"
+    CONSENT_WITHDRAWN = "consent.withdrawn"
+    CONSENT_READ = "consent.read"
+    CONSENT_READ_REFUSED = "consent.read.refused"
+    CONSENT_WRITE = "consent.write"
+    CONSENT_WRITE_REFUSED = "consent.write.refused"
+    CLIENT_LIMITS = "client.limits"
+    CLIENT_LIMITS_REFUSED = "client.limits.refused"
+    LIMITS_RECORD = "limits.record"
+    LIMITS_RECORD_REFUSED = "limits.record.refused"
+    LIMITS_RECORDED = "limits.recorded"
+    LIMITS_READ = "limits.read"
+    LIMITS_READ_REFUSED = "limits.read.refused"
+    CLIENT_SUPPORT_CONSENT = "client.support_consent"
+    CLIENT_SUPPORT_CONSENT_REFUSED = "client.support_consent.refused"
+    SUPPORT_CONSENT_RECORD = "support_consent.record"
+    SUPPORT_CONSENT_RECORD_REFUSED = "support_consent.record.refused"
+    SUPPORT_CONSENT_RECORDED = "support_consent.recorded"
+    DISCLOSURE_REQUESTED = "disclosure.requested"
+    DISCLOSURE_REFUSED_BY_POLICY = "disclosure.refused_by_policy"
+    DISCLOSURE_READ = "disclosure.read"
+    DISCLOSURE_READ_REFUSED = "disclosure.read.refused"
+    DISCLOSURE_WRITE = "disclosure.write"
+    DISCLOSURE_WRITE_REFUSED = "disclosure.write.refused"
+    DISCLOSURE_APPROVAL_VIEW = "disclosure.approval_view"
+    DISCLOSURE_APPROVED = "disclosure.approved"
+    DISCLOSURE_DECLINED = "disclosure.declined"
+    DISCLOSURE_STEP_RECORDED = "disclosure.step_recorded"
+    DISCLOSURE_SENT = "disclosure.sent"
+    DISCLOSURE_LINK_MADE = "disclosure.link_made"
+    DISCLOSURE_LINK_REVOKED = "disclosure.link_revoked"
+    DISCLOSURE_LINK_OPENED = "disclosure.link_opened"
+    DISCLOSURE_LINK_OPENED_REFUSED = "disclosure.link_opened.refused"
+    DISCLOSURE_DOWNLOADED = "disclosure.downloaded"
+    DISCLOSURE_DOWNLOADED_REFUSED = "disclosure.downloaded.refused"
+    DISCLOSURE_STOPPED = "disclosure.stopped"
+    TASKS_CREATED = "tasks.created"
+    TASK_CREATED = "task.created"
+    TASK_READ = "task.read"
+    TASK_FINISHED = "task.finished"
+    REQUEST_LOGGED = "request.logged"
+    REQUEST_CALLED_BACK = "request.called_back"
+    REQUEST_READ = "request.read"
+    REQUEST_READ_REFUSED = "request.read.refused"
+    REQUEST_WRITE = "request.write"
+    REQUEST_WRITE_REFUSED = "request.write.refused"
+    REPORT_MADE = "report.made"
+    CONSENTS_EXPIRING_LISTED = "consents.expiring_listed"
+    APPROVALS_LISTED = "approvals.listed"
+    TASKS_LISTED = "tasks.listed"
+    CONSENT_FORM_VERSION_CREATED = "consent_form.version_created"
+    CLIENTS_SEARCHED = "clients.searched"
+    PERSON_ADD = "person.add"
+    PERSON_ADD_REFUSED = "person.add.refused"
+    SAFE_CONTACT_CHANGE = "safe_contact.change"
+    SAFE_CONTACT_CHANGE_REFUSED = "safe_contact.change.refused"
+    BREAK_GLASS_READ_REFUSED = "break_glass.read.refused"
+    DISCLOSURE_APPROVAL_VIEW_REFUSED = "disclosure.approval_view.refused"
+    TASK_READ_REFUSED = "task.read.refused"
+    TASKS_NOT_TOLD = "tasks.not_told"
+    USER_CREATED = "user.created"
+    USER_PASSWORD_CHANGED = "user.password_changed"  # noqa: S105 (an action, not a password)
+    USER_ROLE_CHANGED = "user.role_changed"
+    USER_DISABLED = "user.disabled"
+    DEMO_CREATED = "demo.created"
+    AGENCY_ADDED = "agency.added"
+    AGENCY_CHANGED = "agency.changed"
+    AGENCY_CONTACT_ADDED = "agency_contact.added"
+    AGENCY_CONTACT_CHANGED = "agency_contact.changed"
+    AGREEMENT_ADDED = "agreement.added"
+    AGREEMENT_ENDED = "agreement.ended"
+    SESSION_LOCKED = "session.locked"
+    SESSION_UNLOCKED = "session.unlocked"
+    SESSIONS_ENDED = "sessions.ended"
+    LOGIN_FAILED = "login.failed"
+    LOGIN_REFUSED_LOCKED = "login.refused_locked"
+    LOGIN_PASSWORD_OK = "login.password_ok"  # noqa: S105 (an action, not a password)
+    LOGIN_SUCCEEDED = "login.succeeded"
+    LOGOUT = "logout"
+    ACCOUNT_LOCKED_OUT = "account.locked_out"
+    SECOND_FACTOR_SETUP_CODE_ISSUED = "second_factor.setup_code_issued"
+    SECOND_FACTOR_SETUP_FAILED = "second_factor.setup_failed"
+    SECOND_FACTOR_SETUP_REFUSED = "second_factor.setup_refused"
+    SECOND_FACTOR_SET_UP = "second_factor.set_up"
+    SECOND_FACTOR_FAILED = "second_factor.failed"
+    APPROVAL_IDENTITY_CONFIRMED = "approval.identity_confirmed"
+
+    @property
+    def label(self) -> str:
+        """What the record of access shows for this action."""
+        return LABELS[self]
+
+    def refused(self) -> Action:
+        """The same action, refused (an unknown one fails here, at the call)."""
+        return Action(f"{self.value}.refused")
+
+    def on_file(self) -> Action:
+        """Opening the client's file for this action (a document's download, say)."""
+        return Action(f"{self.value}.file")
+
+
+LABELS: dict[Action, str] = {
+    Action.CLIENT_READ: "Opened the client's file",
+    Action.CLIENT_READ_REFUSED: "Tried to open the client's file: refused",
+    Action.CLIENT_RECORD_OF_ACCESS: "Viewed this record of access",
+    Action.CLIENT_RECORD_OF_ACCESS_REFUSED: "Tried to view this record of access: refused",
+    Action.CLIENT_OPEN_OUTSIDE: "Opened the file outside their own cases, for a stated purpose",
+    Action.CLIENT_OPEN_OUTSIDE_REFUSED: "Tried to open the file outside their own cases: refused",
+    Action.CLIENT_BREAK_GLASS: "Broke the glass: opened the file with a stated reason (flagged for review)",
+    Action.CLIENT_PEOPLE: "Viewed the people around the client",
+    Action.CLIENT_PEOPLE_REFUSED: "Tried to view the people around the client: refused",
+    Action.CLIENT_SAFE_CONTACT: "Viewed the safe contact details",
+    Action.CLIENT_SAFE_CONTACT_REFUSED: "Tried to view the safe contact details: refused",
+    Action.CASE_WRITE: "Opened a case to add to it",
+    Action.CASE_WRITE_REFUSED: "Tried to add to a case: refused",
+    Action.DOCUMENT_DOWNLOAD: "Downloaded a document",
+    Action.DOCUMENT_DOWNLOAD_REFUSED: "Tried to download a document: refused",
+    Action.DOCUMENT_DOWNLOAD_FILE: "Opened the file to download a document",
+    Action.DOCUMENT_DOWNLOAD_FILE_REFUSED: "Tried to download a document: refused",
+    Action.NOTE_ADDED: "Added a note",
+    Action.CASE_REFERRAL_TAKEN: "Took the referral",
+    Action.CASE_CHANGED: "Changed the case's stage or flags",
+    Action.RISK_ASSESSMENT_ADDED: "Added a risk assessment",
+    Action.DOCUMENT_ADDED: "Uploaded a document",
+    Action.PERSON_ADDED: "Added someone to the client's file",
+    Action.SAFE_CONTACT_UPDATED: "Changed the safe contact details",
+    Action.SAFE_CONTACT_CONFIRMED: "Confirmed the safe contact details are still safe",
+    Action.BREAK_GLASS_READ: "Reviewed a break-glass opening of this file",
+    Action.BREAK_GLASS_REVIEWED: "Recorded the review of a break-glass opening",
+    Action.CLIENTS_LISTED: "Listed clients",
+    Action.CLIENT_SHARING: "Viewed the client's consents and requests to share",
+    Action.CLIENT_SHARING_REFUSED: "Tried to view the client's consents and requests to share: refused",
+    Action.CLIENT_SHARING_WRITE: "Opened the file to record consent or ask to share",
+    Action.CLIENT_SHARING_WRITE_REFUSED: "Tried to record consent or ask to share: refused",
+    Action.CONSENT_RECORDED: "Recorded the client's consent",
+    Action.CONSENT_WITHDRAWN: "Recorded that the client withdrew consent",
+    Action.CONSENT_READ: "Viewed a consent",
+    Action.CONSENT_READ_REFUSED: "Tried to view a consent: refused",
+    Action.CONSENT_WRITE: "Opened a consent to withdraw it",
+    Action.CONSENT_WRITE_REFUSED: "Tried to change a consent: refused",
+    Action.CLIENT_LIMITS: "Viewed the statement of the limits of confidentiality",
+    Action.CLIENT_LIMITS_REFUSED: "Tried to view the statement of the limits of confidentiality: refused",
+    Action.LIMITS_RECORD: "Opened the file to record that the client was told the limits of confidentiality",
+    Action.LIMITS_RECORD_REFUSED: "Tried to record that the client was told the limits of confidentiality: refused",
+    Action.LIMITS_RECORDED: "Recorded that the client was told the limits of confidentiality",
+    Action.LIMITS_READ: "Viewed the signed statement of the limits of confidentiality",
+    Action.LIMITS_READ_REFUSED: "Tried to view the signed statement of the limits of confidentiality: refused",
+    Action.CLIENT_SUPPORT_CONSENT: "Viewed the client's consent to support",
+    Action.CLIENT_SUPPORT_CONSENT_REFUSED: "Tried to view the client's consent to support: refused",
+    Action.SUPPORT_CONSENT_RECORD: "Opened the file to record consent to support",
+    Action.SUPPORT_CONSENT_RECORD_REFUSED: "Tried to record consent to support: refused",
+    Action.SUPPORT_CONSENT_RECORDED: "Recorded the client's consent to support",
+    Action.DISCLOSURE_REQUESTED: "Asked to share information (the policy's answer is recorded with it)",
+    Action.DISCLOSURE_REFUSED_BY_POLICY: "Asked to share information: refused by the policy, and the refusal recorded",
+    Action.DISCLOSURE_READ: "Viewed a request to share",
+    Action.DISCLOSURE_READ_REFUSED: "Tried to view a request to share: refused",
+    Action.DISCLOSURE_WRITE: "Opened a request to share to send it",
+    Action.DISCLOSURE_WRITE_REFUSED: "Tried to send a request to share: refused",
+    Action.DISCLOSURE_APPROVAL_VIEW: "Read a request to share, to decide on it",
+    Action.DISCLOSURE_APPROVED: "Approved a request to share",
+    Action.DISCLOSURE_DECLINED: "Did not approve a request to share",
+    Action.DISCLOSURE_STEP_RECORDED: "Recorded a step the policy requires before sending (or why it was skipped)",
+    Action.DISCLOSURE_SENT: "Recorded that the information was sent",
+    Action.DISCLOSURE_LINK_MADE: "Made a secure link for the recipient",
+    Action.DISCLOSURE_LINK_REVOKED: "Stopped a secure link",
+    Action.DISCLOSURE_LINK_OPENED: "The recipient opened the secure link",
+    Action.DISCLOSURE_LINK_OPENED_REFUSED: "Someone tried a secure link that no longer works",
+    Action.DISCLOSURE_DOWNLOADED: "Downloaded through a secure link by the recipient",
+    Action.DISCLOSURE_DOWNLOADED_REFUSED: "Someone tried to download through a secure link: refused",
+    Action.DISCLOSURE_STOPPED: "Stopped a request to share: the consent it relied on ended",
+    Action.TASKS_CREATED: "Tasks made from the policy's obligations",
+    Action.TASK_CREATED: "A task the policy requires was made",
+    Action.TASK_READ: "Opened a task",
+    Action.TASK_FINISHED: "Recorded a task done",
+    Action.REQUEST_LOGGED: "Logged a request for information from outside",
+    Action.REQUEST_CALLED_BACK: "Called the person asking back on a known number",
+    Action.REQUEST_READ: "Viewed a request for information from outside",
+    Action.REQUEST_READ_REFUSED: "Tried to view a request for information: refused",
+    Action.REQUEST_WRITE: "Opened a request for information to record the call back",
+    Action.REQUEST_WRITE_REFUSED: "Tried to record a call back: refused",
+    Action.REPORT_MADE: "Reported something the policy says must be passed on",
+    Action.CONSENTS_EXPIRING_LISTED: "Saw the reminder of consents about to end",
+    Action.APPROVALS_LISTED: "Listed requests waiting for approval",
+    Action.TASKS_LISTED: "Listed their tasks",
+    Action.CONSENT_FORM_VERSION_CREATED: "A new version of a consent form's wording was stored",
+    Action.CLIENTS_SEARCHED: "Searched the list of clients",
+    Action.PERSON_ADD: "Opened the file to add someone to it",
+    Action.PERSON_ADD_REFUSED: "Tried to add someone to the client's file: refused",
+    Action.SAFE_CONTACT_CHANGE: "Opened the file to change the safe contact details",
+    Action.SAFE_CONTACT_CHANGE_REFUSED: "Tried to change the safe contact details: refused",
+    Action.BREAK_GLASS_READ_REFUSED: "Tried to review a break-glass opening: refused",
+    Action.DISCLOSURE_APPROVAL_VIEW_REFUSED: "Tried to read a request to share, to decide on it: refused",
+    Action.TASK_READ_REFUSED: "Tried to open a task: refused",
+    Action.TASKS_NOT_TOLD: "Recorded who is not to be told of a sharing, as the policy says",
+    Action.USER_CREATED: "Created a user account",
+    Action.USER_PASSWORD_CHANGED: "Changed a user's password",
+    Action.USER_ROLE_CHANGED: "Changed a user's role",
+    Action.USER_DISABLED: "Disabled a user account",
+    Action.DEMO_CREATED: "Set up the demonstration organisation",
+    Action.AGENCY_ADDED: "Added an agency to the directory",
+    Action.AGENCY_CHANGED: "Changed an agency in the directory",
+    Action.AGENCY_CONTACT_ADDED: "Added a contact at an agency",
+    Action.AGENCY_CONTACT_CHANGED: "Changed a contact at an agency",
+    Action.AGREEMENT_ADDED: "Recorded an information-sharing agreement",
+    Action.AGREEMENT_ENDED: "Ended an information-sharing agreement",
+    Action.SESSION_LOCKED: "The screen was locked",
+    Action.SESSION_UNLOCKED: "Unlocked the screen with their password",
+    Action.SESSIONS_ENDED: "Signed a user out everywhere",
+    Action.LOGIN_FAILED: "Tried to sign in: wrong password or unknown account",
+    Action.LOGIN_REFUSED_LOCKED: "Tried to sign in while the account was locked: refused",
+    Action.LOGIN_PASSWORD_OK: "Gave the right password when signing in",
+    Action.LOGIN_SUCCEEDED: "Signed in",
+    Action.LOGOUT: "Signed out",
+    Action.ACCOUNT_LOCKED_OUT: "Account locked after too many failed attempts",
+    Action.SECOND_FACTOR_SETUP_CODE_ISSUED: "Issued a code to set up a second sign-in step",
+    Action.SECOND_FACTOR_SETUP_FAILED: "Tried to set up a second sign-in step: wrong code",
+    Action.SECOND_FACTOR_SETUP_REFUSED: "Tried to set up a second sign-in step without a set-up code: refused",
+    Action.SECOND_FACTOR_SET_UP: "Set up a second sign-in step",
+    Action.SECOND_FACTOR_FAILED: "Tried to sign in: wrong code for the second step",
+    Action.APPROVAL_IDENTITY_CONFIRMED: "Confirmed their identity with their password to decide on a request to share",
+}
+
+# The values record_event() accepts: a frozenset, so the check on every append is one lookup.
+KNOWN: frozenset[str] = frozenset(action.value for action in Action)
