@@ -163,6 +163,9 @@ def do_review_break_glass(reviewer, glass: BreakGlass, outcome: str, note: str) 
         raise PermissionError("nobody reviews their own break-glass")
     note = check_review_note(note)
     with transaction.atomic():
+        # Read again with its row locked: two reviewers at once cannot both review it.
+        if BreakGlass.objects.select_for_update().get(pk=glass.pk).outcome != BreakGlass.Outcome.PENDING:
+            raise ValueError("this break-glass has already been reviewed")
         glass.outcome = outcome
         glass.reviewed_by = reviewer
         glass.reviewed_at = timezone.now()

@@ -1,11 +1,16 @@
 """Taking a referral and moving a case through its stages: referral, assessment, open, suspended,
-closed, each dated. Every change is one transaction with its audit event."""
+closed, each dated. Every change is one transaction with its audit event.
+
+What sharing adds to these (consent to support at intake, JustUs 5.5; the tasks for the notices a
+stage change makes due, DVIP 3.10) lives in confide.sharing.cases, which wraps these functions in
+one transaction: records never reaches up into sharing."""
 
 from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
 
+from confide.accounts.models import current_policy
 from confide.audit.actions import Action
 from confide.audit.services import record_event
 from confide.records.access import case_decision
@@ -19,21 +24,17 @@ class CaseError(ValueError):
 
 
 def do_take_referral(user, *, name: str, service: str, subject_role: str = "service_user",
-                     date_of_birth=None, referral_consent: bool | None = None, support_consent: str = "") -> Case:
+                     date_of_birth=None, referral_consent: bool | None = None) -> Case:
     """A new client and their first case, at referral, in the person's own team, with the person
     as its worker. Only into a service whose records the pack would let them read as its worker:
     nobody takes a referral they could not then work on. Where the pack says a referral needs the
-    family's consent (Home-Start 7.1), none is taken without it; where it asks for consent to
-    support at intake (JustUs 5.5), a consent given (`verbal` or `written`) is recorded with it."""
-    from confide.accounts.models import current_policy
-
+    family's consent (Home-Start 7.1), none is taken without it. Consent to support at intake
+    (JustUs 5.5) is confide.sharing.cases.do_take_referral's, which wraps this one."""
     consent = current_policy().spec.consent
     name = name.strip()
     if consent.get("to_referral") and referral_consent is not True:
         raise CaseError(f"a referral is taken only when the family has consented to it "
                         f"(clause {consent['to_referral']['clause']})")
-    if support_consent not in ("", "not_yet", "verbal", "written"):
-        raise CaseError("say whether the client agreed to support verbally or in writing")
     if not name:
         raise CaseError("give the client's name")
     if subject_role not in {word for word, _ in SUBJECT_ROLES}:
@@ -52,16 +53,11 @@ def do_take_referral(user, *, name: str, service: str, subject_role: str = "serv
                             "ask a worker in that service to take the referral")
         record_event(user, Action.CASE_REFERRAL_TAKEN, object_type="case", object_id=case.pk, client_id=client.pk,
                      detail={"service": service, "role": user.role, "referral_consent": referral_consent})
-        if consent.get("to_support") and support_consent in ("verbal", "written"):
-            from confide.sharing.limits import do_record_support_consent
-
-            do_record_support_consent(user, current_policy(), client, case, support_consent, timezone.localdate())
     return case
 
 
-def do_change_case(user, case: Case, status: str, flags: list[str]) -> Case:
-    """Move a case to a stage and set its flags. Opening dates it opened; closing dates it closed;
-    re-opening a closed case clears the closing date."""
+def check_change(case: Case, status: str, flags: list[str]) -> None:
+    """Refuse a change that cannot be made as given (CaseError says why)."""
     if status not in Case.Status.values:
         raise CaseError(f"unknown status {status!r}")
     unknown = set(flags) - FLAG_WORDS
@@ -69,16 +65,14 @@ def do_change_case(user, case: Case, status: str, flags: list[str]) -> Case:
         raise CaseError(f"unknown flags: {', '.join(sorted(unknown))}")
     if "legal_hold" in set(flags) ^ set(case.flags):
         raise CaseError("a legal hold is set and lifted by the data controller, not here")
-    from confide.accounts.models import current_policy
 
-    to_support = current_policy().spec.consent.get("to_support")
-    if to_support and status == Case.Status.OPEN and case.status != status:
-        # JustUs 5.5: support is offered and provided with the client's consent to it.
-        from confide.sharing.models import SupportConsent
 
-        if not SupportConsent.objects.filter(client_id=case.client_id).exists():
-            raise CaseError(f"record the client's consent to support on their file before opening the case "
-                            f"(clause {to_support['clause']})")
+def do_change_case(user, case: Case, status: str, flags: list[str]) -> Case:
+    """Move a case to a stage and set its flags. Opening dates it opened; closing dates it closed;
+    re-opening a closed case clears the closing date. The consent-to-support check (JustUs 5.5) and
+    the tasks a stage change makes due (DVIP 3.10) are confide.sharing.cases.do_change_case's, which
+    wraps this one."""
+    check_change(case, status, flags)
     today = timezone.localdate()
     with transaction.atomic():
         before = (case.status, sorted(case.flags))
@@ -91,10 +85,4 @@ def do_change_case(user, case: Case, status: str, flags: list[str]) -> Case:
         record_event(user, Action.CASE_CHANGED, object_type="case", object_id=case.pk, client_id=case.client_id,
                      detail={"from": before[0], "to": status, "flags_before": before[1], "flags": case.flags,
                              "role": user.role})
-        # What the pack says must be told when a case moves on (DVIP 3.10: the partner of a VPP client).
-        from confide.policy.notifications import on_case_stage
-        from confide.sharing.tasks import from_notices
-
-        notices = on_case_stage(current_policy().name, case.service, case.client.subject_role, status, before[0])
-        from_notices(user, notices, client_id=case.client_id, case=case, worker=user)
     return case

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from confide.accounts.models import current_organisation
 from confide.audit.actions import Action
 from confide.audit.services import record_event
 from confide.keys import KeyDestroyed
@@ -50,8 +51,6 @@ def organisation_name(organisation: str | None = None) -> str:
     """The name documents give the organisation: the one running Confide, never the pack's source."""
     if organisation and organisation.strip():
         return organisation.strip()
-    from confide.accounts.models import current_organisation
-
     found = current_organisation()
     return found.name if found is not None else "the organisation"
 
@@ -239,15 +238,16 @@ def do_record_consent(user, pack, organisation: str, client, case_service: str |
 
 def do_withdraw_consent(user, consent: Consent, on: dt.date) -> list[Disclosure]:
     """Record that consent was withdrawn (JustUs 5.4); every disclosure waiting on it stops, and
-    its secure links stop working. Returns the disclosures stopped."""
-
-    if consent.withdrawn_on is not None:
-        raise ConsentError("this consent has already been withdrawn")
+    its secure links stop working. Returns the disclosures stopped. The consent is read again, its
+    row locked, before the check: two withdrawals at once cannot both pass it."""
     if on > timezone.localdate():
         raise ConsentError("withdrawn_on: the date of withdrawal cannot be in the future")
-    if on < consent.given_on:
-        raise ConsentError("withdrawn_on: the date of withdrawal cannot be before consent was given")
     with transaction.atomic():
+        locked = Consent.objects.select_for_update().get(pk=consent.pk)
+        if locked.withdrawn_on is not None:
+            raise ConsentError("this consent has already been withdrawn")
+        if on < locked.given_on:
+            raise ConsentError("withdrawn_on: the date of withdrawal cannot be before consent was given")
         consent.withdrawn_on = on
         consent.withdrawn_recorded_by = user
         consent.save(update_fields=["withdrawn_on", "withdrawn_recorded_by"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
@@ -15,7 +16,7 @@ from confide.audit.services import record_event
 from confide.keys import KeyDestroyed
 from confide.keys.runtime import key_store
 from confide.policy import vocab
-from confide.policy.notifications import OBLIGATION_NOTICES
+from confide.policy.notifications import OBLIGATION_NOTICES, not_told, on_sent, reports_for
 from confide.policy.reasons import check_reason
 from confide.sharing.models import Consent, ConsentReminder, Task
 
@@ -100,9 +101,8 @@ class TaskError(ValueError):
 
 
 def do_finish_task(user, task: Task, outcome: str, note: str) -> Task:
-    """Record a task done, or, where its obligation allows, not done with the reason."""
-    if task.outcome:
-        raise TaskError("This task has already been recorded.")
+    """Record a task done, or, where its obligation allows, not done with the reason. The task is
+    read again, its row locked, before the check that it is not already recorded."""
     if outcome not in Task.Outcome.values:
         raise TaskError("outcome: say whether it was done")
     if outcome == Task.Outcome.NOT_DONE and not task.may_skip:
@@ -110,6 +110,8 @@ def do_finish_task(user, task: Task, outcome: str, note: str) -> Task:
     if outcome == Task.Outcome.NOT_DONE:
         check_reason(note, "note", what="say why it was not done", error=TaskError)
     with transaction.atomic():
+        if Task.objects.select_for_update().get(pk=task.pk).outcome:
+            raise TaskError("This task has already been recorded.")
         task.outcome = outcome
         task.done_by = user
         task.done_at = timezone.now()
@@ -136,8 +138,6 @@ def from_notices(actor, notices, *, client_id: int, case, worker, disclosure=Non
     """Tasks for the notices a pack requires (confide.policy.notifications): for the worker, and
     where a notice says so, for each manager of the case's team too; those following a disclosure
     are kept with it. Runs in the caller's transaction; recorded with its clause."""
-    from django.contrib.auth import get_user_model
-
     made = []
     for notice in notices:
         people = [worker]
@@ -164,9 +164,6 @@ def from_sent(actor, disclosure) -> list[Task]:
     referral, a terrorism or money-laundering report: Home-Start 2.2 and the law), no task asks it: one
     is recorded at once as not done, its reason in its title (not client data), so whoever reads the
     disclosure sees why the family was not told. Runs in the caller's transaction."""
-    from confide.accounts.models import current_policy
-    from confide.policy.notifications import not_told, on_sent
-
     pack = current_policy().name
     grounds = list(disclosure.grounds or [])
     made = from_notices(actor, on_sent(pack, disclosure.recipient_kind, grounds), client_id=disclosure.client_id,
@@ -191,8 +188,6 @@ def from_sent(actor, disclosure) -> list[Task]:
 def do_report(user, pack_name: str, client, case, name: str) -> list[Task]:
     """A worker reports something the pack says must reach someone (DVIP 3.10: a threat to a named
     person): the report is recorded and its tasks made, urgent ones first on the lists."""
-    from confide.policy.notifications import reports_for
-
     report = reports_for(pack_name, client.subject_role).get(name)
     if report is None:
         raise TaskError("report: that is not something to report on this client's file")

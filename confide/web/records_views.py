@@ -26,7 +26,7 @@ from confide.records.access import (
     list_clients,
 )
 from confide.records.break_glass import ReasonNeeded, do_open_outside
-from confide.records.cases import CaseError, do_change_case, do_take_referral
+from confide.records.cases import CaseError
 from confide.records.entries import (
     EntryError,
     EntryFacts,
@@ -45,6 +45,7 @@ from confide.records.safe_contact import (
     needs_checking,
     safe_contact_details,
 )
+from confide.sharing.cases import do_change_case, do_take_referral
 from confide.web import describe, limits_views
 from confide.web.downloads import attachment
 from confide.web.purposes import asks_purpose, bad_purpose, with_purpose

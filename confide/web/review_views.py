@@ -38,6 +38,11 @@ def review(request, glass_id: int):
             do_review_break_glass(request.user, glass, form.cleaned_data["outcome"], form.cleaned_data["note"])
         except ReasonError as error:
             form.add_error("note", error.message[:1].upper() + error.message[1:] + ".")
+        except ValueError:
+            # Someone else recorded the review a moment before (the row is checked again, locked).
+            glass.refresh_from_db()
+            form.add_error(None, "Someone else has just recorded the review of this opening: what they recorded "
+                                 "is shown below. Nothing you entered was saved.")
         else:
             return redirect(reverse("web:review_queue"))
     glass.purpose_label = describe.PURPOSES.get(glass.purpose, glass.purpose)

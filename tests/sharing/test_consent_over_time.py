@@ -9,11 +9,14 @@ import datetime as dt
 from django.urls import reverse
 from django.utils import timezone
 
-from confide.records.cases import CaseError, do_change_case, do_take_referral
+from confide.audit.actions import Action
+from confide.audit.models import AuditEvent
+from confide.records.cases import CaseError
 from confide.records.models import Case, Client
-from confide.sharing.consent import Given, do_record_consent, do_withdraw_consent
-from confide.sharing.models import ConsentReminder, SupportConsent, Task
-from confide.sharing.tasks import REMINDER, do_finish_task
+from confide.sharing.cases import do_change_case, do_take_referral
+from confide.sharing.consent import ConsentError, Given, do_record_consent, do_withdraw_consent
+from confide.sharing.models import Consent, ConsentReminder, SupportConsent, Task
+from confide.sharing.tasks import REMINDER, TaskError, do_finish_task
 from tests.base import CLIENT_NAME, ConfideTestCase, clients_named
 
 ORG = "Test Support Service"
@@ -65,6 +68,28 @@ class WithdrawalRemindersTest(ConfideTestCase):
         newer = self.record()
         self.assertEqual(self.reminders(outcome="").get().consent_reminder.consent, newer)
         self.assertEqual(self.reminders(consent_reminder__consent=replaced).get().outcome, "not_done")
+
+    def test_a_consent_already_withdrawn_is_not_withdrawn_again_from_a_stale_copy(self):
+        # JustUs 5.4: a withdrawal is recorded once. The check is made on the row, read again and
+        # locked, not on the copy the caller holds: two withdrawals at once cannot both pass.
+        consent = self.record()
+        stale = Consent.objects.get(pk=consent.pk)
+        do_withdraw_consent(self.p["assigned"], consent, timezone.localdate())
+        self.assertIsNone(stale.withdrawn_on)
+        with self.assertRaisesMessage(ConsentError, "already been withdrawn"):
+            do_withdraw_consent(self.p["assigned"], stale, timezone.localdate())
+        self.assertEqual(AuditEvent.objects.filter(action=Action.CONSENT_WITHDRAWN).count(), 1)
+
+    def test_a_task_already_recorded_is_not_recorded_again_from_a_stale_copy(self):
+        self.record()
+        task = self.reminders().get()
+        stale = Task.objects.get(pk=task.pk)
+        do_finish_task(self.p["assigned"], task, "done", "Reminded at the session.")
+        self.assertEqual(stale.outcome, "")
+        with self.assertRaisesMessage(TaskError, "already been recorded"):
+            do_finish_task(self.p["assigned"], stale, "done", "Reminded again.")
+        self.assertEqual(AuditEvent.objects.filter(action=Action.TASK_FINISHED).count(), 1)
+        self.assertEqual(self.reminders(outcome="").count(), 1)  # one next reminder, not two
 
     def test_a_reminder_done_after_the_consent_ended_makes_no_new_one(self):
         consent = self.record()

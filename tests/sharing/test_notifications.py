@@ -9,8 +9,8 @@ import json
 
 from django.urls import reverse
 
-from confide.records.cases import do_change_case
 from confide.records.models import Case, Client
+from confide.sharing.cases import do_change_case
 from confide.sharing.models import Task
 from tests.base import ConfideTestCase
 

@@ -59,6 +59,16 @@ class ReviewNoteTests(ConfideTestCase):
         self.glass.refresh_from_db()
         self.assertEqual(self.glass.outcome, BreakGlass.Outcome.PENDING)
 
+    def test_a_break_glass_already_reviewed_is_not_reviewed_again_from_a_stale_copy(self):
+        # The check that it waits for review is made on the row, read again and locked: two
+        # reviewers at once cannot both record a review, the second overwriting the first.
+        stale = BreakGlass.objects.get(pk=self.glass.pk)
+        do_review_break_glass(self.p["data_controller"], self.glass, "appropriate", "")
+        with self.assertRaisesMessage(ValueError, "already been reviewed"):
+            do_review_break_glass(self.p["data_controller"], stale, "concern", "Looked at more than was needed.")
+        self.glass.refresh_from_db()
+        self.assertEqual(self.glass.outcome, BreakGlass.Outcome.APPROPRIATE)
+
     def test_a_review_note_of_invisible_characters_is_refused_at_the_page(self):
         self.sign_in("data_controller")
         url = reverse("web:review", args=[self.glass.pk])
