@@ -14,7 +14,9 @@ from confide.records.models import DATA_CATEGORIES
 from confide.sharing.models import Approval, Consent, IncomingRequest, Task
 from confide.web.record_forms import ALLOWED_TYPES
 
-DATE = forms.DateInput(attrs={"type": "date"})
+# A browser's date field takes only YYYY-MM-DD: a date filled in by the form (today, by default) in
+# the locale's format is rejected by the browser and the form fails once.
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def checked_upload(upload):
