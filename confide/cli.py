@@ -1,6 +1,8 @@
 """The `confide` command: demo, serve, audit, policy, users and Django's own management commands.
 
 Errors are one line on stderr and exit code 2 (bad input or configuration) or 1 (a check failed).
+A refusal from a service (a ConfideError, confide/errors.py) is printed in one place, _main: its
+field (the option or argument it is about) and its message.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import sys
 from pathlib import Path
 
 from confide import conf
+from confide.errors import ConfideError
 
 
 def _django(demo: bool = False, check_files: bool = True) -> None:
@@ -36,6 +39,12 @@ def _fail(message: str, code: int = 2) -> int:
     return code
 
 
+def _refused(error: ConfideError) -> int:
+    """A service's refusal as one line: 'confide: --team: no team ...', exit 2."""
+    return _fail(f"{error.field}: {error}" if error.field and not str(error).startswith(f"{error.field}: ")
+                 else str(error))
+
+
 def _migrate() -> None:
     from confide.audit.dbroles import migrate_database
 
@@ -48,7 +57,7 @@ def cmd_demo(args) -> int:
     from confide import demo
 
     try:
-        summary = demo.ensure_demo(pack=args.pack, clients=args.clients)
+        summary = demo.do_ensure_demo(pack=args.pack, clients=args.clients)
     except demo.DemoError as exc:
         return _fail(str(exc))
     print(summary.text(args.host, args.port))
@@ -192,20 +201,18 @@ def cmd_user(args) -> int:
     _django()
     from confide import users
 
-    try:
-        if args.user_command == "setup-code":
-            message = users.new_setup_code(args.username)
-        elif args.user_command == "password":
-            message = users.change_password(args.username, sys.stdin.readline().rstrip("\n"))
-        elif args.user_command == "role":
-            message = users.change_role(args.username, role=args.role, team=args.team)
-        elif args.user_command == "disable":
-            message = users.disable(args.username)
-        else:
-            message = users.add_user(args.username, role=args.role, team=args.team, first_name=args.first_name,
-                                     last_name=args.last_name, password_from_stdin=args.password_stdin)
-    except users.UserError as exc:
-        return _fail(str(exc))
+    # A UserError (a ConfideError) is printed by _main, as every refusal is.
+    if args.user_command == "setup-code":
+        message = users.new_setup_code(args.username)
+    elif args.user_command == "password":
+        message = users.change_password(args.username, sys.stdin.readline().rstrip("\n"))
+    elif args.user_command == "role":
+        message = users.change_role(args.username, role=args.role, team=args.team)
+    elif args.user_command == "disable":
+        message = users.disable(args.username)
+    else:
+        message = users.do_add_user(args.username, role=args.role, team=args.team, first_name=args.first_name,
+                                    last_name=args.last_name, password_from_stdin=args.password_stdin)
     print(message)
     return 0
 
@@ -306,7 +313,10 @@ def _main(argv: list[str] | None) -> int:
     args = parser.parse_args(argv)
     if getattr(args, "clients", 1) is not None and getattr(args, "clients", 1) < 0:
         return _fail("--clients: expected a whole number of 0 or more")
-    return args.func(args)
+    try:
+        return args.func(args)
+    except ConfideError as exc:
+        return _refused(exc)
 
 
 if __name__ == "__main__":

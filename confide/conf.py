@@ -7,6 +7,7 @@ NAME, so they need not sit in the process environment.
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 import shlex
@@ -171,8 +172,6 @@ def master_key_text(var: Path) -> str:
     """CONFIDE_MASTER_KEY (or _FILE): 32 random bytes in base64, wrapping every client's data key.
     Otherwise one generated once into var/master_key, readable by the owner only: keep that file
     (and its backups) apart from the database's backups."""
-    import base64
-
     given = env_secret("CONFIDE_MASTER_KEY")
     if given is None:
         key_file = var / "master_key"
@@ -253,8 +252,6 @@ def owner_database(url: str, serving: dict) -> dict:
 def audit_signing_key() -> str | None:
     """CONFIDE_AUDIT_SIGNING_KEY (or _FILE): an Ed25519 private key (PEM, or 32 bytes in base64)
     signing the audit log's checkpoints. None: one is generated once into var/audit_signing_key."""
-    import base64
-
     given = env_secret("CONFIDE_AUDIT_SIGNING_KEY")
     if given is None:
         return None

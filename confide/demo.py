@@ -6,7 +6,6 @@ what exists. It refuses to touch a database that holds a real (non-demo) organis
 
 from __future__ import annotations
 
-import json
 import random
 import uuid
 from dataclasses import dataclass, field
@@ -21,10 +20,14 @@ from faker import Faker
 from confide.accounts.models import Organisation, Team
 from confide.audit.actions import Action
 from confide.audit.services import record_event
-from confide.keys import KeyStore
 from confide.keys.runtime import key_store
+from confide.partners.demo import do_seed_partners
 from confide.policy import PolicyError, load_pack
+from confide.records.identity import seal_identity
 from confide.records.models import Case, Client, ClientNameToken, Entry, RelatedPerson, SafeContact
+from confide.sharing.consent import do_store_wording
+from confide.sharing.limits import statement_for
+from confide.sharing.models import FormWording, LimitsTold, SupportConsent
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 -- printed for the demo; demo data is fictional
 DEMO_ORGANISATION = "Brightwater Support Service (demo)"
@@ -78,7 +81,7 @@ class DemoSummary:
         return "\n".join(lines)
 
 
-def ensure_demo(pack: str = "dvip", clients: int = 40, seed: int = 2026) -> DemoSummary:
+def do_ensure_demo(pack: str = "dvip", clients: int = 40, seed: int = 2026) -> DemoSummary:
     try:
         policy = load_pack(pack)
     except PolicyError as exc:
@@ -105,10 +108,8 @@ def ensure_demo(pack: str = "dvip", clients: int = 40, seed: int = 2026) -> Demo
 def _seed_partners(policy) -> None:
     """The partner directory (fictional agencies and their staff, with information-sharing
     agreements), entered by the data controller as a real service would."""
-    from confide.partners.demo import seed_partners
-
     controller = next(name for name, role in policy.roles.items() if role.kind == "data_controller")
-    seed_partners(get_user_model().objects.get(username=controller.replace("_", "-")))
+    do_seed_partners(get_user_model().objects.get(username=controller.replace("_", "-")))
 
 
 def _usernames(policy) -> list[tuple[str, str, str | None]]:
@@ -199,8 +200,6 @@ def _populate(policy, clients: int, seed: int) -> int:
 def _seal_identities(clients, keys) -> None:
     """Each new client's name and date of birth sealed under their key and their name indexed, as
     Client.save() does one at a time: bulk_create() wrote their rows without either."""
-    from confide.records.identity import seal_identity
-
     tokens = []
     for client in clients:
         tokens += [ClientNameToken(client_id=client.pk, token=found) for found in seal_identity(
@@ -217,10 +216,6 @@ def _tell_limits(policy, seed: int) -> None:
     statement naming the demo organisation, given, explained or signed as the pack allows); the rest
     still show the prompt to tell them. Where the pack asks for consent to support at intake
     (JustUs 5.5), most clients have given it."""
-    from confide.sharing.consent import wording_for
-    from confide.sharing.limits import statement_for
-    from confide.sharing.models import FormWording, LimitsTold, SupportConsent
-
     rng = random.Random(seed + 1)  # noqa: S311 -- a repeatable demo; its own stream leaves the rest as it was
     now = timezone.now()
     wordings: dict[str, FormWording] = {}
@@ -234,7 +229,7 @@ def _tell_limits(policy, seed: int) -> None:
         statement = statement_for(policy, case.client.subject_role, case.service, DEMO_ORGANISATION)
         if statement is not None and rng.random() < 0.65:
             if statement.form.document not in wordings:
-                wordings[statement.form.document] = wording_for(policy, statement.form)
+                wordings[statement.form.document] = do_store_wording(policy, statement.form)
             how = rng.choice(statement.ways)
             told.append(LimitsTold(client_id=case.client_id, wording=wordings[statement.form.document], how=how,
                                    copy_given=statement.copy_required or (statement.copy_to_signer and how == "signed"),
@@ -269,23 +264,20 @@ def _fill_cases(cases, keys, teams, workers, fake, rng, now) -> None:
                           categories=["risk_assessment"] if risk else ["case_notes"],
                           risk_level=rng.choice(["standard", "medium", "high"]) if risk else "",
                           created_at=now - timedelta(days=rng.randint(0, 800), minutes=rng.randint(0, 600)))
-            entry.body_sealed = KeyStore.encrypt_with(key, client_id, rng.choice(RISK_LINES if risk else NOTE_LINES),
-                                                      entry.body_context)
+            Entry.body.seal_with(entry, key, rng.choice(RISK_LINES if risk else NOTE_LINES))
             entries.append(entry)
         if rng.random() < 0.7:
             person = RelatedPerson(client_id=client_id, relationship=rng.choice(["ex_partner", "child", "family_member"]),
                                    ref=uid(), added_by=worker, created_at=now)
-            person.details_sealed = KeyStore.encrypt_with(key, client_id, json.dumps(
-                {"name": f"{fake.first_name()} {fake.last_name()}", "agency": "", "contact": "", "notes": ""}),
-                person.details_context)
+            RelatedPerson.details.seal_with(person, key, {"name": f"{fake.first_name()} {fake.last_name()}",
+                                                          "agency": "", "contact": "", "notes": ""})
             people.append(person)
         if rng.random() < 0.85:
             contact = SafeContact(client_id=client_id, ref=uid(), updated_by=worker, updated_at=now,
                                   confirmed_on=(now - timedelta(days=rng.randint(0, 60))).date())
-            contact.details_sealed = KeyStore.encrypt_with(key, client_id, json.dumps(
-                {"number": f"07700 900{rng.randint(0, 999):03d}", "when": rng.choice(SAFE_TIMES),
-                 "say": "Say you are calling from the surgery about an appointment.", "avoid": "Never leave a message."}),
-                contact.details_context)
+            SafeContact.details.seal_with(contact, key, {
+                "number": f"07700 900{rng.randint(0, 999):03d}", "when": rng.choice(SAFE_TIMES),
+                "say": "Say you are calling from the surgery about an appointment.", "avoid": "Never leave a message."})
             contacts.append(contact)
     Through.objects.bulk_create(assignments)
     Entry.objects.bulk_create(entries, batch_size=5000)

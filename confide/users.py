@@ -16,14 +16,19 @@ from confide.accounts.services import (
     do_change_password,
     do_change_role,
     do_disable_user,
-    issue_setup_code,
+    do_issue_setup_code,
 )
 from confide.audit.actions import Action
 from confide.audit.services import record_event
+from confide.errors import ConfideError
+from confide.policy import vocab
 
 
-class UserError(Exception):
-    pass
+class UserError(ConfideError):
+    """A `confide user` command that cannot be done; `field` is the option or argument it is about
+    ("--team", "username"), which the command line prints before the message."""
+
+    code = "user_command_invalid"
 
 
 def _team(slug: str) -> Team:
@@ -31,11 +36,11 @@ def _team(slug: str) -> Team:
     team = Team.objects.filter(slug=slug).first()
     if team is None:
         known = ", ".join(Team.objects.values_list("slug", flat=True)) or "none yet"
-        raise UserError(f"--team: no team {slug!r} (teams: {known})")
+        raise UserError(f"no team {slug!r} (teams: {known})", field="--team")
     return team
 
 
-def add_user(username: str, *, role: str, team: str | None, first_name: str = "", last_name: str = "",
+def do_add_user(username: str, *, role: str, team: str | None, first_name: str = "", last_name: str = "",
              password_from_stdin: bool = False) -> str:
     User = get_user_model()
     organisation = Organisation.objects.filter(pk=1).first()
@@ -43,28 +48,28 @@ def add_user(username: str, *, role: str, team: str | None, first_name: str = ""
         raise UserError("there is no organisation yet: create one with 'confide demo' or 'confide manage setup'")
     roles = organisation.policy().roles
     if role not in roles:
-        raise UserError(f"--role: expected one of {', '.join(roles)}; got {role!r}")
+        raise UserError(f"expected one of {', '.join(roles)}; got {role!r}", field="--role")
     team_obj = None
     if team:
         team_obj = _team(team)
-    elif roles[role].kind != "trustee":
-        raise UserError("--team: every member of staff needs a team; only trustees may have none")
+    elif roles[role].kind not in vocab.TEAMLESS_KINDS:
+        raise UserError("every member of staff needs a team; only trustees may have none", field="--team")
     if User.objects.filter(username__iexact=username).exists():
-        raise UserError(f"username: {username!r} is taken")
+        raise UserError(f"{username!r} is taken", field="username")
     password = sys.stdin.readline().rstrip("\n") if password_from_stdin else None
     user = User(username=username, role=role, team=team_obj, first_name=first_name, last_name=last_name)
     if password is not None:
         try:
             password_validation.validate_password(password, user)
         except ValidationError as exc:
-            raise UserError("password: " + " ".join(exc.messages)) from None
+            raise UserError(" ".join(exc.messages), field="password", code="weak_password") from None
         user.set_password(password)
     else:
         user.set_unusable_password()
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         user.save()
         record_event(None, Action.USER_CREATED, object_type="user", object_id=user.pk, detail={"role": role})
-        code = issue_setup_code(user)
+        code = do_issue_setup_code(user)
     note = "" if password is not None else f"\nIt has no password yet: set one with 'confide user password {username}'."
     return f"Added {username} ({roles[role].label}).{note}\n" + _setup_code_text(username, code)
 
@@ -72,7 +77,7 @@ def add_user(username: str, *, role: str, team: str | None, first_name: str = ""
 def _account(username: str):
     user = get_user_model().objects.filter(username__iexact=username).first()
     if user is None:
-        raise UserError(f"username: no account {username!r}")
+        raise UserError(f"no account {username!r}", field="username")
     return user
 
 
@@ -80,7 +85,7 @@ def new_setup_code(username: str) -> str:
     """A new set-up code (a lost or new phone): the old second factor stops working at once, and
     every session of the person ends."""
     user = _account(username)
-    return _setup_code_text(user.get_username(), issue_setup_code(user))
+    return _setup_code_text(user.get_username(), do_issue_setup_code(user))
 
 
 def change_password(username: str, password: str) -> str:
@@ -89,7 +94,7 @@ def change_password(username: str, password: str) -> str:
     try:
         do_change_password(None, user, password)
     except AccountError as exc:
-        raise UserError(str(exc)) from None
+        raise UserError(exc.message, field=exc.field, code=exc.code) from None
     return f"Changed the password of {user.get_username()}; they are signed out everywhere."
 
 
@@ -102,7 +107,7 @@ def change_role(username: str, *, role: str, team: str | None) -> str:
     try:
         do_change_role(None, user, role, team_obj)
     except AccountError as exc:
-        raise UserError("--" + str(exc)) from None
+        raise UserError(exc.message, field=f"--{exc.field}", code=exc.code) from None
     where = f" in {team_obj.name}" if team_obj is not None else ""
     return f"{user.get_username()} is now {user.role_label}{where}; they are signed out everywhere."
 
@@ -111,7 +116,7 @@ def disable(username: str) -> str:
     """The account can no longer sign in; every session of the person ends."""
     user = _account(username)
     if not user.is_active:
-        raise UserError(f"username: {user.get_username()!r} is already disabled")
+        raise UserError(f"{user.get_username()!r} is already disabled", field="username")
     do_disable_user(None, user)
     return f"Disabled {user.get_username()}; they are signed out everywhere and cannot sign in."
 

@@ -8,7 +8,6 @@ import http.cookiejar
 import json
 import os
 import re
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -20,25 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from confide.demo import DEMO_PASSWORD, NOTE_LINES, RISK_LINES, SAFE_TIMES, DemoError, ensure_demo
-from tests.base import make_people
-
-
-def confide_env(var) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CONFIDE_") and k != "DJANGO_SETTINGS_MODULE"}
-    env["CONFIDE_VAR_DIR"] = str(var)
-    return env
-
-
-def confide(args, var, timeout=180):
-    return subprocess.run([sys.executable, "-m", "confide.cli", *args], env=confide_env(var),
-                          capture_output=True, text=True, timeout=timeout)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from confide.demo import DEMO_PASSWORD, NOTE_LINES, RISK_LINES, SAFE_TIMES, DemoError, do_ensure_demo
+from tests.base import confide, confide_env, free_port, make_people
 
 
 @pytest.fixture(scope="module")
@@ -259,13 +241,13 @@ def test_tampering_with_the_database_file_by_hand_is_caught(demo_var):
 def test_the_demo_never_touches_a_real_organisation():
     make_people("dvip")  # a real (not demo) organisation
     with pytest.raises(DemoError, match="holds a real organisation"):
-        ensure_demo()
+        do_ensure_demo()
 
 
 @pytest.mark.django_db
 def test_an_unknown_pack_is_a_clear_error():
     with pytest.raises(DemoError, match="^--pack: "):
-        ensure_demo(pack="no-such-pack")
+        do_ensure_demo(pack="no-such-pack")
 
 
 def test_adding_staff_prints_a_one_time_set_up_code(demo_var, tmp_path):
@@ -302,7 +284,7 @@ def test_in_the_demo_a_worker_lists_only_their_own_cases_and_can_break_the_glass
 
     from confide.records.models import BreakGlass, Client
 
-    ensure_demo(clients=40)
+    do_ensure_demo(clients=40)
     User = get_user_model()
     worker = User.objects.get(username="vpp-worker")
     client.force_login(worker)
@@ -407,7 +389,7 @@ def test_in_the_demo_a_victims_notes_go_to_childrens_services_on_approval_and_ne
     from confide.records.models import Client, Entry
     from confide.sharing.models import Disclosure
 
-    ensure_demo(clients=40)
+    do_ensure_demo(clients=40)
     User = get_user_model()
     worker = User.objects.get(username="vpp-worker")
     victim = (Client.objects.filter(cases__workers=worker, subject_role="victim", people__relationship="ex_partner",

@@ -16,8 +16,9 @@ from django.urls import reverse
 
 from confide.keys import KeyStoreError
 from confide.keys.runtime import key_store
+from confide.keys.sealed import UNREADABLE as UNREADABLE_NAME
 from confide.records.access import list_clients
-from confide.records.identity import NAME_CONTEXT, UNREADABLE_NAME, index_key, name_parts, name_tokens
+from confide.records.identity import index_key, name_parts, name_tokens
 from confide.records.models import Case, Client, ClientNameToken
 from tests.audit.triggers import FlushableAuditLogMixin
 from tests.base import CLIENT_NAME, OTHER_CLIENT_NAME, ConfideTestCase, clients_named
@@ -75,7 +76,7 @@ class NothingInClearTests(ConfideTestCase):
         client, other = self.p["client"], self.p["other_client"]
         self.assertEqual(Client.objects.get(pk=client.pk).display_name, CLIENT_NAME)
         with self.assertRaises(KeyStoreError):  # moved onto another client's row
-            key_store().decrypt(other.pk, bytes(Client.objects.get(pk=client.pk).name_sealed), NAME_CONTEXT)
+            key_store().decrypt(other.pk, bytes(Client.objects.get(pk=client.pk).name_sealed), Client.sealed_name.context(client))
         with self.assertRaises(KeyStoreError):  # or onto another field of the same client
             key_store().decrypt(client.pk, bytes(Client.objects.get(pk=client.pk).name_sealed), "client:date_of_birth")
 

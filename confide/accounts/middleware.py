@@ -24,7 +24,7 @@ LOCKED = "confide_locked"
 LAST_SEEN_RESOLUTION = 30
 
 
-def lock_session(request, reason: str) -> None:
+def do_lock_session(request, reason: str) -> None:
     if not request.session.get(LOCKED):
         request.session[LOCKED] = True
         record_event(request.user, Action.SESSION_LOCKED, object_type="user", object_id=request.user.pk,
@@ -56,7 +56,7 @@ class IdleLockMiddleware:
         now = time.time()
         last_seen = request.session.get(LAST_SEEN, now)
         if not request.session.get(LOCKED) and now - last_seen > settings.IDLE_LOCK_MINUTES * 60:
-            lock_session(request, "idle")
+            do_lock_session(request, "idle")
         if request.session.get(LOCKED):
             return redirect("accounts:lock")
         if now - last_seen >= LAST_SEEN_RESOLUTION or LAST_SEEN not in request.session:

@@ -9,10 +9,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-# The kinds a pack's roles fall into; what a person sees first depends on the kind.
-WORKER_KINDS = {"worker", "volunteer"}
-MANAGER_KINDS = {"manager", "data_controller"}
-TRUSTEE_KIND = "trustee"
+from confide.keys.sealed import Sealed
 
 
 class Organisation(models.Model):
@@ -88,8 +85,10 @@ class User(AbstractUser):
     role = models.CharField(max_length=64, help_text="A role named in the organisation's policy pack.")
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT, related_name="members")
     # Second factor (RFC 6238 TOTP). The secret is set at first sign-in and confirmed with a code;
-    # stored sealed under the installation's secrets key (confide/keys), read through `totp_secret`.
+    # stored sealed under the installation's secrets key (confide/keys), read and set through
+    # `totp_secret` ("" when none is set; "" clears it); an account is saved before it has one.
     totp_secret_sealed = models.BinaryField(default=b"", blank=True, editable=False)
+    totp_secret = Sealed("totp_secret_sealed", "user", "totp_secret", ref="pk", client=None)
     totp_confirmed_at = models.DateTimeField(null=True, blank=True)
     # The last TOTP time step accepted, so a code seen over a shoulder cannot be used twice.
     totp_last_step = models.BigIntegerField(default=0)
@@ -126,31 +125,6 @@ class User(AbstractUser):
         return role.label if role is not None else self.role
 
     @property
-    def totp_secret(self) -> str:
-        """The TOTP secret, unsealed; "" if none is set."""
-        blob = bytes(self.totp_secret_sealed or b"")
-        if not blob:
-            return ""
-        from confide.keys.runtime import key_store
-
-        return key_store().unseal_installation(self._totp_context(), blob).decode("ascii")
-
-    @totp_secret.setter
-    def totp_secret(self, value: str) -> None:
-        """Seal a new secret onto this (saved) account; "" clears it. Save `totp_secret_sealed`."""
-        if not value:
-            self.totp_secret_sealed = b""
-            return
-        from confide.keys.runtime import key_store
-
-        self.totp_secret_sealed = key_store().seal_installation(self._totp_context(), value.encode("ascii"))
-
-    def _totp_context(self) -> str:
-        if self.pk is None:
-            raise ValueError("a second factor is set up on an account already saved")
-        return f"user:{self.pk}:totp_secret"
-
-    @property
     def has_second_factor(self) -> bool:
         return bool(self.totp_secret_sealed) and self.totp_confirmed_at is not None
 
@@ -160,8 +134,8 @@ class User(AbstractUser):
     # What a signed-in session was trusted with. Django signs a session out at its next request when
     # this hash no longer matches, so changing any of these by any route (a service, `confide manage
     # changepassword`, a shell) ends every session of the person, even where no one called
-    # accounts.services.end_sessions_of(), which also deletes the rows.
-    # (A new set-up code is ended by end_sessions_of() alone: the second factor is set up in the
+    # accounts.services.do_end_sessions(), which also deletes the rows.
+    # (A new set-up code is ended by do_end_sessions() alone: the second factor is set up in the
     # middle of signing in, so it cannot be part of the hash the sign-in stores.)
     TRUST_FIELDS = ("password", "role", "team_id")
 

@@ -18,8 +18,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from confide.accounts.models import Session, current_policy
 from confide.audit.actions import Action
 from confide.audit.services import record_event
+from confide.errors import ConfideError
+from confide.policy import vocab
 
 TOTP_STEP = 30
 TOTP_ISSUER = "Confide"
@@ -31,14 +34,14 @@ class PasswordCheck:
     outcome: str  # "ok", "wrong", "locked"
 
 
-def check_password(username: str, password: str, *, success_action: Action = Action.LOGIN_PASSWORD_OK) -> PasswordCheck:
+def do_check_password(username: str, password: str, *, success_action: Action = Action.LOGIN_PASSWORD_OK) -> PasswordCheck:
     """First step of signing in. Counts failures and locks the account after too many.
 
     The typed username is never written to the audit log or the logs: people type passwords into
     the wrong box. An unknown account is recorded as such, with nothing of what was typed.
     """
     User = get_user_model()
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         user = User.objects.select_for_update().filter(username__iexact=username.strip(), is_active=True).first()
         if user is None:
             # Spend the same time as a real check, so timing does not reveal which usernames exist.
@@ -87,7 +90,7 @@ def do_end_locked_out(user) -> int:
     confirming an approval, counted as at sign-in): every session of theirs ends now, so nobody can
     go on working, or guessing, in one. The lock itself is recorded where it was counted
     (`account.locked_out`); the ended sessions are recorded here, with the reason."""
-    return end_sessions_of(user, "locked_out", user)
+    return do_end_sessions(user, "locked_out", user)
 
 
 def new_totp_secret() -> str:
@@ -120,7 +123,7 @@ def _normal_setup_code(code: str) -> str:
     return "".join(ch for ch in code.upper() if ch.isalnum())
 
 
-def issue_setup_code(user, issued_by=None) -> str:
+def do_issue_setup_code(user, issued_by=None) -> str:
     """A new one-time set-up code for this person, valid for SETUP_CODE_HOURS. It replaces any
     earlier code and any second factor: the person sets up their phone again with it."""
     code = "".join(secrets.choice(_SETUP_ALPHABET) for _ in range(12))
@@ -133,7 +136,7 @@ def issue_setup_code(user, issued_by=None) -> str:
         record_event(issued_by, Action.SECOND_FACTOR_SETUP_CODE_ISSUED, object_type="user", object_id=user.pk,
                      detail={"hours": SETUP_CODE_HOURS})
         # A lost phone: whoever has it may be signed in on it.
-        end_sessions_of(user, "new_setup_code", issued_by)
+        do_end_sessions(user, "new_setup_code", issued_by)
     return "-".join(code[i:i + 4] for i in range(0, 12, 4))
 
 
@@ -141,12 +144,12 @@ def has_live_setup_code(user) -> bool:
     return bool(user.setup_code_hash) and user.setup_code_expires is not None and user.setup_code_expires > timezone.now()
 
 
-def confirm_second_factor(user, secret: str, setup_code: str, code: str) -> str:
+def do_confirm_second_factor(user, secret: str, setup_code: str, code: str) -> str:
     """Set-up: the one-time set-up code proves the person is who the administrator meant, and the
     code from their app proves they hold the secret. 'ok', 'wrong', 'no_setup_code' or 'locked';
     wrong attempts count towards lock-out like wrong codes at sign-in."""
     User = get_user_model()
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         user = User.objects.select_for_update().get(pk=user.pk)
         now = timezone.now()
         if user.is_locked_out(now):
@@ -183,10 +186,10 @@ def _second_factor_failed(user, now, action: Action) -> str:
     return "locked"
 
 
-def check_second_factor(user, code: str) -> str:
+def do_check_second_factor(user, code: str) -> str:
     """Second step of signing in: 'ok', 'wrong' or 'locked'. Wrong codes count towards lock-out."""
     User = get_user_model()
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         user = User.objects.select_for_update().get(pk=user.pk)
         now = timezone.now()
         if user.is_locked_out(now):
@@ -201,22 +204,32 @@ def check_second_factor(user, code: str) -> str:
         return "ok"
 
 
-def record_signed_in(user, second_factor: str) -> None:
+def do_record_signed_in(user, second_factor: str) -> None:
     record_event(user, Action.LOGIN_SUCCEEDED, object_type="user", object_id=user.pk,
                  detail={"second_factor": second_factor})
 
 
-class AccountError(ValueError):
-    """A change to an account that cannot be made. str() is one line naming the field."""
+def do_record_signed_out(user) -> None:
+    record_event(user, Action.LOGOUT, object_type="user", object_id=user.pk)
 
 
-def end_sessions_of(user, why: str, actor=None) -> int:
+def do_refuse_second_factor_setup(user) -> None:
+    """A person at the set-up step with no live set-up code from an administrator: refused, and recorded."""
+    record_event(user, Action.SECOND_FACTOR_SETUP_REFUSED, object_type="user", object_id=user.pk,
+                 detail={"reason": "no_live_setup_code"})
+
+
+class AccountError(ConfideError, ValueError):
+    """A change to an account that cannot be made; `field` names the part ("password", "role")."""
+
+    code = "account_invalid"
+
+
+def do_end_sessions(user, why: str, actor=None) -> int:
     """Sign this person out everywhere: delete every session of theirs, signed in or half-way through
     signing in, and record how many, in the caller's transaction. Called whenever trust in the
     person changes (a new set-up code, a new password, a new role or team, disabling). A request of
     theirs in flight must not save its session afterwards (Django then refuses the response)."""
-    from confide.accounts.models import Session
-
     with transaction.atomic():
         ended, _ = Session.objects.filter(user_id=user.pk).delete()
         record_event(actor, Action.SESSIONS_ENDED, object_type="user", object_id=user.pk,
@@ -229,38 +242,36 @@ def do_change_password(actor, user, password: str) -> None:
     try:
         password_validation.validate_password(password, user)
     except ValidationError as exc:
-        raise AccountError("password: " + " ".join(exc.messages)) from None
-    with transaction.atomic():
+        raise AccountError(" ".join(exc.messages), field="password", code="weak_password") from None
+    with transaction.atomic(durable=True):
         user.set_password(password)
         user.save(update_fields=["password"])
         record_event(actor, Action.USER_PASSWORD_CHANGED, object_type="user", object_id=user.pk)
-        end_sessions_of(user, "password_changed", actor)
+        do_end_sessions(user, "password_changed", actor)
 
 
 def do_change_role(actor, user, role: str, team) -> None:
     """Give the person a role from the organisation's pack and a team (only trustees may have none),
     and end every session of theirs: what they may see is decided afresh at their next sign-in."""
-    from confide.accounts.models import current_policy
-
     roles = current_policy().roles
     if role not in roles:
-        raise AccountError(f"role: expected one of {', '.join(roles)}; got {role!r}")
-    if team is None and roles[role].kind != "trustee":
-        raise AccountError("team: every member of staff needs a team; only trustees may have none")
-    with transaction.atomic():
+        raise AccountError(f"expected one of {', '.join(roles)}; got {role!r}", field="role")
+    if team is None and roles[role].kind not in vocab.TEAMLESS_KINDS:
+        raise AccountError("every member of staff needs a team; only trustees may have none", field="team")
+    with transaction.atomic(durable=True):
         before = (user.role, user.team_id)
         user.role, user.team = role, team
         user.save(update_fields=["role", "team"])
         record_event(actor, Action.USER_ROLE_CHANGED, object_type="user", object_id=user.pk,
                      detail={"role_before": before[0], "team_before": before[1], "role": role,
                              "team": team.pk if team is not None else None})
-        end_sessions_of(user, "role_changed", actor)
+        do_end_sessions(user, "role_changed", actor)
 
 
 def do_disable_user(actor, user) -> None:
     """Disable the account: it can no longer sign in, and every session of the person ends now."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         user.is_active = False
         user.save(update_fields=["is_active"])
         record_event(actor, Action.USER_DISABLED, object_type="user", object_id=user.pk)
-        end_sessions_of(user, "disabled", actor)
+        do_end_sessions(user, "disabled", actor)

@@ -4,7 +4,7 @@ The cookie holds the session key; the table (accounts.Session) holds only a SHA-
 every lookup, save and delete goes through that hash. So a copy of the database, or anyone who can
 read it, learns no key that would sign them in as anyone, and a cookie made from a row's value
 matches no row. Each row also names its person, so all their sessions can be ended at once when
-trust in them ends (accounts.services.end_sessions_of).
+trust in them ends (accounts.services.do_end_sessions).
 
 The session is read by one fixed SELECT instead of the ORM's query, which cost several times what
 the database takes to answer it (bench/RESULTS.md, web). The SELECT runs through Django's cursor, so

@@ -15,11 +15,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from confide.accounts import services
 from confide.accounts.forms import CodeForm, PasswordForm, SetUpForm, UnlockForm
-from confide.accounts.middleware import LAST_SEEN, allowed_when_locked, lock_session, unlock_session
+from confide.accounts.middleware import LAST_SEEN, allowed_when_locked, do_lock_session, unlock_session
 from confide.accounts.models import Organisation
 from confide.accounts.sessions import PENDING_USER
 from confide.audit.actions import Action
-from confide.audit.services import record_event
 
 PENDING_SINCE = "confide_pending_since"
 PENDING_SECRET = "confide_pending_totp_secret"  # noqa: S105 -- a session key name, not a secret
@@ -31,7 +30,7 @@ LOCKED_MESSAGE = ("This account is locked after too many failed attempts. Try ag
 def _finish_sign_in(request, user, second_factor: str):
     login(request, user)  # rotates the session key
     request.session[LAST_SEEN] = time.time()
-    services.record_signed_in(user, second_factor)
+    services.do_record_signed_in(user, second_factor)
     return redirect(settings.LOGIN_REDIRECT_URL)
 
 
@@ -59,7 +58,7 @@ def sign_in(request):
     form = PasswordForm(request.POST or None)
     error = ""
     if request.method == "POST" and form.is_valid():
-        result = services.check_password(form.cleaned_data["username"], form.cleaned_data["password"])
+        result = services.do_check_password(form.cleaned_data["username"], form.cleaned_data["password"])
         if result.outcome == "ok":
             user = result.user
             if settings.DEMO_MODE and Organisation.objects.filter(pk=1, is_demo=True).exists():
@@ -87,8 +86,7 @@ def second_factor(request):
         secret = request.session.get(PENDING_SECRET) or services.new_totp_secret()
         request.session[PENDING_SECRET] = secret
     if setting_up and not services.has_live_setup_code(user):
-        record_event(user, Action.SECOND_FACTOR_SETUP_REFUSED, object_type="user", object_id=user.pk,
-                     detail={"reason": "no_live_setup_code"})
+        services.do_refuse_second_factor_setup(user)
         request.session.flush()
         return render(request, "accounts/no_setup_code.html", status=403)
     form = (SetUpForm if setting_up else CodeForm)(request.POST or None)
@@ -96,7 +94,7 @@ def second_factor(request):
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data["code"]
         if setting_up:
-            outcome = services.confirm_second_factor(user, secret, form.cleaned_data["setup_code"], code)
+            outcome = services.do_confirm_second_factor(user, secret, form.cleaned_data["setup_code"], code)
             if outcome == "ok":
                 for key in (PENDING_USER, PENDING_SINCE, PENDING_SECRET):
                     request.session.pop(key, None)
@@ -106,7 +104,7 @@ def second_factor(request):
             error = ("That set-up code or authenticator code does not match. Check the set-up code, check the "
                      "time on your phone is right, and enter the newest code from the app.")
         else:
-            outcome = services.check_second_factor(user, code)
+            outcome = services.do_check_second_factor(user, code)
             if outcome == "ok":
                 for key in (PENDING_USER, PENDING_SINCE):
                     request.session.pop(key, None)
@@ -128,12 +126,12 @@ def second_factor(request):
 def lock_screen(request):
     """Shows nothing but who is signed in: no client data on a locked screen (DVIP 6.06)."""
     if request.method == "GET":
-        lock_session(request, request.GET.get("reason") if request.GET.get("reason") == "idle" else "by_user")
+        do_lock_session(request, request.GET.get("reason") if request.GET.get("reason") == "idle" else "by_user")
         return render(request, "accounts/lock.html", {"form": UnlockForm(), "locked_page": True})
     form = UnlockForm(request.POST)
     error = ""
     if form.is_valid():
-        result = services.check_password(request.user.get_username(), form.cleaned_data["password"],
+        result = services.do_check_password(request.user.get_username(), form.cleaned_data["password"],
                                          success_action=Action.SESSION_UNLOCKED)
         if result.outcome == "ok":
             unlock_session(request)
@@ -157,6 +155,6 @@ def keep_alive(request):
 @require_POST
 def sign_out(request):
     if request.user.is_authenticated:
-        record_event(request.user, Action.LOGOUT, object_type="user", object_id=request.user.pk)
+        services.do_record_signed_out(request.user)
     logout(request)
     return redirect("accounts:login")

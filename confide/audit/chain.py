@@ -79,7 +79,7 @@ class RangeCheck(NamedTuple):
     first_prev_hash: str | None
     last_seq: int | None
     last_hash: str | None
-    count: int
+    count: int  # type: ignore[assignment]  # shadows tuple.count, which nothing calls on a RangeCheck
 
 
 def check_rows(rows, expected_seq: int, prev: str | None):

@@ -29,6 +29,7 @@ import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Literal, overload
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -89,6 +90,10 @@ def parse_key(text: str, where: str) -> Ed25519PrivateKey:
     return key
 
 
+@overload
+def signing_key(create: Literal[True]) -> Ed25519PrivateKey: ...
+@overload
+def signing_key(create: bool) -> Ed25519PrivateKey | None: ...
 def signing_key(create: bool) -> Ed25519PrivateKey | None:
     """CONFIDE_AUDIT_SIGNING_KEY (or _FILE), else var/audit_signing_key, made once (owner-only) when
     create is true. None when there is none and create is false."""

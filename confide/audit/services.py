@@ -124,7 +124,7 @@ def record_event(
     """
     if action not in KNOWN:
         raise ValueError("not an audit action: add it to confide.audit.actions.Action, with its label")
-    action = str(action)  # the plain value, to the hash and the database as before
+    action_name = str(action)  # the plain value, to the hash and the database as before
     detail = detail or {}
     _check_detail(detail)
     detail_text = canonical_detail(detail)
@@ -150,10 +150,10 @@ def record_event(
                 at = timezone.now()
                 seq = head_seq + 1
                 digest = event_hash(
-                    seq, canonical_time(at), actor_id, actor_name, action, object_type, object_id,
+                    seq, canonical_time(at), actor_id, actor_name, action_name, object_type, object_id,
                     client_id, purpose, detail_text, head_hash,
                 )
-                event = (seq, connection.ops.adapt_datetimefield_value(at), actor_id, actor_name, action, object_type,
+                event = (seq, connection.ops.adapt_datetimefield_value(at), actor_id, actor_name, action_name, object_type,
                          object_id, client_id, purpose, detail_text, head_hash, digest)
                 _run(cursor, plan.write_own if own_transaction else plan.write, event)
             except BaseException:
@@ -249,7 +249,8 @@ def _ranges_sqlite(cursor, last_seq: int, workers: int | None) -> list[tuple[int
 
 def _verify_sqlite(cursor, last_seq: int, workers: int | None):
     """(first problem seq or None, problem, events checked, last hash), joining the ranges."""
-    prev, checked = GENESIS, 0
+    prev: str | None = GENESIS
+    checked = 0
     for start, stop, part in _ranges_sqlite(cursor, last_seq, workers):
         starts_at_start = part.count > 0 or (part.problem_seq is not None
                                              and not (part.problem == "missing" and part.problem_seq == start))

@@ -18,6 +18,7 @@ or indexed with them has to be rewritten.
 
 Every ciphertext is bound to what it is (associated data: client, record, field), so a blob copied
 onto another record or another client does not decrypt. No Django here: paths and keys are given.
+Models seal and open their columns through confide/keys/sealed.py, which names each context.
 """
 
 from __future__ import annotations

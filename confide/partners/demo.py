@@ -12,7 +12,7 @@ from django.utils import timezone
 from confide.partners.directory import do_add_agency, do_add_agreement, do_add_contact
 
 
-def seed_partners(created_by) -> dict:
+def do_seed_partners(created_by) -> dict:
     """Four agencies with named staff: children's services and the police with agreements in force
     today, probation with one that has expired, and a GP surgery with none. Returned by short key."""
     today = timezone.localdate()

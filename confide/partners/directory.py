@@ -18,9 +18,9 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.http import Http404
 
-from confide.accounts.models import MANAGER_KINDS, TRUSTEE_KIND
 from confide.audit.actions import Action
 from confide.audit.services import record_event
+from confide.errors import ConfideError
 from confide.ids import record_id
 from confide.partners.models import AGENCY_KINDS, Agency, AgencyContact, SharingAgreement, long_date
 from confide.policy import vocab
@@ -38,12 +38,13 @@ CONTACT_FIELDS = ("name", "job_title", "email", "phone", "active")
 PHONE = re.compile(r"^\+?[0-9 ()\-]+$")
 
 
-class DirectoryError(ValueError):
+class DirectoryError(ConfideError, ValueError):
     """Bad input to a change of the directory. `field` names the field it is about, where one is."""
 
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+    code = "directory_invalid"
+
+    def __init__(self, message: str, field: str | None = None, **kwargs):
+        super().__init__(message, field=field, **kwargs)
 
 
 # Who may read and change it ------------------------------------------------------------------------
@@ -53,12 +54,12 @@ def may_view(user) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     kind = user.role_kind
-    return bool(kind) and kind != TRUSTEE_KIND
+    return bool(kind) and kind not in vocab.NAMELESS_KINDS
 
 
 def may_manage(user) -> bool:
     """Managers and the data controller keep the directory and the agreements."""
-    return bool(getattr(user, "is_authenticated", False)) and user.role_kind in MANAGER_KINDS
+    return bool(getattr(user, "is_authenticated", False)) and user.role_kind in vocab.MANAGER_KINDS
 
 
 def _allowed(user, manage: bool) -> None:
@@ -323,14 +324,18 @@ def do_end_agreement(user, agreement: SharingAgreement, on: date) -> SharingAgre
     """End an agreement early: from `on` it is no longer in force."""
     if not _is_date(on):
         raise DirectoryError("Give the date the agreement ends.", "on")
-    if agreement.ended_on is not None:
-        raise DirectoryError(f"This agreement was already ended on {long_date(agreement.ended_on)}.", "on")
-    if on < agreement.starts_on:
-        raise DirectoryError(f"An agreement cannot end before it starts ({long_date(agreement.starts_on)}).", "on")
-    if agreement.ends_on is not None and on > agreement.ends_on:
-        raise DirectoryError(f"The agreement already runs out on {long_date(agreement.ends_on)}; "
-                             f"it cannot be ended after that.", "on")
     with transaction.atomic():
+        # Read again with its row locked, and checked there: two people ending it at once cannot
+        # both pass the check.
+        locked = SharingAgreement.objects.select_for_update().only("ended_on", "starts_on", "ends_on").get(pk=agreement.pk)
+        agreement.ended_on, agreement.starts_on, agreement.ends_on = locked.ended_on, locked.starts_on, locked.ends_on
+        if agreement.ended_on is not None:
+            raise DirectoryError(f"This agreement was already ended on {long_date(agreement.ended_on)}.", "on")
+        if on < agreement.starts_on:
+            raise DirectoryError(f"An agreement cannot end before it starts ({long_date(agreement.starts_on)}).", "on")
+        if agreement.ends_on is not None and on > agreement.ends_on:
+            raise DirectoryError(f"The agreement already runs out on {long_date(agreement.ends_on)}; "
+                                 f"it cannot be ended after that.", "on")
         agreement.ended_on = on
         agreement.save(update_fields=["ended_on"])
         record_event(user, Action.AGREEMENT_ENDED, object_type="sharing_agreement", object_id=agreement.pk,

@@ -41,8 +41,9 @@ def _status(form) -> int:
 
 
 def _refuse_into(form, error: DirectoryError) -> None:
-    """A do_* function's complaint, shown beside the field it is about (or above the form)."""
-    form.add_error(error.field if error.field in form.fields else None, str(error))
+    """A do_* function's complaint, shown beside the field it is about (or above the form), as
+    confide.web.errors.add_to_form shows every ConfideError (this app sits below the web layer)."""
+    form.add_error(error.field if error.field in form.fields else None, error.sentence())
 
 
 def _describe(agreement, today) -> None:

@@ -9,11 +9,12 @@ Both evaluators (`reference.py` and `fast.py`) build their answers with it.
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from typing import Any
 
 from . import legal
 from .request import D_ANON, D_DATA, D_GROUNDS, D_ROLE
-from .schema import Rule
+from .schema import PackSpec, Rule
 
 Answer = dict[str, Any]
 
@@ -28,8 +29,9 @@ class FrozenList(list):
     lists)."""
 
     __slots__ = ()
+    # Deliberately not list's signatures: every mutator refuses.
     append = extend = insert = remove = pop = clear = sort = reverse = _read_only
-    __setitem__ = __delitem__ = __iadd__ = __imul__ = _read_only
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _read_only  # type: ignore[assignment]
 
     def __reduce__(self) -> tuple:
         return (list, (list(self),))
@@ -45,7 +47,8 @@ class FrozenDict(dict):
     """A dict inside a decision (see `FrozenList`)."""
 
     __slots__ = ()
-    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = __ior__ = _read_only
+    # Deliberately not dict's signatures: every mutator refuses.
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = __ior__ = _read_only  # type: ignore[assignment]
 
     def __reduce__(self) -> tuple:
         return (dict, (dict(self),))
@@ -89,10 +92,30 @@ class Answers:
     """How an answer is written for the rule that decides it (a mixin of `Pack`: it reads the
     pack's name, spec and compiled roles)."""
 
+    # Set by `Pack.__init__` (compiler.py); declared here so the mixins that read them are checked.
+    spec: PackSpec
+    name: str
+    _pack_ref: dict[str, str]
+    _cache_size: int
+    _templates: dict[tuple, Any]
+    _retain_pieces: dict[str, Any] | None
+    _role_kind: dict[str, str]
+    _role_services: dict[str, frozenset[str]]
+    _subject_roles: frozenset[str]
+    _data: frozenset[str]
+    _recipients: frozenset[str]
+    _relationships: frozenset[str]
+    _purposes: frozenset[str]
+    _grounds: frozenset[str]
+    _services: frozenset[str]
+    _roles: frozenset[str]
+    _channels: frozenset[str]
+    _access_kinds: frozenset[str]
+
     def reason(self, rule: Rule, text: str | None = None) -> dict[str, str]:
         return {"pack": self.name, "clause": rule.clause, "text": text or rule.text, "rule": rule.id}
 
-    def _answer(self, decision: str, reasons: list[dict[str, str]], approvals: list[dict[str, Any]] = (),
+    def _answer(self, decision: str, reasons: list[dict[str, str]], approvals: Sequence[dict[str, Any]] = (),
                 obligations: list[str] | tuple[str, ...] = ()) -> Answer:
         seen: list[str] = []
         for ob in obligations:
@@ -130,7 +153,8 @@ class Answers:
         criminal = not r[D_ANON] and (not self.spec.criminal_offence.isdisjoint(r[D_DATA])
                                       or r[D_ROLE] in self.spec.criminal_offence_roles)
         ans = self._answer(best.decision, [self.reason(best)], best.approvals, best.obligations)
-        ans["legal_basis"] = legal.basis_texts(best.basis, special, criminal)
+        # A disclose permit always names its basis (schema.py requires it of every disclose rule).
+        ans["legal_basis"] = legal.basis_texts(best.basis, special, criminal)  # type: ignore[arg-type]
         # A rule the subject agreed to in a document they signed (`agreed_in`, DVIP Appendix A) rests on
         # that standing ground whether or not it is claimed.
         standing = {best.extra["agreed_in"]["ground"]} if "agreed_in" in best.extra else set()

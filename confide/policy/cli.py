@@ -16,7 +16,7 @@ import argparse
 import json
 import math
 import sys
-from typing import IO, Any
+from typing import IO, Any, NoReturn
 
 from .errors import PolicyError, RequestError
 from .explain import explain_pack, render_document
@@ -29,7 +29,7 @@ class _UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, exit 2, no usage dump
+    def error(self, message: str) -> NoReturn:  # one line, exit 2, no usage dump
         raise _UsageError(message)
 
 
@@ -134,7 +134,7 @@ def read_request(stdin: IO[str]) -> Any:
     try:
         text = buffer.read().decode("utf-8") if buffer is not None else stdin.read()
         text.encode("utf-8")  # a lone surrogate, from a stream decoded with surrogateescape
-    except UnicodeError as exc:
+    except (UnicodeDecodeError, UnicodeEncodeError) as exc:
         raise RequestError("request", f"not valid UTF-8 text (at position {exc.start + 1})") from None
     if not text.strip():
         raise RequestError("request", "empty; expected a JSON object")

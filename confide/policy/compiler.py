@@ -26,6 +26,7 @@ from . import vocab
 from .answers import Answer, FrozenDict, FrozenList, _template
 from .errors import RequestError
 from .fast import Fast
+from .filters import AccessFilter, access_filter
 from .reference import compile_access_condition, compile_disclose_condition, grant_roles
 from .request import (
     ACCESS_FIELDS,
@@ -105,6 +106,7 @@ class Pack(Fast):
         self._builders = {"disclose": self._decide_disclose, "access": self._decide_access,
                           "subject_access": self._decide_sar, "retain": self._decide_retain}
         self._caches: dict[str, dict[tuple, Answer]] = {a: {} for a in ACTIONS}
+        self._filters: dict[tuple, AccessFilter] = {}
         self._disclose = self._make_fast_disclose(self._disclose_slow, self._caches["disclose"])
         self._access = self._make_fast_access(self._access_slow, self._caches["access"])
         self._handlers = {"disclose": self._disclose, "access": self._access,
@@ -132,6 +134,21 @@ class Pack(Fast):
     def clear_cache(self) -> None:
         for cache in self._caches.values():
             cache.clear()
+
+    @property
+    def purposes(self) -> list[str]:
+        """The pack's purposes, in the vocabulary's order."""
+        return [purpose for purpose in vocab.PURPOSES if purpose in self._purposes]
+
+    def access_filter(self, *, role: str, has_team: bool, purpose: str, kind: str = "identity",
+                      sealed: bool = False) -> AccessFilter:
+        """`access` answered for every case at once (confide/policy/filters.py), kept per question."""
+        key = (role, has_team, purpose, kind, sealed)
+        found = self._filters.get(key)
+        if found is None:
+            found = self._filters[key] = access_filter(self, role=role, has_team=has_team, purpose=purpose,
+                                                       kind=kind, sealed=sealed)
+        return found
 
     # -- the strict validators (request.py), then the cache ------------------------------------
     def _disclose_slow(self, req: dict[str, Any]) -> Answer:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Sequence
 from functools import lru_cache
 
 # Bank holidays proclaimed for one year only, and the usual ones that were moved.
@@ -122,7 +123,7 @@ def _merged(pauses: list[tuple[dt.date, dt.date]]) -> list[tuple[dt.date, dt.dat
     return out
 
 
-def sar_period_end(starts_on: dt.date, months: int, pauses: list[tuple[dt.date, dt.date]] = ()) -> dt.date:
+def sar_period_end(starts_on: dt.date, months: int, pauses: Sequence[tuple[dt.date, dt.date]] = ()) -> dt.date:
     """The last day of a subject-access period of `months` calendar months beginning with `starts_on`
     (the same date `months` later, or that month's last day), before any move to a working day, with
     the days of each pause added on.

@@ -263,7 +263,8 @@ def render_document(pack: Pack, name: str, organisation: str | None = None) -> s
     out = [named(doc["title"]), org, "", textwrap.fill(named(doc["intro"]), 100), ""]
     for i, rid in enumerate(doc["items"], 1):
         rule = rules[rid]
-        out.append(textwrap.fill(f"{i}) {named(rule.client_text)} (clause {rule.clause})", 100,
+        # The pack loader refuses a document item whose rule has no client_text (schema.py).
+        out.append(textwrap.fill(f"{i}) {named(rule.client_text)} (clause {rule.clause})", 100,  # type: ignore[arg-type]
                                  subsequent_indent="   "))
     if doc["consent_scope"]:
         out += ["", textwrap.fill("With your agreement we will share information with: "

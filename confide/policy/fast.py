@@ -22,7 +22,7 @@ changes an answer is a bug here.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import vocab
@@ -118,7 +118,7 @@ class Fast(Reference):
             for status in vocab.CONSENT_STATUS:
                 for bits in range(16):
                     ctuple = (status, bool(bits & 8), bool(bits & 4), bool(bits & 2), bool(bits & 1))
-                    pair = []
+                    pair: list[tuple] = []
                     for capacity in (False, True):
                         verbal = self._consent_valid(ctuple, capacity, role, _UNWRITTEN)
                         if self._consent_valid(ctuple, capacity, role):
@@ -197,7 +197,8 @@ class Fast(Reference):
         tkey = ("access", "trustee" if kind == "trustee" else ("sealed", r[A_ROLE] in self._sealed_open))
         t = self._templates.get(tkey)
         if t is None:
-            t = self._remember(tkey, _template(self._build_access_preamble(r)))
+            # Reached only for a trustee or a sealed record, which the preamble always answers.
+            t = self._remember(tkey, _template(self._build_access_preamble(r)))  # type: ignore[arg-type]
         return t
 
     def _access_answer(self, best: Rule | None, r: tuple) -> Answer:
@@ -247,8 +248,9 @@ class Fast(Reference):
         self._aw = self._access_tables([g.when for g in grants])
 
     @staticmethod
-    def _in_table(conds: list[dict[str, Any] | None], key: str) -> tuple[dict[Any, int], int]:
-        nocond, table = 0, {}
+    def _in_table(conds: Sequence[dict[str, Any] | None], key: str) -> tuple[dict[Any, int], int]:
+        nocond = 0
+        table: dict[Any, int] = {}
         for i, c in enumerate(conds):
             if c is None:
                 continue
@@ -406,7 +408,7 @@ class Fast(Reference):
                                      ("purpose", self._purposes, True), ("channel", self._channels, True),
                                      ("requester_role", self._roles, True)):
             (tw, w_d), (tu, u_d) = dw[key], du[key]
-            table = {w: tw.get(w, w_d) | tu.get(w, u_d) << n for w in words}
+            table: dict[str | None, int] = {w: tw.get(w, w_d) | tu.get(w, u_d) << n for w in words}
             if optional:
                 table[None] = w_d | u_d << n
             t[key] = table
@@ -630,11 +632,12 @@ class Fast(Reference):
             own = service is None or not served or service in served
             key = (role, same_team, assigned, kind, service, sealed, purpose, own)
             if cache_size:
-                t = cache_get(key)
-                if t is not None:
-                    return t.copy()
+                hit = cache_get(key)
+                if hit is not None:
+                    return hit.copy()
+            t: Answer
             if sealed or role in trustees_refused:
-                t = preamble(key)
+                t = preamble(key)  # type: ignore[assignment]  # it answers every sealed or refused-trustee request
             else:
                 m = role_t[role] & assigned_t[assigned] & same_t[same_team] & own_t[own] & pur_get(purpose, pur_d) \
                     & kind_get(kind, kind_d) & svc_get(service, svc_d)

@@ -7,6 +7,7 @@ These are rules, so they live here, each with its clause. Pure: no Django.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ _VPP_STAGES = {
 STAGE_NOTICES: dict[tuple[str, str, str], dict[str, str]] = {("dvip", "vpp", "perpetrator"): _VPP_STAGES}
 # What the partner is told (Appendix A 1: "my attendance and whether I drop out of the programme or are
 # suspended from it"): who he is and his attendance; the client agreed to it when he signed.
-_PARTNER_TOLD = {"recipients": ("partner", "ex_partner"), "data": ("identity", "attendance")}
+_PARTNER_TOLD: dict[str, Any] = {"recipients": ("partner", "ex_partner"), "data": ("identity", "attendance")}
 
 
 def on_case_stage(pack: str, service: str, subject_role: str, status: str, before: str) -> list[Notice]:

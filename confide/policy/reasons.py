@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from confide.errors import ConfideError
+
 # Every reason or note a person must write has at least this many letters or numbers.
 MIN_REASON = 10
 
@@ -78,29 +80,29 @@ def visible_length(text: str | None) -> int:
     return count
 
 
-def reason_problem(text: str | None, field: str, *, what: str) -> str | None:
-    """Why `text` is not enough for `field` ('field: message'), or None if it is."""
+class ReasonError(ConfideError, ValueError):
+    """A reason or note that does not say enough; `field` is the one it belongs to."""
+
+    code = "reason_too_short"
+
+
+def reason_problem(text: str | None, field: str, *, what: str) -> ReasonError | None:
+    """Why `text` is not enough for `field` (a ReasonError, not raised: 'what (the rule)'), or None
+    if it is."""
     if visible_length(text) >= MIN_REASON:
         return None
-    return f"{field}: {what} ({RULE})"
+    return ReasonError(f"{what} ({RULE})", field=field)
 
 
-class ReasonError(ValueError):
-    """A reason or note that does not say enough. str() is 'field: message'."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.field, _, self.message = message.partition(": ")
-
-
-def check_reason(text: str | None, field: str, *, what: str, error: type[Exception] = ReasonError) -> str:
+def check_reason(text: str | None, field: str, *, what: str,
+                 error: type[ConfideError] = ReasonError) -> str:
     """The reason as it will be stored (surrounding whitespace removed), or raise `error` (by default
     ReasonError; a service passes its own error type, so its callers catch what they always have)
-    with 'field: what (the rule)', e.g. 'note: say why it was not done (at least 10 letters or
+    on `field` with 'what (the rule)', e.g. 'say why it was not done (at least 10 letters or
     numbers: ...)'. `what` is each place's own words of what to write."""
     problem = reason_problem(text, field, what=what)
     if problem is not None:
-        raise error(problem)
+        raise error(problem.message, field=field, code=problem.code)
     return (text or "").strip()
 
 

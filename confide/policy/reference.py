@@ -75,6 +75,10 @@ def _is(idx: int, value: Any) -> Pred:
     return lambda r: r[idx] is value
 
 
+def _below(idx: int, limit: int) -> Pred:
+    return lambda r: r[idx] is not None and r[idx] < limit
+
+
 def _all(preds: list[Pred]) -> Pred:
     if not preds:
         return lambda r: True
@@ -128,8 +132,7 @@ def compile_disclose_condition(cond: dict[str, Any]) -> Pred:
         elif key == "requester_role":
             preds.append(_in(D_REQUESTER, value))
         elif key == "subject_under_age":
-            limit = value
-            preds.append(lambda r, limit=limit: r[D_AGE] is not None and r[D_AGE] < limit)
+            preds.append(_below(D_AGE, value))
         else:  # pragma: no cover - the schema admits no other key
             raise AssertionError(key)
     return _all(preds)
@@ -268,7 +271,7 @@ class Reference(Answers):
         spec = self.spec
         self._consent_requires = spec.consent["requires"]
         # A subject role's further requirements (DVIP Appendix B: a victim's consent is in writing).
-        self._consent_by_role: dict[str, dict[str, Any]] = dict(spec.consent.get("subject_roles") or {})
+        self._consent_by_role: dict[str | None, dict[str, Any]] = dict(spec.consent.get("subject_roles") or {})
         self._prohibitions = [(r, compile_disclose_condition(r.when),
                                compile_disclose_condition(r.unless) if r.unless else None) for r in spec.prohibitions]
         self._disclose_rules = [(r, compile_disclose_condition(r.when)) for r in spec.disclose_rules]
@@ -407,7 +410,7 @@ class Reference(Answers):
         lets break the glass may (permit-if-approved, flagged for review), and everyone else is refused."""
         kind = self._role_kind[r[A_ROLE]]
         if r[A_SEALED] or (kind == "trustee" and r[A_ROLE] not in self._trustees_granted):
-            return self._build_access_preamble(r)
+            return self._build_access_preamble(r)  # type: ignore[return-value]  # answers every sealed or trustee request
         best: Rule | None = None
         for grant, when in self._grants:
             if when(r) and (best is None or _RANK[grant.decision] > _RANK[best.decision]):
@@ -442,7 +445,7 @@ class Reference(Answers):
             ans["flag_for_review"] = best.decision != "permit"
             return ans
         if self._role_kind[r[A_ROLE]] == "trustee":
-            return self._build_access_preamble(r)
+            return self._build_access_preamble(r)  # type: ignore[return-value]  # answers every trustee request
         bg = self._bg
         if self._role_kind[r[A_ROLE]] in bg.extra["kinds"] and r[A_KIND] not in bg.extra["exclude_record_kinds"]:
             ans = self._answer("permit_if_approved", [self.reason(bg)], bg.approvals,

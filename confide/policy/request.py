@@ -16,7 +16,7 @@ of to these functions, so an error message always comes from here.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, overload
 
 from . import dates
 from .errors import RequestError
@@ -134,6 +134,10 @@ def _opt_text(value: Any, name: str) -> str | None:
 _DIGITS = frozenset("0123456789")
 
 
+@overload
+def _date(value: Any, name: str) -> dt.date: ...
+@overload
+def _date(value: Any, name: str, *, optional: bool) -> dt.date | None: ...
 def _date(value: Any, name: str, *, optional: bool = False) -> dt.date | None:
     """A date spelt YYYY-MM-DD (nothing else `fromisoformat` would take, such as week dates), within
     `dates.EARLIEST`..`dates.LATEST`: a date outside them (year 0001 or 9999) is a typing error, and
@@ -178,7 +182,7 @@ def disclose_key(pack: Any, req: dict[str, Any]) -> tuple:
         if k not in DISCLOSE_FIELDS:
             raise _unknown("", k, DISCLOSE_FIELDS)
     subject = req.get("subject")
-    _object(subject, "subject", SUBJECT_FIELDS, "required; expected an object with at least 'role'")
+    subject = _object(subject, "subject", SUBJECT_FIELDS, "required; expected an object with at least 'role'")
     role = _word(subject.get("role"), "subject.role", pack._subject_roles, "subject role")
     service = subject.get("service")
     if service is not None:
@@ -195,7 +199,7 @@ def disclose_key(pack: Any, req: dict[str, Any]) -> tuple:
     if not data:
         raise RequestError("data", "expected a non-empty list of data categories")
     recipient = req.get("recipient")
-    _object(recipient, "recipient", RECIPIENT_FIELDS, "required; expected an object with at least 'kind'")
+    recipient = _object(recipient, "recipient", RECIPIENT_FIELDS, "required; expected an object with at least 'kind'")
     rkind = _word(recipient.get("kind"), "recipient.kind", pack._recipients, "recipient kind")
     rel = recipient.get("relationship_to_subject")
     if rel is not None:
@@ -207,7 +211,7 @@ def disclose_key(pack: Any, req: dict[str, Any]) -> tuple:
     if consent is None:
         ctuple = _CONSENT_DEFAULT
     else:
-        _object(consent, "consent", CONSENT_FIELDS, "expected an object, found {found}")
+        consent = _object(consent, "consent", CONSENT_FIELDS, "expected an object, found {found}")
         ctuple = (
             _word(consent.get("status", "not_sought"), "consent.status", pack._statuses, "consent status"),
             _bool(consent.get("explicit", False), "consent.explicit"),
@@ -229,7 +233,7 @@ def disclose_key(pack: Any, req: dict[str, Any]) -> tuple:
     requester = req.get("requester")
     qrole = None
     if requester is not None:
-        _object(requester, "requester", DISCLOSE_REQUESTER_FIELDS, "expected an object with 'role', found {found}")
+        requester = _object(requester, "requester", DISCLOSE_REQUESTER_FIELDS, "expected an object with 'role', found {found}")
         qrole = _word(requester.get("role"), "requester.role", pack._roles, "role")
     key = (role, service, age, capacity, data, rkind, rel, purpose, ctuple, grounds, channel, verified, anon,
            pack._consent_valid(ctuple, capacity, role), pack._consent_valid(ctuple, capacity, role, _UNWRITTEN),
@@ -243,14 +247,14 @@ def access_key(pack: Any, req: dict[str, Any]) -> tuple:
         if k not in ACCESS_FIELDS:
             raise _unknown("", k, ACCESS_FIELDS)
     actor = req.get("actor")
-    _object(actor, "actor", ACTOR_FIELDS, "required; expected an object with at least 'role'")
+    actor = _object(actor, "actor", ACTOR_FIELDS, "required; expected an object with at least 'role'")
     role = _word(actor.get("role"), "actor.role", pack._roles, "role")
     ateam = _opt_text(actor.get("team"), "actor.team")
     assigned = actor.get("assigned_to_case", False)
     if assigned is not False:
         _bool(assigned, "actor.assigned_to_case")
     record = req.get("record")
-    _object(record, "record", RECORD_FIELDS, "required; expected an object with at least 'kind'")
+    record = _object(record, "record", RECORD_FIELDS, "required; expected an object with at least 'kind'")
     kind = _word(record.get("kind"), "record.kind", pack._access_kinds, "record kind")
     service = record.get("service")
     if service is not None:
@@ -277,7 +281,7 @@ def subject_access_key(pack: Any, req: dict[str, Any]) -> tuple:
         raise RequestError("received_on", "required; expected a date as YYYY-MM-DD")
     received = _date(req["received_on"], "received_on")
     requester = req.get("requester")
-    _object(requester, "requester", REQUESTER_FIELDS, "required; expected an object with at least 'role'")
+    requester = _object(requester, "requester", REQUESTER_FIELDS, "required; expected an object with at least 'role'")
     role = _word(requester.get("role"), "requester.role", pack._subject_roles, "subject role")
     service = requester.get("service")
     if service is not None:
@@ -295,7 +299,7 @@ def retain_key(pack: Any, req: dict[str, Any]) -> tuple:
         if k not in RETAIN_FIELDS:
             raise _unknown("", k, RETAIN_FIELDS)
     record = req.get("record")
-    _object(record, "record", RETAIN_RECORD_FIELDS, "required; expected an object with at least 'kind'")
+    record = _object(record, "record", RETAIN_RECORD_FIELDS, "required; expected an object with at least 'kind'")
     kind = _word(record.get("kind"), "record.kind", pack._record_kinds, "record kind")
     service = record.get("service")
     if service is not None:
@@ -329,7 +333,7 @@ def _sar_clock_fields(req: dict[str, Any], received: dt.date) -> tuple | None:
     pauses = []
     for i, c in enumerate(clar):
         name = f"clarification[{i}]"
-        _object(c, name, CLARIFICATION_FIELDS, "expected an object with asked_on and answered_on, found {found}")
+        c = _object(c, name, CLARIFICATION_FIELDS, "expected an object with asked_on and answered_on, found {found}")
         if "asked_on" not in c:
             raise RequestError(f"{name}.asked_on", "required; expected a date as YYYY-MM-DD")
         asked = _date(c["asked_on"], f"{name}.asked_on")
@@ -343,7 +347,7 @@ def _sar_clock_fields(req: dict[str, Any], received: dt.date) -> tuple | None:
         pauses.append((asked, answered))
     ext = req.get("extension")
     if ext is not None:
-        _object(ext, "extension", EXTENSION_FIELDS, "expected an object with months, reason and told_on, found {found}")
+        ext = _object(ext, "extension", EXTENSION_FIELDS, "expected an object with months, reason and told_on, found {found}")
         months = ext.get("months")
         if months.__class__ is not int or months not in (1, 2):
             raise RequestError("extension.months", f"expected 1 or 2 further months, found {_show(months)}")

@@ -187,7 +187,7 @@ class _Parser:
     def err(self, path: Path, message: str) -> Exception:
         return self.src.error(path, message)
 
-    def mapping(self, value: Any, path: Path, allowed: set[str], required: set[str] = frozenset()) -> dict:
+    def mapping(self, value: Any, path: Path, allowed: set[str], required: set[str] | frozenset[str] = frozenset()) -> dict:
         if not isinstance(value, dict):
             raise self.err(path, f"expected a mapping, found {type(value).__name__}")
         for key in value:
@@ -387,7 +387,7 @@ class _PackParser(_Parser):
                 continue
             p = path + (key,)
             body = self.mapping(raw[key], p, {"clause", "text", *extra}, {"clause", "text", *extra})
-            item = {"clause": self._clause(body["clause"], p + ("clause",)), "text": self.string(body["text"], p + ("text",))}
+            item: dict[str, Any] = {"clause": self._clause(body["clause"], p + ("clause",)), "text": self.string(body["text"], p + ("text",))}
             if "every_days" in extra:
                 item["every_days"] = self.integer(body["every_days"], p + ("every_days",), 1)
             out[key] = item
@@ -406,7 +406,8 @@ class _PackParser(_Parser):
             kind, vocab_name = spec[key]
             p = path + (key,)
             if kind == "words":
-                out[key] = frozenset(self.words(value, p, self.vocab[vocab_name], vocab_name.rstrip("s").replace("_", " ")))
+                # Every "words" condition names its vocabulary (the spec tables above).
+                out[key] = frozenset(self.words(value, p, self.vocab[vocab_name], vocab_name.rstrip("s").replace("_", " ")))  # type: ignore[index,union-attr]
             elif kind == "bool":
                 out[key] = self.boolean(value, p)
             elif kind == "int":
@@ -449,7 +450,7 @@ class _PackParser(_Parser):
             return ()
         return self.words(raw, path, self.vocab["obligations"], "obligation")
 
-    def _rule(self, raw: Any, path: Path, section: str, allowed: set[str], *, required: set[str] = frozenset(),
+    def _rule(self, raw: Any, path: Path, section: str, allowed: set[str], *, required: set[str] | frozenset[str] = frozenset(),
               cond: dict | None = None, default_id: str | None = None) -> Rule:
         base = {"id", "clause", "text", "client_text"}
         raw = self.mapping(raw, path, base | allowed, {"clause", "text"} | set(required)
@@ -793,9 +794,10 @@ class _PackParser(_Parser):
                 if "service" in fors else None
             items = self.words(body["items"], p + ("items",), frozenset(by_id), "rule id")
             for i, rid in enumerate(items):
-                if by_id[rid].client_text is None:
+                client_text = by_id[rid].client_text
+                if client_text is None:
                     raise self.err(p + ("items", i), f"rule '{rid}' has no client_text to put in a document")
-                self._placeholders(by_id[rid].client_text, p + ("items", i))
+                self._placeholders(client_text, p + ("items", i))
             for part in ("title", "intro", "closing"):
                 if isinstance(body.get(part), str):
                     self._placeholders(body[part], p + (part,))

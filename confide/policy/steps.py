@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from confide.errors import ConfideError
 from confide.policy import reasons
 
 # What a worker writes to confirm a step, or why it was skipped: the one rule for reasons and notes
@@ -91,15 +92,17 @@ def real_length(text: str) -> int:
     return reasons.visible_length(text)
 
 
-def note_problem(kind: str, outcome: str, note: str) -> str | None:
-    """Why this confirmation cannot be recorded as given ('field: message'), or None if it can."""
+def note_problem(kind: str, outcome: str, note: str) -> ConfideError | None:
+    """Why this confirmation cannot be recorded as given (an error naming its field, not raised),
+    or None if it can."""
     step = BEFORE_SENDING.get(kind)
     if step is None:
-        return "step: that is not a step the policy asks for before sending"
+        return ConfideError("that is not a step the policy asks for before sending", field="step")
     if outcome not in ("done", "skipped"):
-        return "outcome: say whether it was done"
+        return ConfideError("say whether it was done", field="outcome")
     if outcome == "skipped" and not step.may_skip:
-        return "outcome: the policy does not allow this step to be skipped"
+        return ConfideError("the policy does not allow this step to be skipped", field="outcome",
+                            code="step_not_skippable")
     return reasons.reason_problem(note, "note", what="say why it was not done" if outcome == "skipped"
                                   else "say what was done")
 

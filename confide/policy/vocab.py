@@ -75,6 +75,11 @@ PURPOSES = (
     "payroll", "emergency",
 )
 
+# The purposes a list of clients is asked for: one's own caseload (direct support), and the team's
+# for cover, supervision and advice. Which of them a person is offered is the pack's answer
+# (confide/policy/filters.py purposes_for_lists), never this list's.
+LIST_PURPOSES = ("direct_support", "cover", "supervision", "advice")
+
 # The contract's `access` answers whether a person may READ a record for a purpose. Adding to a
 # client's file (an entry, a person, safe contact details, a case's stage) is work on the case, so
 # only a purpose that is work on the case lets the reader write too; opening a file for
@@ -95,6 +100,32 @@ WORDING_KINDS = ("speculation", "judgement")
 
 ROLE_KINDS = ("worker", "volunteer", "manager", "data_controller", "trustee", "administrator")
 REQUIRED_ROLE_KINDS = ("worker", "manager", "data_controller", "trustee")
+
+# What each kind of role does in Confide beyond the pack's own rules (who may read or share what, and
+# who approves, are the pack's). A pack names its roles and gives each a kind; the services and pages
+# ask these sets, and never write a role's name or kind out where they decide something
+# (tests/policy/test_rules_in_one_place.py).
+CASEWORK_KINDS = frozenset({"worker", "volunteer"})  # hold a caseload: their own clients come first
+# Keep the partner directory and its agreements; see their clients and the team's, as workers do.
+MANAGER_KINDS = frozenset({"manager", "data_controller"})
+# Manage a team: review its people's break-glass openings (the line manager of DVIP 1.01's
+# `notify_line_manager`), take the notices meant for its manager, open an urgent task's file to
+# manage the risk.
+LINE_MANAGER_KINDS = frozenset({"manager"})
+# Answer for the audit log: its head on the home page, a record of access read for an audit.
+AUDITOR_KINDS = frozenset({"data_controller"})
+# Briefed on the facts, never a client's name (Day-Mer: "without confidentiality being breached"):
+# anonymised figures only; no client list, no partner directory, no break-glass queue.
+NAMELESS_KINDS = frozenset({"trustee"})
+TEAMLESS_KINDS = frozenset({"trustee"})  # the only people who may belong to no team
+ADMINISTRATOR_KINDS = frozenset({"administrator"})  # keep the list of staff
+
+# The purposes for which a list could name a client to an approver of a request to share: their own
+# client, or their team's for supervision. Otherwise they decide on the facts with a client number.
+NAMING_PURPOSES = ("direct_support", "supervision")
+# The purposes a client's record of access is read for (Home-Start 9.1: the Record of Access Form):
+# one's own client, supervision or a review, and the data controller's audit.
+RECORD_OF_ACCESS_PURPOSES = ("direct_support", "supervision", "audit")
 
 DECISIONS = ("permit", "permit_if_approved", "deny")
 DECISION_RANK = {"permit": 2, "permit_if_approved": 1, "deny": 0}

@@ -14,17 +14,18 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
 from confide.audit.actions import Action
 from confide.audit.services import record_event
 from confide.ids import record_id
-from confide.keys import KeyDestroyed
-from confide.keys.runtime import key_store
 from confide.policy import reasons as reason_rules
-from confide.records.access import _clauses, _decide, _open, _team, _with_cases
+from confide.policy import vocab
+from confide.records.access import clauses, open_cases, outside_decision
 from confide.records.models import BreakGlass, Client
+from confide.records.rows import clients_with_cases
 
 # The stated reason: the one rule for reasons and notes (confide.policy.reasons).
 REASON_MIN = reason_rules.MIN_REASON
@@ -44,21 +45,22 @@ def do_open_outside(user, client_id, purpose: str, reason: str) -> tuple[Client,
     was broken; raises ReasonNeeded if it must be and no reason was given, Http404 if it cannot."""
     client_pk = record_id(client_id)
     reason = reason.strip()
-    client = _with_cases(Client.objects.filter(pk=client_pk)).first()
+    client = clients_with_cases(Client.objects.filter(pk=client_pk)).first()
     if client is None:
         # Answered as a file outside this person's work would be: if they could break the glass on
         # one, a reason is asked for here too, so the prompt never tells an existing number from a
         # missing one. Either way the attempt is recorded, with the number tried and no client.
-        asked = _outside_decision(user, purpose)
+        asked = outside_decision(user, purpose)
         needs_reason = asked["decision"] == "permit_if_approved" and reason_rules.visible_length(reason) < REASON_MIN
         record_event(user, Action.CLIENT_OPEN_OUTSIDE_REFUSED, object_type="client", object_id=client_pk,
                      purpose=purpose, detail={"reason": "reason_needed" if needs_reason else "no_such_client",
                                               "role": user.role})
         if needs_reason:
-            raise ReasonNeeded(_clauses(asked))
+            raise ReasonNeeded(clauses(asked))
         raise Http404
-    cases, decision, glass = _open(user, client, purpose, "case_notes")
-    base = {"decision": decision["decision"], "clauses": _clauses(decision), "role": user.role}
+    opening = open_cases(user, client, purpose, "case_notes")
+    cases, decision, glass = opening.cases, opening.decision, opening.break_glass
+    base = {"decision": decision["decision"], "clauses": clauses(decision), "role": user.role}
     if cases:
         # Permitted outright for this purpose, or a live BreakGlass already covers it.
         record_event(user, Action.CLIENT_OPEN_OUTSIDE, object_type="client", object_id=client.pk, client_id=client.pk,
@@ -73,11 +75,11 @@ def do_open_outside(user, client_id, purpose: str, reason: str) -> tuple[Client,
                      client_id=client.pk, purpose=purpose, detail={**base, "reason": "reason_needed"})
         raise ReasonNeeded(base["clauses"])
     reviewers = sorted({role for approval in decision.get("approvals", []) for role in approval.get("any_of", [])})
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         glass = BreakGlass(user=user, client=client, purpose=purpose, role=user.role, reviewer_roles=reviewers,
                            clauses=base["clauses"], audit_seq=0,
                            expires_at=timezone.now() + timedelta(minutes=settings.BREAK_GLASS_MINUTES))
-        glass.reason_sealed = key_store().encrypt(client.pk, reason, glass.reason_context)
+        glass.reason = reason
         glass.save()
         # Flagged for review: the event says so, and names who reviews it. The reason itself stays
         # sealed with the client's records; the audit log never holds what anyone wrote.
@@ -90,20 +92,12 @@ def do_open_outside(user, client_id, purpose: str, reason: str) -> tuple[Client,
     return client, glass
 
 
-def _outside_decision(user, purpose: str) -> dict:
-    """The engine's answer for a file outside this person's work (no case of theirs, not their
-    team's, not sealed), whoever's it is: break-glass turns on the role and the kind of record,
-    never on whose file it is (policy contract, `access`)."""
-    return _decide({"action": "access", "actor": {"role": user.role, "team": _team(user), "assigned_to_case": False},
-                    "record": {"kind": "case_notes", "sealed": False}, "purpose": purpose})
-
-
 def reviewable(user):
     """The break-glass openings this person reviews: their role is one the pack named for it,
     and it was not they who broke the glass."""
     # The roles are stored as a JSON list of names; a quoted name matches one whole element.
     queue = BreakGlass.objects.filter(reviewer_roles__icontains=f'"{user.role}"').exclude(user=user)
-    if user.role_kind == "manager":
+    if user.role_kind in vocab.LINE_MANAGER_KINDS:
         # A manager reviews the openings of their own team's people: the line manager the pack's
         # `notify_line_manager` obligation means (dvip 1.01). Other reviewers (the data controller)
         # see every team's.
@@ -111,28 +105,29 @@ def reviewable(user):
     return queue
 
 
-def review_queue(user, *, pending_only: bool = True):
+def review_queue(user, *, pending_only: bool = True, before: int | None = None):
+    """The openings this person reviews. Those still waiting, oldest first: the queue to work
+    through. Or every one, reviewed or not, newest first from before opening number `before` (keyset
+    paging on the (created_at, id) index, so a page of the history costs the same however long it
+    is); the caller slices the page."""
     queue = reviewable(user).select_related("user", "reviewed_by")
     if pending_only:
-        queue = queue.filter(outcome=BreakGlass.Outcome.PENDING)
-    return queue.order_by("created_at", "id")
+        return queue.filter(outcome=BreakGlass.Outcome.PENDING).order_by("created_at", "id")
+    if before is not None:
+        # Only an opening this person reviews can mark the place: another's number starts nothing.
+        at = reviewable(user).filter(pk=before).values_list("created_at", flat=True).first()
+        if at is not None:
+            queue = queue.filter(Q(created_at__lt=at) | Q(created_at=at, pk__lt=before))
+    return queue.order_by("-created_at", "-id")
 
 
 def break_glass_reason(glass: BreakGlass) -> str:
     """The stated reason, for its reviewer (the queue is the gate: only a reviewer gets here)."""
-    try:
-        return key_store().decrypt(glass.client_id, glass.reason_sealed, glass.reason_context)
-    except KeyDestroyed:
-        return "(This reason can no longer be read: the client's records were destroyed.)"
+    return glass.reason
 
 
 def review_note(glass: BreakGlass) -> str:
-    if not glass.review_note_sealed:
-        return ""
-    try:
-        return key_store().decrypt(glass.client_id, glass.review_note_sealed, glass.review_note_context)
-    except KeyDestroyed:
-        return "(This note can no longer be read: the client's records were destroyed.)"
+    return glass.review_note
 
 
 def access_break_glass(user, glass_id) -> BreakGlass:
@@ -162,15 +157,14 @@ def do_review_break_glass(reviewer, glass: BreakGlass, outcome: str, note: str) 
     if glass.user_id == reviewer.pk:
         raise PermissionError("nobody reviews their own break-glass")
     note = check_review_note(note)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         # Read again with its row locked: two reviewers at once cannot both review it.
         if BreakGlass.objects.select_for_update().get(pk=glass.pk).outcome != BreakGlass.Outcome.PENDING:
             raise ValueError("this break-glass has already been reviewed")
         glass.outcome = outcome
         glass.reviewed_by = reviewer
         glass.reviewed_at = timezone.now()
-        glass.review_note_sealed = (key_store().encrypt(glass.client_id, note, glass.review_note_context)
-                                    if note else b"")
+        glass.review_note = note  # "" clears it
         glass.save(update_fields=["outcome", "reviewed_by", "reviewed_at", "review_note_sealed"])
         record_event(reviewer, Action.BREAK_GLASS_REVIEWED, object_type="break_glass", object_id=glass.pk,
                      client_id=glass.client_id, detail={"outcome": outcome, "role": reviewer.role,

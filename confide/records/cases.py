@@ -13,14 +13,17 @@ from django.utils import timezone
 from confide.accounts.models import current_policy
 from confide.audit.actions import Action
 from confide.audit.services import record_event
+from confide.errors import ConfideError
 from confide.records.access import case_decision
 from confide.records.models import CASE_FLAGS, SUBJECT_ROLES, Case, Client
 
 FLAG_WORDS = {word for word, _ in CASE_FLAGS}
 
 
-class CaseError(ValueError):
+class CaseError(ConfideError, ValueError):
     """A referral or a change that cannot be made as given; the message says why."""
+
+    code = "case_invalid"
 
 
 def do_take_referral(user, *, name: str, service: str, subject_role: str = "service_user",
@@ -75,6 +78,12 @@ def do_change_case(user, case: Case, status: str, flags: list[str]) -> Case:
     check_change(case, status, flags)
     today = timezone.localdate()
     with transaction.atomic():
+        # Read again with its row locked, and checked there: a page opened before a legal hold was
+        # set cannot lift it, and two changes at once each start from what the other left.
+        locked = Case.objects.select_for_update().only("status", "flags", "opened_on", "closed_on").get(pk=case.pk)
+        case.status, case.flags = locked.status, locked.flags
+        case.opened_on, case.closed_on = locked.opened_on, locked.closed_on
+        check_change(case, status, flags)
         before = (case.status, sorted(case.flags))
         case.status = status
         case.flags = sorted(set(flags))

@@ -1,5 +1,6 @@
 """Writing and reading entries: notes, documents and risk assessments, always encrypted under the
-client's own data key. Each write records that it happened, never what was written."""
+client's own data key (through their sealed columns, confide/keys/sealed.py). Each write records
+that it happened, never what was written."""
 
 from __future__ import annotations
 
@@ -9,17 +10,17 @@ from django.db import transaction
 
 from confide.audit.actions import Action
 from confide.audit.services import record_event
-from confide.keys import KeyDestroyed
-from confide.keys.runtime import key_store
+from confide.errors import ConfideError
 from confide.policy.reasons import is_blank
 from confide.records.models import DATA_CATEGORIES, Case, Document, Entry, RelatedPerson
 
-UNREADABLE = "This entry can no longer be read: the client's records were destroyed."
 CATEGORY_WORDS = {word for word, _ in DATA_CATEGORIES}
 
 
-class EntryError(ValueError):
-    """An entry that cannot be saved as given; the message says which part and why."""
+class EntryError(ConfideError, ValueError):
+    """An entry that cannot be saved as given; the message says why."""
+
+    code = "entry_invalid"
 
 
 @dataclass
@@ -58,7 +59,7 @@ def _save(author, case: Case, kind: str, body: str, facts: EntryFacts) -> Entry:
                   about_client=facts.about_client, source=facts.source, sealed=facts.sealed,
                   unsolicited=facts.unsolicited, risk_level=facts.risk_level,
                   wording_confirmed=facts.wording_confirmed)
-    entry.body_sealed = key_store().encrypt(case.client_id, body, entry.body_context)
+    entry.body = body
     entry.save()
     if facts.about_people:
         entry.about_people.set(facts.about_people)
@@ -78,7 +79,7 @@ def do_add_note(author, case: Case, text: str, facts: EntryFacts | None = None) 
     """Add a note to a case, its body encrypted, and record that it was added (never what it says)."""
     if is_blank(text):  # spaces or invisible characters alone are not a note
         raise EntryError("the note is empty")
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         entry = _save(author, case, Entry.Kind.NOTE, text, facts or EntryFacts())
         _event(author, entry, Action.NOTE_ADDED)
     return entry
@@ -91,7 +92,7 @@ def do_add_risk_assessment(author, case: Case, summary: str, level: str, facts: 
         raise EntryError("choose the level of risk")
     if is_blank(summary):
         raise EntryError("the assessment is empty")
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         entry = _save(author, case, Entry.Kind.RISK_ASSESSMENT, summary, facts)
         _event(author, entry, Action.RISK_ASSESSMENT_ADDED)
     return entry
@@ -102,33 +103,26 @@ def do_add_document(author, case: Case, filename: str, content_type: str, conten
     """Add an uploaded document: its name, description and bytes sealed under the client's key."""
     if not content:
         raise EntryError("the file is empty")
-    store = key_store()
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         entry = _save(author, case, Entry.Kind.DOCUMENT, description, facts or EntryFacts())
         document = Document(entry=entry, content_type=content_type, size=len(content))
-        document.filename_sealed = store.encrypt(case.client_id, filename, document.filename_context)
-        document.content_sealed = store.encrypt_bytes(case.client_id, content, document.content_context)
+        document.filename, document.content = filename, content
         document.save()
         _event(author, entry, Action.DOCUMENT_ADDED)
     return entry
 
 
 def entry_text(client_id: int, entry: Entry) -> str:
-    """The body of an entry the caller was allowed to read (through confide.records.access)."""
-    try:
-        return key_store().decrypt(client_id, entry.body_sealed, entry.body_context)
-    except KeyDestroyed:
-        return UNREADABLE
-
+    """The body of an entry the caller was allowed to read (through confide.records.access), of
+    the client whose file is open: `entry.body`, without reading the entry's case for its client."""
+    return Entry.body.read(entry, client_id)
 
 
 def document_filename(client_id: int, document: Document) -> str:
-    try:
-        return key_store().decrypt(client_id, document.filename_sealed, document.filename_context)
-    except KeyDestroyed:
-        return "unreadable"
+    return Document.filename.read(document, client_id)
 
 
-def document_content(client_id: int, document: Document) -> bytes:
-    """The bytes of a document the caller was allowed to download (through confide.records.access)."""
-    return key_store().decrypt_bytes(client_id, document.content_sealed, document.content_context)
+def document_content(client_id: int, document: Document) -> bytes | None:
+    """The bytes of a document the caller was allowed to download (through confide.records.access);
+    None once they can no longer be read."""
+    return Document.content.read(document, client_id)

@@ -21,13 +21,9 @@ import base64
 import hashlib
 import hmac
 import unicodedata
-from datetime import date
 
-from confide.keys import NAME_INDEX_KEY, KeyDestroyed, KeyStore
+from confide.keys import NAME_INDEX_KEY
 
-NAME_CONTEXT = "client:name"
-DOB_CONTEXT = "client:date_of_birth"
-UNREADABLE_NAME = "(unreadable: the client's records were destroyed)"
 # Dropped inside a part rather than splitting it: O'Brien is one part, "obrien".
 _JOINERS = frozenset("'’‘`.")
 _LONGEST_PART = 64
@@ -99,55 +95,22 @@ def index_key() -> bytes:
 
 def seal_identity(client, clear: dict, key: bytes | None = None) -> list[str]:
     """Seal what `clear` holds ("name", "date_of_birth") onto the client (a row already saved: the seal
-    binds its number) and give the blind index tokens of the name (empty when no name is given),
-    not yet saved. The caller saves both in its transaction."""
+    binds its number) through its sealed columns (Client.sealed_name, sealed_date_of_birth), and give
+    the blind index tokens of the name (empty when no name is given), not yet saved. The caller
+    saves both in its transaction."""
     key = key or _store().data_key(client.pk, create=True)
     rows = []
     if "name" in clear:
-        client.name_sealed = KeyStore.encrypt_with(key, client.pk, clear["name"], NAME_CONTEXT)
+        type(client).sealed_name.seal_with(client, key, clear["name"])
         rows = sorted(name_tokens(index_key(), clear["name"]))
-        client.__dict__["_clear_name"] = clear["name"]
     if "date_of_birth" in clear:
-        born = clear["date_of_birth"]
-        client.dob_sealed = KeyStore.encrypt_with(key, client.pk, born.isoformat(), DOB_CONTEXT) if born else b""
-        client.__dict__["_clear_dob"] = born
+        type(client).sealed_date_of_birth.seal_with(client, key, clear["date_of_birth"])
     return rows
 
 
-def client_name(client) -> str:
-    """The client's name, decrypted once per object: "" if none was given, UNREADABLE_NAME once
-    their key is destroyed."""
-    if "_clear_name" not in client.__dict__:
-        blob = bytes(client.name_sealed or b"")
-        try:
-            client.__dict__["_clear_name"] = _store().decrypt(client.pk, blob, NAME_CONTEXT) if blob else ""
-        except KeyDestroyed:
-            client.__dict__["_clear_name"] = UNREADABLE_NAME
-    return client.__dict__["_clear_name"]
-
-
-def client_date_of_birth(client) -> date | None:
-    """The client's date of birth, decrypted once per object; None if not given or unreadable."""
-    if "_clear_dob" not in client.__dict__:
-        blob = bytes(client.dob_sealed or b"")
-        try:
-            client.__dict__["_clear_dob"] = date.fromisoformat(_store().decrypt(client.pk, blob, DOB_CONTEXT)) if blob else None
-        except KeyDestroyed:
-            client.__dict__["_clear_dob"] = None
-    return client.__dict__["_clear_dob"]
-
-
 def reveal_names(clients) -> None:
-    """Decrypt the names of these clients (a page of a list) with their keys read in one query."""
-    waiting = [client for client in clients if "_clear_name" not in client.__dict__]
-    if not waiting:
-        return
-    keys = _store().existing_keys(client.pk for client in waiting)
-    for client in waiting:
-        blob, key = bytes(client.name_sealed or b""), keys.get(client.pk)
-        if not blob:
-            client.__dict__["_clear_name"] = ""
-        elif key is None:
-            client_name(client)  # destroyed (unreadable), or an error worth its own message
-        else:
-            client.__dict__["_clear_name"] = KeyStore.decrypt_with(key, client.pk, blob, NAME_CONTEXT)
+    """Open the names of these clients (a page of a list) with their keys read in one query; a
+    client whose key was destroyed is named by the one placeholder (confide.keys.sealed)."""
+    clients = list(clients)
+    if clients:
+        type(clients[0]).sealed_name.reveal(clients)

@@ -5,7 +5,9 @@ Every read of these for a person goes through confide.records.access, which asks
 and writes the audit event. Everything a client said, everything about the people around them,
 documents and safe contact details are stored only as ciphertext under the client's own data key
 (confide/keys); so are a client's name and date of birth, found by name through a blind index
-(confide/records/identity.py).
+(confide/records/identity.py). Each sealed column is read and written through the `Sealed`
+attribute declared beside it (confide/keys/sealed.py: its context, and the one placeholder once
+the client's key is destroyed).
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import uuid
 from django.conf import settings
 from django.db import models, router, transaction
 from django.utils import timezone
+
+from confide.keys.sealed import Sealed
 
 # The policy contract's core vocabulary (shared/design/policy-contract.md), the words Confide
 # stores so that the engine can be asked about them.
@@ -31,10 +35,12 @@ CASE_FLAGS = [("family_court_risk_assessment", "Family court risk assessment"), 
 
 
 class Client(models.Model):
-    # Who the client is, sealed under their own key and bound to them (identity.NAME_CONTEXT,
-    # DOB_CONTEXT): never in clear. Read and set through `display_name` and `date_of_birth`.
+    # Who the client is, sealed under their own key and bound to them: never in clear. Read and
+    # set through `display_name` and `date_of_birth` (sealed as the client is saved).
     name_sealed = models.BinaryField(default=b"", editable=False)
     dob_sealed = models.BinaryField(default=b"", blank=True, editable=False)  # b"": not given
+    sealed_name = Sealed("name_sealed", "client", "name", ref=None, client="pk")
+    sealed_date_of_birth = Sealed("dob_sealed", "client", "date_of_birth", ref=None, client="pk", kind="date")
     subject_role = models.CharField(max_length=32, choices=SUBJECT_ROLES, default="service_user")
     team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="clients")
     created_at = models.DateTimeField(default=timezone.now)
@@ -65,27 +71,24 @@ class Client(models.Model):
 
     @property
     def display_name(self) -> str:
-        """The client's name, decrypted (once per object); "unreadable" once their key is destroyed."""
-        from confide.records.identity import client_name
-
-        return client_name(self)
+        """The client's name, opened once per object; "" if none was given; the one placeholder
+        (confide.keys.sealed.UNREADABLE) once their key is destroyed."""
+        return self.sealed_name
 
     @display_name.setter
     def display_name(self, value: str) -> None:
         self.__dict__.setdefault("_identity_to_seal", {})["name"] = str(value)
-        self.__dict__["_clear_name"] = str(value)
+        Client.sealed_name.remember(self, str(value))
 
     @property
     def date_of_birth(self):
-        """The client's date of birth (a date, or None), decrypted once per object."""
-        from confide.records.identity import client_date_of_birth
-
-        return client_date_of_birth(self)
+        """The client's date of birth (a date, or None: not given, or no longer readable)."""
+        return self.sealed_date_of_birth
 
     @date_of_birth.setter
     def date_of_birth(self, value) -> None:
         self.__dict__.setdefault("_identity_to_seal", {})["date_of_birth"] = value
-        self.__dict__["_clear_dob"] = value
+        Client.sealed_date_of_birth.remember(self, value)
 
 
 class ClientNameToken(models.Model):
@@ -120,6 +123,7 @@ class RelatedPerson(models.Model):
     relationship = models.CharField(max_length=32, choices=Relationship.choices)
     ref = models.UUIDField(default=uuid.uuid4, editable=False)
     details_sealed = models.BinaryField()  # JSON: name, agency, contact, notes
+    details = Sealed("details_sealed", "person", "details", kind="json")
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -128,10 +132,6 @@ class RelatedPerson(models.Model):
 
     def __str__(self) -> str:
         return f"related person #{self.pk}"
-
-    @property
-    def details_context(self) -> str:
-        return f"person:{self.ref}:details"
 
 
 class Case(models.Model):
@@ -158,6 +158,8 @@ class Case(models.Model):
 
     class Meta:
         ordering = ["-referred_on", "id"]
+        # A team's list reads its cases in client order and stops at the page's end (records/rows.py).
+        indexes = [models.Index(fields=["team", "client"], name="records_case_team_client")]
 
     def __str__(self) -> str:
         return f"case #{self.pk}"
@@ -165,6 +167,22 @@ class Case(models.Model):
     def flag_labels(self) -> list[str]:
         labels = dict(CASE_FLAGS)
         return [labels.get(flag, flag) for flag in self.flags]
+
+
+class OpenCaseCount(models.Model):
+    """How many cases of each service are not closed: trustees' anonymised figures, read from here
+    at the same cost whatever the number of cases. Kept by database triggers on records_case
+    (migration 0011), in the same transaction as every insert, change and delete of a case, however
+    it is made; never written by Confide's code. Numbers only: no client, case or team."""
+
+    service = models.CharField(max_length=64, primary_key=True)
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        db_table = "records_opencasecount"
+
+    def __str__(self) -> str:
+        return f"{self.service}: {self.n}"
 
 
 class Entry(models.Model):
@@ -194,6 +212,8 @@ class Entry(models.Model):
     # reads back only as this entry of this client. Never stored in clear.
     ref = models.UUIDField(default=uuid.uuid4, editable=False)
     body_sealed = models.BinaryField()
+    # "note:" for every kind: entries were notes first, and the context is in their ciphertexts.
+    body = Sealed("body_sealed", "note", "body", client="case.client_id")
     categories = models.JSONField(default=list, blank=True)
     about_client = models.BooleanField(default=True)
     about_people = models.ManyToManyField(RelatedPerson, related_name="entries", blank=True)
@@ -216,11 +236,6 @@ class Entry(models.Model):
         return f"entry #{self.pk}"
 
     @property
-    def body_context(self) -> str:
-        # "note:" for every kind: entries were notes first, and the context is in their ciphertexts.
-        return f"note:{self.ref}:body"
-
-    @property
     def record_kind(self) -> str:
         """The kind of record the engine is asked about for this entry."""
         if "medical_record" in self.categories:
@@ -239,17 +254,12 @@ class Document(models.Model):
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
     content_sealed = models.BinaryField()
+    filename = Sealed("filename_sealed", "document", "filename", ref="entry.ref", client="entry.case.client_id")
+    content = Sealed("content_sealed", "document", "content", ref="entry.ref", client="entry.case.client_id",
+                     kind="bytes")
 
     def __str__(self) -> str:
         return f"document #{self.pk}"
-
-    @property
-    def filename_context(self) -> str:
-        return f"document:{self.entry.ref}:filename"
-
-    @property
-    def content_context(self) -> str:
-        return f"document:{self.entry.ref}:content"
 
 
 class SafeContact(models.Model):
@@ -258,17 +268,14 @@ class SafeContact(models.Model):
 
     client = models.OneToOneField(Client, on_delete=models.PROTECT, primary_key=True, related_name="safe_contact")
     ref = models.UUIDField(default=uuid.uuid4)
-    details_sealed = models.BinaryField()  # JSON: number, when, say
+    details_sealed = models.BinaryField()  # JSON: number, when, say, avoid
+    details = Sealed("details_sealed", "safe_contact", "details", kind="json", shown_in="number")
     confirmed_on = models.DateField(default=timezone.localdate)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
         return f"safe contact for client #{self.pk}"
-
-    @property
-    def details_context(self) -> str:
-        return f"safe_contact:{self.ref}:details"
 
 
 class BreakGlass(models.Model):
@@ -286,6 +293,7 @@ class BreakGlass(models.Model):
     purpose = models.CharField(max_length=64)
     ref = models.UUIDField(default=uuid.uuid4, editable=False)
     reason_sealed = models.BinaryField()  # what they said, sealed under the client's key like the file
+    reason = Sealed("reason_sealed", "break_glass", "reason")
     role = models.CharField(max_length=64, help_text="The role held when the glass was broken.")
     reviewer_roles = models.JSONField(default=list)
     clauses = models.JSONField(default=list)
@@ -297,18 +305,14 @@ class BreakGlass(models.Model):
                                     related_name="+")
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_note_sealed = models.BinaryField(default=b"", blank=True)  # what the reviewer wrote, sealed like the reason
+    review_note = Sealed("review_note_sealed", "break_glass", "review_note")
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["outcome", "created_at"])]
+        # The queue reads what waits by outcome; its history, newest first a page at a time, by
+        # (created_at, id) (break_glass.review_queue, tests/web/test_flat_pages.py).
+        indexes = [models.Index(fields=["outcome", "created_at"]),
+                   models.Index(fields=["created_at", "id"], name="records_breakglass_created")]
 
     def __str__(self) -> str:
         return f"break-glass #{self.pk}"
-
-    @property
-    def reason_context(self) -> str:
-        return f"break_glass:{self.ref}:reason"
-
-    @property
-    def review_note_context(self) -> str:
-        return f"break_glass:{self.ref}:review_note"

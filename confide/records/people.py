@@ -1,22 +1,22 @@
-"""The people around a client: who they are is sealed under the client's key, like the file."""
+"""The people around a client: who they are is sealed under the client's key, like the file
+(`person.details`, a sealed column: confide/keys/sealed.py)."""
 
 from __future__ import annotations
-
-import json
 
 from django.db import transaction
 
 from confide.audit.actions import Action
 from confide.audit.services import record_event
-from confide.keys import KeyDestroyed
-from confide.keys.runtime import key_store
+from confide.errors import ConfideError
 from confide.records.models import Client, RelatedPerson
 
 DETAIL_FIELDS = ("name", "agency", "contact", "notes")
 
 
-class PersonError(ValueError):
-    pass
+class PersonError(ConfideError, ValueError):
+    """Someone who cannot be added to a client's file as given; the message says why."""
+
+    code = "person_invalid"
 
 
 def do_add_related_person(author, client: Client, relationship: str, details: dict) -> RelatedPerson:
@@ -26,9 +26,9 @@ def do_add_related_person(author, client: Client, relationship: str, details: di
     clean = {key: str(details.get(key, "")).strip() for key in DETAIL_FIELDS}
     if not clean["name"]:
         raise PersonError("give the person's name, or how the client refers to them")
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         person = RelatedPerson(client=client, relationship=relationship, added_by=author)
-        person.details_sealed = key_store().encrypt(client.pk, json.dumps(clean), person.details_context)
+        person.details = clean
         person.save()
         record_event(author, Action.PERSON_ADDED, object_type="related_person", object_id=person.pk, client_id=client.pk,
                      detail={"relationship": relationship, "role": author.role})
@@ -36,8 +36,5 @@ def do_add_related_person(author, client: Client, relationship: str, details: di
 
 
 def person_details(person: RelatedPerson) -> dict:
-    """Who this person is, for a reader the gate let in to the client's file."""
-    try:
-        return json.loads(key_store().decrypt(person.client_id, person.details_sealed, person.details_context))
-    except KeyDestroyed:
-        return {"name": "(unreadable: the client's records were destroyed)"}
+    """Who this person is, for a reader the gate let in to the client's file (`person.details`)."""
+    return person.details

@@ -15,18 +15,21 @@ from __future__ import annotations
 
 import hashlib
 
+from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
 from confide.audit.actions import Action
 from confide.audit.services import record_event
 from confide.ids import record_id
+from confide.policy import vocab
 from confide.records.access import access_client, access_client_to_write, listable
 from confide.records.entries import document_content, document_filename, entry_text
-from confide.records.models import Entry
+from confide.records.models import Case, Entry
 from confide.sharing import documents
+from confide.sharing.consent import EXPIRING_DAYS, expiring_soon
 from confide.sharing.disclosure import link_state, why_not_approve
-from confide.sharing.models import Consent, Disclosure, SecureLink, Task
+from confide.sharing.models import Consent, Disclosure, IncomingRequest, LimitsTold, SecureLink, Task
 from confide.sharing.stopping import still_permitted
 
 
@@ -60,8 +63,6 @@ def access_consent(user, consent_id, purpose: str, *, write: bool = False):
 def access_limits_told(user, told_id, purpose: str):
     """A record of a client being told the limits of confidentiality (with its signed copy), on a
     file this person may open for this purpose."""
-    from confide.sharing.models import LimitsTold
-
     pk = record_id(told_id)
     client_id = _client_of(LimitsTold, pk, user, Action.LIMITS_READ, purpose)
     grant = access_client(user, client_id, purpose, action=Action.LIMITS_READ)
@@ -99,9 +100,9 @@ def approver_may_see_name(user, client_id: int) -> bool:
     """Whether an approver is shown the client's name beside the request: only if a list could
     name the client to them anyway (their own case, or their team's for supervision, as the pack
     allows). Otherwise, and always for trustees, they decide on the facts with a client number."""
-    if user.role_kind == "trustee":
+    if user.role_kind in vocab.NAMELESS_KINDS:
         return False
-    return any(client_id in listable(user, [client_id], purpose) for purpose in ("direct_support", "supervision"))
+    return any(client_id in listable(user, [client_id], purpose) for purpose in vocab.NAMING_PURPOSES)
 
 
 def access_task(user, task_id) -> Task:
@@ -141,13 +142,11 @@ def open_link(token: str) -> tuple[SecureLink, list[Entry]]:
     return link, list(link.disclosure.entries.order_by("created_at", "id"))
 
 
-def link_download(token: str, entry_id) -> tuple[str, str, bytes]:
+def do_link_download(token: str, entry_id) -> tuple[str, str, bytes]:
     """One approved item, once, through a live link: (file name, content type, bytes). A note or
     risk assessment comes as a PDF; a document as it was uploaded. Each download is recorded."""
-    from django.db import transaction
-
     pk = record_id(entry_id)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         link = _link(token)
         if link is not None:
             link = SecureLink.objects.select_for_update().select_related("disclosure").get(pk=link.pk)
@@ -168,8 +167,10 @@ def link_download(token: str, entry_id) -> tuple[str, str, bytes]:
                              "contact": disclosure.contact_id, "at": timezone.now().isoformat()})
     client_id = disclosure.client_id
     if entry.kind == Entry.Kind.DOCUMENT:
-        return (document_filename(client_id, entry.document), entry.document.content_type,
-                document_content(client_id, entry.document))
+        content = document_content(client_id, entry.document)
+        if content is None:  # no longer readable (the client's key was destroyed): nothing to hand over
+            raise Http404
+        return document_filename(client_id, entry.document), entry.document.content_type, content
     pdf = documents.entry_pdf(disclosure, entry, entry_text(client_id, entry))
     return f"{entry.kind.replace('_', '-')}-{entry.pk}.pdf", "application/pdf", pdf
 
@@ -177,9 +178,6 @@ def link_download(token: str, entry_id) -> tuple[str, str, bytes]:
 def consents_expiring_for(user, days: int | None = None) -> list[Consent]:
     """Consents in force that end soon, for the clients on this person's own cases (the home page's
     reminder). Recorded, with the client numbers shown, when there are any."""
-    from confide.records.models import Case
-    from confide.sharing.consent import EXPIRING_DAYS, expiring_soon
-
     mine = set(Case.objects.filter(workers=user).exclude(status=Case.Status.CLOSED).values_list("client_id", flat=True))
     # Only clients a list may name to this person: the records gate's own rule (a worker on a case
     # outside their service, say, is not shown the name), as the client list does.
@@ -196,8 +194,6 @@ def consents_expiring_for(user, days: int | None = None) -> list[Consent]:
 
 def access_incoming(user, request_id, purpose: str, *, write: bool = False):
     """A request from outside, on a file this person may open for this purpose."""
-    from confide.sharing.models import IncomingRequest
-
     pk = record_id(request_id)
     action = Action.REQUEST_WRITE if write else Action.REQUEST_READ
     client_id = _client_of(IncomingRequest, pk, user, action, purpose)

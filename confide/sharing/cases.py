@@ -15,7 +15,7 @@ from confide.records.cases import CaseError
 from confide.records.models import Case
 from confide.sharing.limits import do_record_support_consent
 from confide.sharing.models import SupportConsent
-from confide.sharing.tasks import from_notices
+from confide.sharing.tasks import do_add_notice_tasks
 
 SUPPORT_CONSENT_ANSWERS = ("", "not_yet", "verbal", "written")
 
@@ -27,7 +27,7 @@ def do_take_referral(user, *, name: str, service: str, subject_role: str = "serv
     if support_consent not in SUPPORT_CONSENT_ANSWERS:
         raise CaseError("say whether the client agreed to support verbally or in writing")
     pack = current_policy()
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         case = records_cases.do_take_referral(user, name=name, service=service, subject_role=subject_role,
                                               date_of_birth=date_of_birth, referral_consent=referral_consent)
         if pack.spec.consent.get("to_support") and support_consent in ("verbal", "written"):
@@ -42,14 +42,15 @@ def do_change_case(user, case: Case, status: str, flags: list[str]) -> Case:
     records_cases.check_change(case, status, flags)
     pack = current_policy()
     to_support = pack.spec.consent.get("to_support")
-    if to_support and status == Case.Status.OPEN and case.status != status:
-        # JustUs 5.5: support is offered and provided with the client's consent to it.
-        if not SupportConsent.objects.filter(client_id=case.client_id).exists():
-            raise CaseError(f"record the client's consent to support on their file before opening the case "
-                            f"(clause {to_support['clause']})")
-    before = case.status
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
+        # The stage it is at now, read with the row locked (records' function reads it again there).
+        before = Case.objects.select_for_update().values_list("status", flat=True).get(pk=case.pk)
+        if to_support and status == Case.Status.OPEN and before != status:
+            # JustUs 5.5: support is offered and provided with the client's consent to it.
+            if not SupportConsent.objects.filter(client_id=case.client_id).exists():
+                raise CaseError(f"record the client's consent to support on their file before opening the case "
+                                f"(clause {to_support['clause']})")
         case = records_cases.do_change_case(user, case, status, flags)
         notices = on_case_stage(pack.name, case.service, case.client.subject_role, status, before)
-        from_notices(user, notices, client_id=case.client_id, case=case, worker=user)
+        do_add_notice_tasks(user, notices, client_id=case.client_id, case=case, worker=user)
     return case

@@ -17,23 +17,24 @@ from django.utils import timezone
 from confide.accounts.models import current_organisation
 from confide.audit.actions import Action
 from confide.audit.services import record_event
-from confide.keys import KeyDestroyed
-from confide.keys.runtime import key_store
+from confide.errors import ConfideError
 from confide.policy import vocab
 from confide.policy.explain import documents_for, render_document
 from confide.policy.schema import ORGANISATION
 from confide.records.models import DATA_CATEGORIES
 from confide.sharing.models import Consent, Disclosure, FormWording, Task
-from confide.sharing.stopping import stop_disclosures
-from confide.sharing.tasks import TITLES, close_reminders, schedule_reminder
+from confide.sharing.stopping import do_stop_disclosures
+from confide.sharing.tasks import TITLES, do_close_reminders, do_schedule_reminder
 
 EXPIRING_DAYS = 28
 GENERIC_DOCUMENT = "consent_to_share"
 CATEGORY_LABELS = dict(DATA_CATEGORIES)
 
 
-class ConsentError(ValueError):
-    """A consent that cannot be recorded as given; the message says which part and why."""
+class ConsentError(ConfideError, ValueError):
+    """A consent that cannot be recorded as given; the message says why, `field` which part."""
+
+    code = "consent_invalid"
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def _clause(clause: str) -> str:
     return f"clause {clause}" if clause[:1].isdigit() else clause
 
 
-def wording_for(pack, form: Form) -> FormWording:
+def do_store_wording(pack, form: Form) -> FormWording:
     """The stored version of this form's wording: the same text is always the same version; a
     changed pack makes a new version, and versions already agreed to never change."""
     digest = hashlib.sha256(form.text.encode()).hexdigest()
@@ -141,40 +142,41 @@ class Given:
 def _check(pack, given: Given, form: Form, today: dt.date) -> None:
     vocab_words = pack.spec.vocab
     if not given.recipients and not given.agencies:
-        raise ConsentError("recipients: say to whom the person agreed information may go")
+        raise ConsentError("say to whom the person agreed information may go", field="recipients")
     unknown = set(given.recipients) - vocab_words["recipient_kinds"]
     if unknown:
-        raise ConsentError(f"recipients: not kinds of recipient Confide knows: {', '.join(sorted(unknown))}")
+        raise ConsentError(f"not kinds of recipient Confide knows: {', '.join(sorted(unknown))}", field="recipients")
     if not given.data:
-        raise ConsentError("data: say which information the person agreed may be shared")
+        raise ConsentError("say which information the person agreed may be shared", field="data")
     unknown = set(given.data) - set(CATEGORY_LABELS)
     if unknown:
-        raise ConsentError(f"data: unknown kinds of information: {', '.join(sorted(unknown))}")
+        raise ConsentError(f"unknown kinds of information: {', '.join(sorted(unknown))}", field="data")
     if not given.purposes:
-        raise ConsentError("purposes: say what the person agreed it may be shared for")
+        raise ConsentError("say what the person agreed it may be shared for", field="purposes")
     unknown = set(given.purposes) - vocab_words["purposes"]
     if unknown:
-        raise ConsentError(f"purposes: unknown purposes: {', '.join(sorted(unknown))}")
+        raise ConsentError(f"unknown purposes: {', '.join(sorted(unknown))}", field="purposes")
     if given.how not in Consent.How.values:
-        raise ConsentError("how: say whether the consent was given in writing or verbally")
+        raise ConsentError("say whether the consent was given in writing or verbally", field="how")
     if given.given_by not in Consent.GivenBy.values:
-        raise ConsentError("given_by: say who gave the consent")
+        raise ConsentError("say who gave the consent", field="given_by")
     if given.given_by != Consent.GivenBy.CLIENT and not given.given_by_name.strip():
-        raise ConsentError("given_by_name: give the name of the parent or guardian who gave consent")
+        raise ConsentError("give the name of the parent or guardian who gave consent", field="given_by_name")
     if not (given.has_capacity and given.informed and given.free_from_duress):
         # JustUs 5.2-5.3 (and every pack's consent clause): consent is valid only if the person had
         # capacity, had enough information to decide, and was under no duress.
         clause = pack.spec.consent
-        raise ConsentError(f"capacity: consent can only be recorded as given when the person had capacity to "
-                           f"decide, enough information, and no pressure to agree ({_clause(clause['clause'])})")
+        raise ConsentError(f"consent can only be recorded as given when the person had capacity to decide, "
+                           f"enough information, and no pressure to agree ({_clause(clause['clause'])})",
+                           field="has_capacity", code="consent_not_valid")
     if given.given_on > today:
-        raise ConsentError("given_on: the date consent was given cannot be in the future")
+        raise ConsentError("the date consent was given cannot be in the future", field="given_on")
     if given.expires_on is not None and given.expires_on <= given.given_on:
-        raise ConsentError("expires_on: the end date must be after the date consent was given")
+        raise ConsentError("the end date must be after the date consent was given", field="expires_on")
     if form.expiry and given.expires_on is None:
-        raise ConsentError(f"expires_on: this form ({form.title}) has an expiry date: fill it in")
+        raise ConsentError(f"this form ({form.title}) has an expiry date: fill it in", field="expires_on")
     if given.form_file is not None and given.how != Consent.How.WRITTEN:
-        raise ConsentError("form_file: a signed form goes with consent given in writing")
+        raise ConsentError("a signed form goes with consent given in writing", field="form_file")
 
 
 def _same_scope(a: Consent, given: Given, agency_ids: set[int]) -> bool:
@@ -189,9 +191,8 @@ def do_record_consent(user, pack, organisation: str, client, case_service: str |
     today = timezone.localdate()
     form = consent_form(pack, client.subject_role, case_service, organisation)
     _check(pack, given, form, today)
-    wording = wording_for(pack, form)
-    store = key_store()
-    with transaction.atomic():
+    wording = do_store_wording(pack, form)
+    with transaction.atomic(durable=True):
         consent = Consent(client=client, given_by=given.given_by, recipients=sorted(set(given.recipients)),
                           data=sorted(set(given.data)), purposes=sorted(set(given.purposes)), how=given.how,
                           has_capacity=True, informed=True, free_from_duress=True, given_on=given.given_on,
@@ -201,13 +202,12 @@ def do_record_consent(user, pack, organisation: str, client, case_service: str |
                                                 data=sorted(set(given.data)), purposes=sorted(set(given.purposes)),
                                                 expires_on=given.expires_on))
         if given.given_by_name.strip():
-            consent.given_by_name_sealed = store.encrypt(client.pk, given.given_by_name.strip(), consent.context("name"))
+            consent.given_by_name = given.given_by_name.strip()
         if given.form_file is not None:
             filename, content_type, content = given.form_file
             if not content:
-                raise ConsentError("form_file: the file is empty")
-            consent.form_filename_sealed = store.encrypt(client.pk, filename, consent.context("form_name"))
-            consent.form_content_sealed = store.encrypt_bytes(client.pk, content, consent.context("form"))
+                raise ConsentError("the file is empty", field="form_file")
+            consent.form_filename, consent.form_content = filename, content
             consent.form_content_type = content_type
             consent.form_size = len(content)
         consent.save()
@@ -220,8 +220,8 @@ def do_record_consent(user, pack, organisation: str, client, case_service: str |
         Consent.objects.filter(pk__in=[c.pk for c in older]).update(superseded_by=consent)
         # JustUs 5.4: reminded regularly of the right to withdraw, at the pack's interval; a
         # consent replaced by this one needs no more reminders.
-        close_reminders(user, older, "The consent was replaced by a newer one: no reminder is needed.")
-        reminder = schedule_reminder(user, pack, consent, user.pk, given.given_on)
+        do_close_reminders(user, older, "The consent was replaced by a newer one: no reminder is needed.")
+        reminder = do_schedule_reminder(user, pack, consent, user.pk, given.given_on)
         if form.copy_to_signer:
             # DVIP Appendix B: "Always give a copy to the person signing this form."
             Task.objects.create(kind="give_copy_of_consent_form", title=TITLES["give_copy_of_consent_form"],
@@ -241,41 +241,31 @@ def do_withdraw_consent(user, consent: Consent, on: dt.date) -> list[Disclosure]
     its secure links stop working. Returns the disclosures stopped. The consent is read again, its
     row locked, before the check: two withdrawals at once cannot both pass it."""
     if on > timezone.localdate():
-        raise ConsentError("withdrawn_on: the date of withdrawal cannot be in the future")
-    with transaction.atomic():
+        raise ConsentError("the date of withdrawal cannot be in the future", field="withdrawn_on")
+    with transaction.atomic(durable=True):
         locked = Consent.objects.select_for_update().get(pk=consent.pk)
         if locked.withdrawn_on is not None:
-            raise ConsentError("this consent has already been withdrawn")
+            raise ConsentError("this consent has already been withdrawn", code="already_withdrawn", status=409)
         if on < locked.given_on:
-            raise ConsentError("withdrawn_on: the date of withdrawal cannot be before consent was given")
+            raise ConsentError("the date of withdrawal cannot be before consent was given", field="withdrawn_on")
         consent.withdrawn_on = on
         consent.withdrawn_recorded_by = user
         consent.save(update_fields=["withdrawn_on", "withdrawn_recorded_by"])
         record_event(user, Action.CONSENT_WITHDRAWN, object_type="consent", object_id=consent.pk,
                      client_id=consent.client_id, detail={"withdrawn_on": str(on), "role": user.role})
-        close_reminders(user, [consent], "The consent was withdrawn: no reminder is needed.")
-        return stop_disclosures(user, Disclosure.objects.filter(consent=consent), "consent_withdrawn")
+        do_close_reminders(user, [consent], "The consent was withdrawn: no reminder is needed.")
+        return do_stop_disclosures(user, Disclosure.objects.filter(consent=consent), "consent_withdrawn")
 
 
 def given_by_name(consent: Consent) -> str:
-    if not consent.given_by_name_sealed:
-        return ""
-    try:
-        return key_store().decrypt(consent.client_id, bytes(consent.given_by_name_sealed), consent.context("name"))
-    except KeyDestroyed:
-        return "unreadable"
+    return consent.given_by_name
 
 
 def signed_form(consent: Consent) -> tuple[str, str, bytes] | None:
-    if not consent.form_content_sealed:
+    """The signed form (name, content type, bytes); None if there is none, or it can no longer be read."""
+    if consent.form_content is None:
         return None
-    store = key_store()
-    try:
-        return (store.decrypt(consent.client_id, bytes(consent.form_filename_sealed), consent.context("form_name")),
-                consent.form_content_type,
-                store.decrypt_bytes(consent.client_id, bytes(consent.form_content_sealed), consent.context("form")))
-    except KeyDestroyed:
-        return None
+    return consent.form_filename, consent.form_content_type, consent.form_content
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import secrets
 from dataclasses import dataclass
 
@@ -17,11 +18,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from confide.accounts.services import check_password, check_second_factor
+from confide.accounts.services import do_check_password, do_check_second_factor
 from confide.audit.actions import Action
+from confide.audit.models import AuditEvent
 from confide.audit.services import record_event
-from confide.keys import KeyDestroyed
-from confide.keys.runtime import key_store
+from confide.errors import ConfideError
+from confide.partners.directory import agreement_check
 from confide.policy import RequestError
 from confide.policy import approvals as approval_rules
 from confide.policy import steps as step_rules
@@ -29,9 +31,9 @@ from confide.policy.reasons import check_reason
 from confide.records.models import Entry, RelatedPerson
 from confide.sharing import tasks
 from confide.sharing.consent import consent_for
+from confide.sharing.incoming import callback_number
 from confide.sharing.models import Approval, Disclosure, DisclosureStep, SecureLink
-from confide.sharing.stopping import PENDING, still_permitted, stop_disclosures
-from confide.sharing.stopping import move as _move
+from confide.sharing.stopping import PENDING, do_move_disclosure, do_stop_disclosures, still_permitted
 
 # Someone on the client's file, as the kind of recipient the contract knows.
 PERSON_RECIPIENT = {
@@ -44,19 +46,29 @@ PERSON_RECIPIENT = {
 RECORDED_CHANNELS = ("phone", "post", "in_person", "email", "secure_email", "fax")
 
 
-class DisclosureError(ValueError):
-    """A request that cannot be made as given; the message says which part and why."""
+class DisclosureError(ConfideError, ValueError):
+    """A request that cannot be made as given; the message says why, `field` which part."""
+
+    code = "disclosure_invalid"
 
 
-class NotAllowed(PermissionError):
-    """This person may not take this step; the message says why, in plain words."""
+class NotAllowed(ConfideError, PermissionError):
+    """This person may not take this step (now); the message says why, in plain words."""
+
+    code = "not_allowed"
+    status = 403
 
 
-class IdentityNotConfirmed(PermissionError):
-    """The password or code given to confirm an approval was wrong (or the account is now locked)."""
+class IdentityNotConfirmed(ConfideError, PermissionError):
+    """The password or code given to confirm an approval was wrong (or the account is now locked).
+    `outcome` is what the check said ("wrong", "locked", ...)."""
+
+    code = "identity_not_confirmed"
+    status = 403
 
     def __init__(self, outcome: str):
-        super().__init__(outcome)
+        super().__init__("That was not right. Enter your password, or a new code from your app.", field="secret",
+                         code="locked_out" if outcome == "locked" else None)
         self.outcome = outcome
 
 
@@ -128,43 +140,39 @@ def build_request(client, case, recipient: Recipient, data: list[str], purpose: 
 def _check(pack, grant, asked: Asked) -> None:
     words = pack.spec.vocab
     if not asked.entries:
-        raise DisclosureError("entries: choose what to share: nothing is chosen until you choose it")
+        raise DisclosureError("choose what to share: nothing is chosen until you choose it", field="entries")
     readable = {entry.pk for entry in grant.entries(limit=10_000) if grant.may_open(entry)}
     if any(entry.pk not in readable for entry in asked.entries):
-        raise DisclosureError("entries: you can only share entries you can read on this file")
+        raise DisclosureError("you can only share entries you can read on this file", field="entries")
     if asked.recipient.kind not in words["recipient_kinds"]:
-        raise DisclosureError(f"recipient: not a kind of recipient Confide knows: {asked.recipient.kind}")
+        raise DisclosureError(f"not a kind of recipient Confide knows: {asked.recipient.kind}", field="recipient")
     if asked.purpose not in words["purposes"]:
-        raise DisclosureError(f"purpose: not a purpose Confide knows: {asked.purpose}")
+        raise DisclosureError(f"not a purpose Confide knows: {asked.purpose}", field="purpose")
     if asked.channel not in words["channels"]:
-        raise DisclosureError(f"channel: not a way of sending Confide knows: {asked.channel}")
+        raise DisclosureError(f"not a way of sending Confide knows: {asked.channel}", field="channel")
     unknown = set(asked.grounds) - words["grounds"]
     if unknown:
-        raise DisclosureError(f"grounds: not grounds Confide knows: {', '.join(sorted(unknown))}")
+        raise DisclosureError(f"not grounds Confide knows: {', '.join(sorted(unknown))}", field="grounds")
     check_reason(asked.reason, "reason", what="write your reasons, which are kept whichever way the decision goes",
                  error=DisclosureError)
     if asked.recipient.contact is not None and asked.recipient.contact.agency_id != getattr(asked.recipient.agency, "pk", None):
-        raise DisclosureError("recipient: that person is not at that agency")
+        raise DisclosureError("that person is not at that agency", field="recipient")
     if asked.recipient.person is not None and asked.recipient.person.client_id != grant.client.pk:
-        raise DisclosureError("recipient: that person is not on this client's file")
+        raise DisclosureError("that person is not on this client's file", field="recipient")
 
 
 def do_request_disclosure(user, pack, grant, case, asked: Asked) -> Disclosure:
     """Ask the engine whether this may go, and record the request and its whole answer, whatever it
     is: refused (final where the pack says so), waiting for approval, or ready to send."""
-    from confide.partners.directory import agreement_check
-
     if case.client_id != grant.client.pk or case not in grant.cases:
-        raise DisclosureError("case: that case is not one of this client's cases you can work on")
+        raise DisclosureError("that case is not one of this client's cases you can work on", field="case")
     _check(pack, grant, asked)
     recipient = asked.recipient
     number = ""
     if asked.identity_verified and asked.callback_number.strip():
-        from confide.sharing.incoming import callback_number
-
         number, problem = callback_number(asked.callback_number, recipient.agency)
         if problem:
-            raise DisclosureError(f"callback_number: {problem}")
+            raise DisclosureError(problem, field="callback_number")
     data = data_of(asked.entries)
     found = consent_for(grant.client, recipient_kind=recipient.kind,
                         agency_id=getattr(recipient.agency, "pk", None), data=set(data), purpose=asked.purpose)
@@ -185,8 +193,7 @@ def do_request_disclosure(user, pack, grant, case, asked: Asked) -> Disclosure:
         check = agreement_check(recipient.contact or recipient.agency, set(data), asked.purpose, timezone.localdate())
     status = {"deny": Disclosure.Status.REFUSED, "permit_if_approved": Disclosure.Status.AWAITING_APPROVAL,
               "permit": Disclosure.Status.READY}[answer["decision"]]
-    store = key_store()
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         disclosure = Disclosure(
             client=grant.client, case=case, requested_by=user, requester_role=user.role, recipient_kind=recipient.kind,
             relationship=recipient.relationship, agency=recipient.agency, contact=recipient.contact,
@@ -195,10 +202,9 @@ def do_request_disclosure(user, pack, grant, case, asked: Asked) -> Disclosure:
             request=request, answer=answer, decision=answer["decision"], final=bool(answer.get("final")),
             agreement=check.agreement if check else None, agreement_problems=list(check.problems) if check else [],
             before_sending=step_rules.required(pack, request, answer), status=status)
-        disclosure.reason_sealed = store.encrypt(grant.client.pk, asked.reason.strip(), disclosure.context("reason"))
+        disclosure.reason = asked.reason.strip()
         if recipient.name.strip():
-            disclosure.recipient_name_sealed = store.encrypt(grant.client.pk, recipient.name.strip(),
-                                                             disclosure.context("recipient"))
+            disclosure.recipient_name = recipient.name.strip()
         disclosure.save()
         disclosure.entries.set(asked.entries)
         if asked.incoming is not None:
@@ -208,9 +214,9 @@ def do_request_disclosure(user, pack, grant, case, asked: Asked) -> Disclosure:
                      client_id=grant.client.pk, purpose=asked.purpose, detail=_decision_detail(user, disclosure))
         _call_back_with_request(user, disclosure, asked, number)
         if status == Disclosure.Status.READY:
-            tasks.from_obligations(disclosure)
+            tasks.do_add_obligation_tasks(disclosure)
         elif status == Disclosure.Status.REFUSED:
-            tasks.from_obligations(disclosure, refused=True)
+            tasks.do_add_obligation_tasks(disclosure, refused=True)
     return disclosure
 
 
@@ -246,7 +252,7 @@ def _save_step(user, disclosure: Disclosure, kind: str, outcome: str, note: str,
     wanted = next(s for s in disclosure.before_sending if s["kind"] == kind)
     step = DisclosureStep(disclosure=disclosure, kind=kind, clause=wanted.get("clause", ""), outcome=outcome,
                           number=number, done_by=done_by or user, done_at=done_at or timezone.now())
-    step.note_sealed = key_store().encrypt(disclosure.client_id, note.strip(), disclosure.context(f"step:{kind}"))
+    step.note = note.strip()
     step.save()
     record_event(user, Action.DISCLOSURE_STEP_RECORDED, object_type="disclosure", object_id=disclosure.pk,
                  client_id=disclosure.client_id, purpose=disclosure.purpose,
@@ -277,32 +283,28 @@ def do_record_step(user, disclosure_id: int, kind: str, outcome: str, note: str,
     allows it to be skipped, the reason it was not. Anyone who may work on the request may record it
     (the page asks the gate); who did is kept with it."""
     problem = step_rules.note_problem(kind, outcome, note)
-    if problem:
-        raise DisclosureError(problem)
-    with transaction.atomic():
+    if problem is not None:
+        raise DisclosureError(problem.message, field=problem.field, code=problem.code)
+    with transaction.atomic(durable=True):
         disclosure = Disclosure.objects.select_for_update().get(pk=disclosure_id)
         if disclosure.status not in PENDING:
             raise NotAllowed("This request is not waiting to be sent, so there is nothing to record before sending.")
         if not any(s["kind"] == kind for s in disclosure.before_sending):
-            raise DisclosureError("step: the policy does not ask for that step before this request is sent")
+            raise DisclosureError("the policy does not ask for that step before this request is sent", field="step")
         if disclosure.steps.filter(kind=kind).exists():
-            raise NotAllowed("That step has already been recorded.")
+            raise NotAllowed("That step has already been recorded.", code="already_recorded", status=409)
         if step_rules.BEFORE_SENDING[kind].needs_number:
-            from confide.sharing.incoming import callback_number
-
             number, problem = callback_number(number, disclosure.agency)
             if problem:
-                raise DisclosureError(f"number: {problem}")
+                raise DisclosureError(problem, field="number")
         else:
             number = ""
         return _save_step(user, disclosure, kind, outcome, note, number=number)
 
 
 def step_note(disclosure: Disclosure, step: DisclosureStep) -> str:
-    try:
-        return key_store().decrypt(disclosure.client_id, bytes(step.note_sealed), disclosure.context(f"step:{step.kind}"))
-    except KeyDestroyed:
-        return "unreadable"
+    step.disclosure = disclosure  # its context is the disclosure's: no need to read it again
+    return step.note
 
 
 # Approvals ------------------------------------------------------------------------------------------
@@ -327,16 +329,23 @@ def why_not_approve(user, disclosure: Disclosure) -> str | None:
                                   approved=decided(disclosure))
 
 
-def confirm_identity(user, secret: str) -> str:
+def awaits_decision_of(user, disclosure: Disclosure) -> bool:
+    """Whether the request is waiting for approval and this person has not yet decided on it (the
+    approval page offers them the form only then; do_decide checks the rest)."""
+    return (disclosure.status == Disclosure.Status.AWAITING_APPROVAL
+            and not any(a.approver_id == user.pk for a in disclosure.approvals.all()))
+
+
+def do_confirm_identity(user, secret: str) -> str:
     """Approving asks for the password again, or a code from the authenticator app: 'password' or
     'second_factor'. Wrong answers count towards locking the account, as at sign-in."""
     secret = (secret or "").strip()
     if secret.isdigit() and len(secret) == 6 and user.totp_secret:
-        outcome = check_second_factor(user, secret)
+        outcome = do_check_second_factor(user, secret)
         if outcome == "ok":
             return "second_factor"
         raise IdentityNotConfirmed(outcome)
-    result = check_password(user.get_username(), secret, success_action=Action.APPROVAL_IDENTITY_CONFIRMED)
+    result = do_check_password(user.get_username(), secret, success_action=Action.APPROVAL_IDENTITY_CONFIRMED)
     if result.outcome == "ok":
         return "password"
     raise IdentityNotConfirmed(result.outcome)
@@ -346,10 +355,10 @@ def do_decide(user, disclosure_id: int, decision: str, note: str, secret: str) -
     """An approver's decision on the step waiting for them, with their written notes. Their identity
     is confirmed first; the request is checked again against its consent before it moves on."""
     if decision not in Approval.Decision.values:
-        raise DisclosureError("decision: choose to approve or not to approve")
+        raise DisclosureError("choose to approve or not to approve", field="decision")
     check_reason(note, "note", what="write your reasons, which are kept with your decision", error=DisclosureError)
-    confirmed_with = confirm_identity(user, secret)
-    with transaction.atomic():
+    confirmed_with = do_confirm_identity(user, secret)
+    with transaction.atomic(durable=True):
         disclosure = Disclosure.objects.select_for_update().get(pk=disclosure_id)
         why = why_not_approve(user, disclosure)
         if why is not None:
@@ -359,14 +368,13 @@ def do_decide(user, disclosure_id: int, decision: str, note: str, secret: str) -
         step = current_step(disclosure)
         approval = Approval(disclosure=disclosure, step=step, approver=user, role=user.role, decision=decision,
                             confirmed_with=confirmed_with)
-        approval.note_sealed = key_store().encrypt(disclosure.client_id, note.strip(),
-                                                   disclosure.context(f"approval:{user.pk}"))
+        approval.note = note.strip()
         approval.save()
         if decision == Approval.Decision.DECLINE:
-            _move(disclosure, Disclosure.Status.DECLINED)
+            do_move_disclosure(disclosure, Disclosure.Status.DECLINED)
         elif current_step(disclosure) is None:
-            _move(disclosure, Disclosure.Status.READY)
-            tasks.from_obligations(disclosure)
+            do_move_disclosure(disclosure, Disclosure.Status.READY)
+            tasks.do_add_obligation_tasks(disclosure)
         record_event(user, Action.DISCLOSURE_APPROVED if decision == "approve" else Action.DISCLOSURE_DECLINED,
                      object_type="disclosure", object_id=disclosure.pk, client_id=disclosure.client_id,
                      purpose=disclosure.purpose,
@@ -376,18 +384,12 @@ def do_decide(user, disclosure_id: int, decision: str, note: str, secret: str) -
 
 
 def approval_note(disclosure: Disclosure, approval: Approval) -> str:
-    try:
-        return key_store().decrypt(disclosure.client_id, bytes(approval.note_sealed),
-                                   disclosure.context(f"approval:{approval.approver_id}"))
-    except KeyDestroyed:
-        return "unreadable"
+    approval.disclosure = disclosure  # its context is the disclosure's: no need to read it again
+    return approval.note
 
 
 def reason(disclosure: Disclosure) -> str:
-    try:
-        return key_store().decrypt(disclosure.client_id, bytes(disclosure.reason_sealed), disclosure.context("reason"))
-    except KeyDestroyed:
-        return "unreadable"
+    return disclosure.reason
 
 
 def recipient_name(disclosure: Disclosure) -> str:
@@ -395,13 +397,7 @@ def recipient_name(disclosure: Disclosure) -> str:
         return f"{disclosure.contact.name}, {disclosure.agency.name}"
     if disclosure.agency_id:
         return disclosure.agency.name
-    if disclosure.recipient_name_sealed:
-        try:
-            return key_store().decrypt(disclosure.client_id, bytes(disclosure.recipient_name_sealed),
-                                       disclosure.context("recipient"))
-        except KeyDestroyed:
-            return "unreadable"
-    return ""
+    return disclosure.recipient_name
 
 
 # Consent checked again ----------------------------------------------------------------------------
@@ -409,7 +405,7 @@ def recipient_name(disclosure: Disclosure) -> str:
 def _stopped_by_consent(user, disclosure: Disclosure) -> bool:
     if still_permitted(disclosure):
         return False
-    stop_disclosures(user, Disclosure.objects.filter(pk=disclosure.pk), "consent_ended")
+    do_stop_disclosures(user, Disclosure.objects.filter(pk=disclosure.pk), "consent_ended")
     disclosure.refresh_from_db()
     return True
 
@@ -422,7 +418,7 @@ CONSENT_ENDED = ("The consent this request relied on has been withdrawn or has e
 
 def _stop_if_consent_ended(user, disclosure_id: int) -> None:
     """Before anything goes: stop the request (and commit that) if its consent has ended."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         disclosure = Disclosure.objects.select_for_update().get(pk=disclosure_id)
         stopped = disclosure.status in PENDING and _stopped_by_consent(user, disclosure)
     if stopped:
@@ -440,7 +436,7 @@ def _ready(disclosure: Disclosure) -> None:
 def do_record_sent(user, disclosure_id: int, note: str) -> Disclosure:
     """Record a disclosure made by telephone, letter, email or in person, as the request said."""
     _stop_if_consent_ended(user, disclosure_id)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         disclosure = Disclosure.objects.select_for_update().get(pk=disclosure_id)
         if disclosure.channel == "secure_link":
             raise NotAllowed("This request is sent by secure link: make the link instead.")
@@ -448,9 +444,9 @@ def do_record_sent(user, disclosure_id: int, note: str) -> Disclosure:
         check_reason(note, "note", what="say how and when it was sent", error=DisclosureError)
         disclosure.sent_at = timezone.now()
         disclosure.sent_by = user
-        disclosure.sent_note_sealed = key_store().encrypt(disclosure.client_id, note.strip(), disclosure.context("sent"))
+        disclosure.sent_note = note.strip()
         disclosure.save(update_fields=["sent_at", "sent_by", "sent_note_sealed"])
-        _move(disclosure, Disclosure.Status.SENT)
+        do_move_disclosure(disclosure, Disclosure.Status.SENT)
         _notify_sent(user, disclosure)
         record_event(user, Action.DISCLOSURE_SENT, object_type="disclosure", object_id=disclosure.pk,
                      client_id=disclosure.client_id, purpose=disclosure.purpose,
@@ -459,18 +455,13 @@ def do_record_sent(user, disclosure_id: int, note: str) -> Disclosure:
 
 
 def sent_note(disclosure: Disclosure) -> str:
-    if not disclosure.sent_note_sealed:
-        return ""
-    try:
-        return key_store().decrypt(disclosure.client_id, bytes(disclosure.sent_note_sealed), disclosure.context("sent"))
-    except KeyDestroyed:
-        return "unreadable"
+    return disclosure.sent_note
 
 
 def _notify_sent(user, disclosure: Disclosure) -> None:
     """What the pack says must follow when information has gone (Home-Start 1.5: tell the family,
     unless that would tip anyone off, 2.2)."""
-    tasks.from_sent(user, disclosure)
+    tasks.do_add_sent_tasks(user, disclosure)
 
 
 def _token_hash(token: str) -> str:
@@ -481,7 +472,7 @@ def do_make_link(user, disclosure_id: int) -> tuple[SecureLink, str]:
     """A one-time, expiring link to exactly the approved items, for the recipient. The token is
     returned once, to be passed on; only its hash is kept."""
     _stop_if_consent_ended(user, disclosure_id)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         disclosure = Disclosure.objects.select_for_update().get(pk=disclosure_id)
         if disclosure.channel != "secure_link":
             raise NotAllowed("This request is not sent by secure link.")
@@ -492,7 +483,7 @@ def do_make_link(user, disclosure_id: int) -> tuple[SecureLink, str]:
         disclosure.sent_at = timezone.now()
         disclosure.sent_by = user
         disclosure.save(update_fields=["sent_at", "sent_by"])
-        _move(disclosure, Disclosure.Status.SENT)
+        do_move_disclosure(disclosure, Disclosure.Status.SENT)
         _notify_sent(user, disclosure)
         record_event(user, Action.DISCLOSURE_LINK_MADE, object_type="disclosure", object_id=disclosure.pk,
                      client_id=disclosure.client_id, purpose=disclosure.purpose,
@@ -501,12 +492,12 @@ def do_make_link(user, disclosure_id: int) -> tuple[SecureLink, str]:
 
 
 def do_revoke_link(user, disclosure: Disclosure, link_id: int) -> SecureLink:
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         link = SecureLink.objects.select_for_update().filter(pk=link_id, disclosure=disclosure).first()
         if link is None:
-            raise NotAllowed("There is no such link on this request.")
+            raise NotAllowed("There is no such link on this request.", code="not_found", status=404)
         if link.revoked_at is not None:
-            raise NotAllowed("This link has already been stopped.")
+            raise NotAllowed("This link has already been stopped.", code="already_stopped", status=409)
         link.revoked_at = timezone.now()
         link.revoked_by = user
         link.save(update_fields=["revoked_at", "revoked_by"])
@@ -525,3 +516,18 @@ def link_state(link: SecureLink, now: dt.datetime | None = None) -> str:
     if set(link.downloaded) >= {e.pk for e in link.disclosure.entries.all()}:
         return "used"
     return "live"
+
+
+def link_downloads(disclosure: Disclosure) -> list[dict]:
+    """Each download through the request's secure links, oldest first, as the audit log recorded it:
+    when, and which item ("Note (entry 12)"). The log is the record; the link keeps only which
+    items are spent."""
+    events = AuditEvent.objects.filter(client_id=disclosure.client_id, action=Action.DISCLOSURE_DOWNLOADED,
+                                       object_type="secure_link",
+                                       object_id__in=[str(link.pk) for link in disclosure.links.all()]).order_by("seq")
+    kinds = {e.pk: e.get_kind_display() for e in disclosure.entries.all()}
+    out = []
+    for event in events:
+        entry = json.loads(event.detail or "{}").get("entry")
+        out.append({"at": event.at, "what": f"{kinds.get(entry, 'an item')} (entry {entry})"})
+    return out

@@ -4,6 +4,7 @@ and on what basis). Callers pass in what they were allowed to read; nothing here
 
 from __future__ import annotations
 
+from confide.accounts.models import current_organisation
 from confide.pdf import Block, render_pdf_report
 from confide.policy import vocab
 from confide.records.models import DATA_CATEGORIES
@@ -78,10 +79,8 @@ def _wording_blocks(wording) -> list[Block]:
 
 def entry_pdf(disclosure, entry, text: str) -> bytes:
     """One shared entry, as the recipient downloads it."""
-    from confide.accounts.models import current_organisation  # the sender: the organisation, not its pack
-
     kind = entry.get_kind_display()
-    organisation = current_organisation()
+    organisation = current_organisation()  # the sender: the organisation, not its pack
     blocks = [Block("title", f"{kind} shared by {organisation.name if organisation else ''}".strip()),
               Block("field", f"client number {disclosure.client_id}", "About"),
               Block("field", f"{entry.created_at:%-d %B %Y}", "Written on"),

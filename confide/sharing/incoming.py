@@ -10,41 +10,40 @@ from django.utils import timezone
 
 from confide.audit.actions import Action
 from confide.audit.services import record_event
-from confide.keys import KeyDestroyed
-from confide.keys.runtime import key_store
+from confide.errors import ConfideError
 from confide.policy.reasons import check_reason
-from confide.sharing.models import IncomingRequest
+from confide.sharing.models import Disclosure, IncomingRequest
 
 
-class RequestError(ValueError):
-    """A request that cannot be logged as given; the message names the field and why."""
+class RequestError(ConfideError, ValueError):
+    """A request that cannot be logged as given; the message says why, `field` which part."""
+
+    code = "request_invalid"
 
 
 def do_log_request(user, pack, client, *, requester_kind: str, agency, how: str, details: str, order: str = "",
                    order_file: tuple[str, str, bytes] | None = None) -> IncomingRequest:
     if requester_kind not in pack.spec.vocab["recipient_kinds"]:
-        raise RequestError("requester_kind: say who is asking")
+        raise RequestError("say who is asking", field="requester_kind")
     if agency is not None and agency.kind != requester_kind:
         requester_kind = agency.kind  # the directory knows what the agency is
     if how not in IncomingRequest.How.values:
-        raise RequestError("how: say how the request came in")
+        raise RequestError("say how the request came in", field="how")
     check_reason(details, "details", what="say who asked, what for, and what they said", error=RequestError)
     if order not in IncomingRequest.Order.values:
-        raise RequestError("order: say whether there is a court order or witness summons")
+        raise RequestError("say whether there is a court order or witness summons", field="order")
     if order and order_file is None:
         # Home-Start 10.2: a court order or subpoena is recorded with the document itself.
-        raise RequestError("order_file: attach the order or summons itself")
-    store = key_store()
-    with transaction.atomic():
+        raise RequestError("attach the order or summons itself", field="order_file")
+    with transaction.atomic(durable=True):
         request = IncomingRequest(client=client, requester_kind=requester_kind, agency=agency, how=how,
                                   logged_by=user, order=order)
-        request.details_sealed = store.encrypt(client.pk, details.strip(), request.context("details"))
+        request.details = details.strip()
         if order_file is not None:
             filename, content_type, content = order_file
             if not content:
-                raise RequestError("order_file: the file is empty")
-            request.order_filename_sealed = store.encrypt(client.pk, filename, request.context("order_name"))
-            request.order_content_sealed = store.encrypt_bytes(client.pk, content, request.context("order"))
+                raise RequestError("the file is empty", field="order_file")
+            request.order_filename, request.order_content = filename, content
             request.order_content_type = content_type
             request.order_size = len(content)
         request.save()
@@ -73,8 +72,8 @@ def do_record_callback(user, request: IncomingRequest, *, number: str, confirmed
     carries the call back with it as its JustUs 3.3 step (confide.sharing.disclosure)."""
     number, problem = callback_number(number, request.agency)
     if problem:
-        raise RequestError(f"number: {problem}")
-    with transaction.atomic():
+        raise RequestError(problem, field="number")
+    with transaction.atomic(durable=True):
         request.verified = IncomingRequest.Verified.CONFIRMED if confirmed else IncomingRequest.Verified.FAILED
         request.verified_number = number
         request.verified_by = user
@@ -85,20 +84,29 @@ def do_record_callback(user, request: IncomingRequest, *, number: str, confirmed
     return request
 
 
+def may_answer(request: IncomingRequest) -> bool:
+    """Not answered yet, or refused in a way that asking again could change (JustUs 3.3: after the
+    call back)."""
+    answer = request.disclosure
+    return answer is None or (answer.status == Disclosure.Status.REFUSED and not answer.final)
+
+
+def request_to_answer(client, number: str) -> IncomingRequest | None:
+    """The request from outside that a sharing answers, if any: `number` names one logged on this
+    client's file that may still be answered; anything else is none."""
+    number = (number or "").strip()
+    if not number.isdigit():
+        return None
+    found = IncomingRequest.objects.select_related("disclosure").filter(pk=int(number), client=client).first()
+    return found if found is not None and may_answer(found) else None
+
+
 def details(request: IncomingRequest) -> str:
-    try:
-        return key_store().decrypt(request.client_id, bytes(request.details_sealed), request.context("details"))
-    except KeyDestroyed:
-        return "unreadable"
+    return request.details
 
 
 def order_document(request: IncomingRequest) -> tuple[str, str, bytes] | None:
-    if not request.order_content_sealed:
+    """The order (name, content type, bytes); None if there is none, or it can no longer be read."""
+    if request.order_content is None:
         return None
-    store = key_store()
-    try:
-        return (store.decrypt(request.client_id, bytes(request.order_filename_sealed), request.context("order_name")),
-                request.order_content_type,
-                store.decrypt_bytes(request.client_id, bytes(request.order_content_sealed), request.context("order")))
-    except KeyDestroyed:
-        return None
+    return request.order_filename, request.order_content_type, request.order_content

@@ -24,18 +24,19 @@ from django.utils import timezone
 
 from confide.audit.actions import Action
 from confide.audit.services import record_event
-from confide.keys import KeyDestroyed
-from confide.keys.runtime import key_store
+from confide.errors import ConfideError
 from confide.policy.explain import documents_for, render_document
 from confide.policy.schema import ORGANISATION
-from confide.sharing.consent import Form, wording_for
+from confide.sharing.consent import Form, do_store_wording
 from confide.sharing.models import FormWording, LimitsTold, SupportConsent
 
 WAY_LABELS = dict(LimitsTold.How.choices)
 
 
-class LimitsError(ValueError):
-    """What was told cannot be recorded as given; the message says which part and why."""
+class LimitsError(ConfideError, ValueError):
+    """What was told cannot be recorded as given; the message says why, `field` which part."""
+
+    code = "limits_invalid"
 
 
 @dataclass(frozen=True)
@@ -109,32 +110,30 @@ def do_record_limits_told(user, pack, organisation: str, client, service: str | 
     words today (stored as a frozen wording version)."""
     statement = statement_for(pack, client.subject_role, service, organisation)
     if statement is None:
-        raise LimitsError("document: the policy has no statement of the limits of confidentiality for this client")
+        raise LimitsError("the policy has no statement of the limits of confidentiality for this client", field="document")
     if told.how not in LimitsTold.How.values:
-        raise LimitsError("how: say how the client was told")
+        raise LimitsError("say how the client was told", field="how")
     if told.how not in statement.ways:
         allowed = " or ".join(WAY_LABELS[w].lower() for w in statement.ways)
-        raise LimitsError(f"how: {statement.form.title} is {allowed} ({_clause(statement.clause)})")
+        raise LimitsError(f"{statement.form.title} is {allowed} ({_clause(statement.clause)})", field="how")
     if told.told_on > timezone.localdate():
-        raise LimitsError("told_on: the date cannot be in the future")
+        raise LimitsError("the date cannot be in the future", field="told_on")
     if told.form_file is not None and told.how != LimitsTold.How.SIGNED:
-        raise LimitsError("form_file: a signed copy goes with a statement the client signed")
+        raise LimitsError("a signed copy goes with a statement the client signed", field="form_file")
     if told.form_file is not None and not told.form_file[2]:
-        raise LimitsError("form_file: the file is empty")
+        raise LimitsError("the file is empty", field="form_file")
     if not told.copy_given and (statement.copy_required or (statement.copy_to_signer and told.how == "signed")):
         # Home-Start 1.1: "verbally and in writing"; DVIP Appendix B: "Always provide a copy to the
         # person signing".
-        raise LimitsError(f"copy_given: the client is given a copy of {statement.form.title} to keep "
-                          f"({_clause(statement.clause)})")
-    wording = wording_for(pack, statement.form)
-    store = key_store()
-    with transaction.atomic():
+        raise LimitsError(f"the client is given a copy of {statement.form.title} to keep "
+                          f"({_clause(statement.clause)})", field="copy_given")
+    wording = do_store_wording(pack, statement.form)
+    with transaction.atomic(durable=True):
         record = LimitsTold(client=client, wording=wording, how=told.how, copy_given=told.copy_given,
                             told_on=told.told_on, recorded_by=user)
         if told.form_file is not None:
             filename, content_type, content = told.form_file
-            record.form_filename_sealed = store.encrypt(client.pk, filename, record.context("form_name"))
-            record.form_content_sealed = store.encrypt_bytes(client.pk, content, record.context("form"))
+            record.form_filename, record.form_content = filename, content
             record.form_content_type = content_type
             record.form_size = len(content)
         record.save()
@@ -148,15 +147,10 @@ def do_record_limits_told(user, pack, organisation: str, client, service: str | 
 
 
 def signed_copy(record: LimitsTold) -> tuple[str, str, bytes] | None:
-    if not record.form_content_sealed:
+    """The signed copy (name, content type, bytes); None if there is none, or it can no longer be read."""
+    if record.form_content is None:
         return None
-    store = key_store()
-    try:
-        return (store.decrypt(record.client_id, bytes(record.form_filename_sealed), record.context("form_name")),
-                record.form_content_type,
-                store.decrypt_bytes(record.client_id, bytes(record.form_content_sealed), record.context("form")))
-    except KeyDestroyed:
-        return None
+    return record.form_filename, record.form_content_type, record.form_content
 
 
 # Consent to support (JustUs 5.5) -------------------------------------------------------------------
@@ -174,11 +168,11 @@ def support_consent(client) -> SupportConsent | None:
 def do_record_support_consent(user, pack, client, case, how: str, given_on: dt.date) -> SupportConsent:
     clause = support_clause(pack)
     if clause is None:
-        raise LimitsError("how: this organisation's policy does not ask for consent to support")
+        raise LimitsError("this organisation's policy does not ask for consent to support", field="how")
     if how not in SupportConsent.How.values:
-        raise LimitsError("how: say whether the client agreed verbally or in writing")
+        raise LimitsError("say whether the client agreed verbally or in writing", field="how")
     if given_on > timezone.localdate():
-        raise LimitsError("given_on: the date cannot be in the future")
+        raise LimitsError("the date cannot be in the future", field="given_on")
     with transaction.atomic():
         record = SupportConsent.objects.create(client=client, case=case, how=how, given_on=given_on,
                                                clause=clause["clause"], recorded_by=user)

@@ -3,7 +3,9 @@ the requests to let information leave the organisation with the engine's whole a
 approvals they needed, how they went out, and the tasks the pack's obligations leave behind.
 
 What a person said (a parent's name, a worker's reasons, an approver's notes, a signed form) is
-sealed under the client's own data key, like the rest of the client's record.
+sealed under the client's own data key, like the rest of the client's record: each through the
+sealed column declared beside its `*_sealed` field (confide/keys/sealed.py), which makes its context
+and reads as the one placeholder once the key is destroyed.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+from confide.keys.sealed import BYTES, Sealed
 
 
 class FrozenWording(RuntimeError):
@@ -71,6 +75,7 @@ class Consent(models.Model):
     ref = models.UUIDField(default=uuid.uuid4, editable=False)
     given_by = models.CharField(max_length=16, choices=GivenBy.choices, default=GivenBy.CLIENT)
     given_by_name_sealed = models.BinaryField(null=True, blank=True)  # a parent's or guardian's name
+    given_by_name = Sealed("given_by_name_sealed", "consent", "name")
     recipients = models.JSONField(default=list)  # recipient kinds (policy contract)
     agencies = models.ManyToManyField("partners.Agency", blank=True, related_name="+")
     data = models.JSONField(default=list)  # data categories
@@ -85,6 +90,8 @@ class Consent(models.Model):
     scope_text = models.TextField()  # the scope as it was put to the person, frozen with the consent
     form_filename_sealed = models.BinaryField(null=True, blank=True)
     form_content_sealed = models.BinaryField(null=True, blank=True)
+    form_filename = Sealed("form_filename_sealed", "consent", "form_name")
+    form_content = Sealed("form_content_sealed", "consent", "form", kind=BYTES)
     form_content_type = models.CharField(max_length=100, blank=True)
     form_size = models.PositiveIntegerField(null=True, blank=True)
     withdrawn_on = models.DateField(null=True, blank=True)
@@ -99,9 +106,6 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"consent #{self.pk}"
-
-    def context(self, part: str) -> str:
-        return f"consent:{self.ref}:{part}"
 
     def status(self, on: dt.date | None = None) -> str:
         """The policy contract's consent status on a day: given, withdrawn or expired (a superseded
@@ -148,6 +152,7 @@ class Disclosure(models.Model):
     related_person = models.ForeignKey("records.RelatedPerson", on_delete=models.PROTECT, null=True, blank=True,
                                        related_name="+")
     recipient_name_sealed = models.BinaryField(null=True, blank=True)  # for a recipient not in the directory
+    recipient_name = Sealed("recipient_name_sealed", "disclosure", "recipient")
     # What, why and how.
     entries = models.ManyToManyField("records.Entry", blank=True, related_name="+")
     extra_data = models.JSONField(default=list, blank=True)  # categories shared beyond the entries
@@ -158,6 +163,7 @@ class Disclosure(models.Model):
     identity_verified = models.BooleanField(default=False)
     consent = models.ForeignKey(Consent, on_delete=models.PROTECT, null=True, blank=True, related_name="disclosures")
     reason_sealed = models.BinaryField()  # the requester's reasons, whichever way it goes
+    reason = Sealed("reason_sealed", "disclosure", "reason")
     # The engine's whole answer, and what was asked of it.
     request = models.JSONField()
     answer = models.JSONField()
@@ -175,15 +181,16 @@ class Disclosure(models.Model):
     sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                 related_name="+")
     sent_note_sealed = models.BinaryField(null=True, blank=True)
+    sent_note = Sealed("sent_note_sealed", "disclosure", "sent")
 
     class Meta:
         ordering = ["-requested_at", "-id"]
+        # The approvals page and every home page read the requests waiting for approval, newest
+        # first, from here rather than from every request ever made (tests/web/test_flat_pages.py).
+        indexes = [models.Index(fields=["status", "requested_at", "id"], name="sharing_disclosure_status")]
 
     def __str__(self) -> str:
         return f"disclosure #{self.pk}"
-
-    def context(self, part: str) -> str:
-        return f"disclosure:{self.ref}:{part}"
 
     @property
     def approval_steps(self) -> list[dict]:
@@ -204,6 +211,9 @@ class Approval(models.Model):
     role = models.CharField(max_length=64)
     decision = models.CharField(max_length=16, choices=Decision.choices)
     note_sealed = models.BinaryField()
+    # Bound to the disclosure and to the approver (one decision each).
+    note = Sealed("note_sealed", "disclosure", "approval:{o.approver_id}", ref="disclosure.ref",
+                  client="disclosure.client_id")
     confirmed_with = models.CharField(max_length=16)  # "password" or "second_factor"
     at = models.DateTimeField(default=timezone.now)
 
@@ -230,6 +240,8 @@ class DisclosureStep(models.Model):
     clause = models.CharField(max_length=100, blank=True)
     outcome = models.CharField(max_length=16, choices=Outcome.choices)
     note_sealed = models.BinaryField()  # what was done, or why it was not
+    # Bound to the disclosure and to the step (one confirmation each).
+    note = Sealed("note_sealed", "disclosure", "step:{o.kind}", ref="disclosure.ref", client="disclosure.client_id")
     number = models.CharField(max_length=40, blank=True)  # the known number called back (JustUs 3.3)
     done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     done_at = models.DateTimeField(default=timezone.now)
@@ -284,6 +296,7 @@ class Task(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
     outcome_note_sealed = models.BinaryField(null=True, blank=True)
+    outcome_note = Sealed("outcome_note_sealed", "task", "outcome")
     done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                 related_name="+")
     done_at = models.DateTimeField(null=True, blank=True)
@@ -294,9 +307,6 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return f"task #{self.pk}"
-
-    def context(self, part: str) -> str:
-        return f"task:{self.ref}:{part}"
 
 
 class IncomingRequest(models.Model):
@@ -326,11 +336,14 @@ class IncomingRequest(models.Model):
     agency = models.ForeignKey("partners.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     how = models.CharField(max_length=16, choices=How.choices)
     details_sealed = models.BinaryField()  # who asked, what for, what they said
+    details = Sealed("details_sealed", "request", "details")
     received_at = models.DateTimeField(default=timezone.now)
     logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     order = models.CharField(max_length=16, choices=Order.choices, blank=True)
     order_filename_sealed = models.BinaryField(null=True, blank=True)
     order_content_sealed = models.BinaryField(null=True, blank=True)
+    order_filename = Sealed("order_filename_sealed", "request", "order_name")
+    order_content = Sealed("order_content_sealed", "request", "order", kind=BYTES)
     order_content_type = models.CharField(max_length=100, blank=True)
     order_size = models.PositiveIntegerField(null=True, blank=True)
     verified = models.CharField(max_length=16, choices=Verified.choices, blank=True)
@@ -345,9 +358,6 @@ class IncomingRequest(models.Model):
 
     def __str__(self) -> str:
         return f"incoming request #{self.pk}"
-
-    def context(self, part: str) -> str:
-        return f"request:{self.ref}:{part}"
 
 
 class LimitsTold(models.Model):
@@ -371,6 +381,8 @@ class LimitsTold(models.Model):
     told_on = models.DateField()
     form_filename_sealed = models.BinaryField(null=True, blank=True)
     form_content_sealed = models.BinaryField(null=True, blank=True)
+    form_filename = Sealed("form_filename_sealed", "limits", "form_name")
+    form_content = Sealed("form_content_sealed", "limits", "form", kind=BYTES)
     form_content_type = models.CharField(max_length=100, blank=True)
     form_size = models.PositiveIntegerField(null=True, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -381,9 +393,6 @@ class LimitsTold(models.Model):
 
     def __str__(self) -> str:
         return f"limits told #{self.pk}"
-
-    def context(self, part: str) -> str:
-        return f"limits:{self.ref}:{part}"
 
 
 class SupportConsent(models.Model):

@@ -16,7 +16,9 @@ from confide.sharing.models import Disclosure
 PENDING = (Disclosure.Status.AWAITING_APPROVAL, Disclosure.Status.READY)
 
 
-def move(disclosure: Disclosure, status: str) -> None:
+def do_move_disclosure(disclosure: Disclosure, status: str) -> None:
+    """Move the disclosure to a status, dated now. Runs inside the caller's do_* transaction, whose
+    audit event says why."""
     disclosure.status = status
     disclosure.status_changed_at = timezone.now()
     disclosure.save(update_fields=["status", "status_changed_at"])
@@ -35,7 +37,7 @@ def still_permitted(disclosure: Disclosure, on: dt.date | None = None) -> bool:
     return current_policy().decide(request)["decision"] != "deny"
 
 
-def stop_disclosures(user, disclosures, why: str) -> list[Disclosure]:
+def do_stop_disclosures(user, disclosures, why: str) -> list[Disclosure]:
     """Stop these disclosures if they are still to go and no longer permitted; their secure links
     stop working. Runs inside the caller's transaction."""
     stopped = []
@@ -48,7 +50,7 @@ def stop_disclosures(user, disclosures, why: str) -> list[Disclosure]:
             continue  # already gone: nothing left to stop
         live_links.update(revoked_at=now, revoked_by=user)
         if disclosure.status != Disclosure.Status.SENT:
-            move(disclosure, Disclosure.Status.STOPPED)
+            do_move_disclosure(disclosure, Disclosure.Status.STOPPED)
         record_event(user, Action.DISCLOSURE_STOPPED, object_type="disclosure", object_id=disclosure.pk,
                      client_id=disclosure.client_id, detail={"why": why, "status": disclosure.status})
         stopped.append(disclosure)

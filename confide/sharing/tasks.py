@@ -13,8 +13,7 @@ from django.utils import timezone
 from confide.accounts.models import current_policy
 from confide.audit.actions import Action
 from confide.audit.services import record_event
-from confide.keys import KeyDestroyed
-from confide.keys.runtime import key_store
+from confide.errors import ConfideError
 from confide.policy import vocab
 from confide.policy.notifications import OBLIGATION_NOTICES, not_told, on_sent, reports_for
 from confide.policy.reasons import check_reason
@@ -56,7 +55,7 @@ def _obligation_notices(disclosure) -> dict:
     return OBLIGATION_NOTICES.get((disclosure.answer.get("pack") or {}).get("name", ""), {})
 
 
-def from_obligations(disclosure, *, refused: bool = False) -> list[Task]:
+def do_add_obligation_tasks(disclosure, *, refused: bool = False) -> list[Task]:
     """One task per obligation of the disclosure's answer that its record does not already meet,
     for the person who asked. Called in the transaction that makes the disclosure ready to go, and in
     the one that records a refusal: then only the obligations that hold whatever the answer (Home-Start
@@ -96,45 +95,42 @@ def do_add_task(actor, *, kind: str, title_text: str, clause: str, client_id: in
     return task
 
 
-class TaskError(ValueError):
-    pass
+class TaskError(ConfideError, ValueError):
+    """A task's outcome, or a report, that cannot be recorded as given; `field` says which part."""
+
+    code = "task_invalid"
 
 
 def do_finish_task(user, task: Task, outcome: str, note: str) -> Task:
     """Record a task done, or, where its obligation allows, not done with the reason. The task is
     read again, its row locked, before the check that it is not already recorded."""
     if outcome not in Task.Outcome.values:
-        raise TaskError("outcome: say whether it was done")
+        raise TaskError("say whether it was done", field="outcome")
     if outcome == Task.Outcome.NOT_DONE and not task.may_skip:
-        raise TaskError("outcome: this task cannot be left undone")
+        raise TaskError("this task cannot be left undone", field="outcome")
     if outcome == Task.Outcome.NOT_DONE:
         check_reason(note, "note", what="say why it was not done", error=TaskError)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         if Task.objects.select_for_update().get(pk=task.pk).outcome:
-            raise TaskError("This task has already been recorded.")
+            raise TaskError("This task has already been recorded.", code="already_recorded", status=409)
         task.outcome = outcome
         task.done_by = user
         task.done_at = timezone.now()
         if note.strip():
-            task.outcome_note_sealed = key_store().encrypt(task.client_id, note.strip(), task.context("outcome"))
+            task.outcome_note = note.strip()
         task.save(update_fields=["outcome", "done_by", "done_at", "outcome_note_sealed"])
         record_event(user, Action.TASK_FINISHED, object_type="task", object_id=task.pk, client_id=task.client_id,
                      detail={"kind": task.kind, "outcome": outcome, "role": user.role})
         if task.kind == REMINDER:  # JustUs 5.4: the next reminder
-            after_task_done(user, task)
+            do_schedule_next_reminder(user, task)
     return task
 
 
 def outcome_note(task: Task) -> str:
-    if not task.outcome_note_sealed:
-        return ""
-    try:
-        return key_store().decrypt(task.client_id, bytes(task.outcome_note_sealed), task.context("outcome"))
-    except KeyDestroyed:
-        return "unreadable"
+    return task.outcome_note
 
 
-def from_notices(actor, notices, *, client_id: int, case, worker, disclosure=None) -> list[Task]:
+def do_add_notice_tasks(actor, notices, *, client_id: int, case, worker, disclosure=None) -> list[Task]:
     """Tasks for the notices a pack requires (confide.policy.notifications): for the worker, and
     where a notice says so, for each manager of the case's team too; those following a disclosure
     are kept with it. Runs in the caller's transaction; recorded with its clause."""
@@ -142,7 +138,7 @@ def from_notices(actor, notices, *, client_id: int, case, worker, disclosure=Non
     for notice in notices:
         people = [worker]
         if notice.for_manager:
-            kinds = {name for name, role in current_policy().roles.items() if role.kind == "manager"}
+            kinds = {name for name, role in current_policy().roles.items() if role.kind in vocab.LINE_MANAGER_KINDS}
             managers = list(get_user_model().objects.filter(team_id=case.team_id, role__in=kinds, is_active=True)
                             .exclude(pk=worker.pk))
             people = managers or [worker]
@@ -158,7 +154,7 @@ def from_notices(actor, notices, *, client_id: int, case, worker, disclosure=Non
     return made
 
 
-def from_sent(actor, disclosure) -> list[Task]:
+def do_add_sent_tasks(actor, disclosure) -> list[Task]:
     """What must follow once information has gone (Home-Start 1.5: tell the family), as tasks for the
     person who asked, kept with the disclosure. Where telling would tip someone off (a safeguarding
     referral, a terrorism or money-laundering report: Home-Start 2.2 and the law), no task asks it: one
@@ -166,7 +162,7 @@ def from_sent(actor, disclosure) -> list[Task]:
     disclosure sees why the family was not told. Runs in the caller's transaction."""
     pack = current_policy().name
     grounds = list(disclosure.grounds or [])
-    made = from_notices(actor, on_sent(pack, disclosure.recipient_kind, grounds), client_id=disclosure.client_id,
+    made = do_add_notice_tasks(actor, on_sent(pack, disclosure.recipient_kind, grounds), client_id=disclosure.client_id,
                         case=disclosure.case, worker=disclosure.requested_by, disclosure=disclosure)
     closed = []
     for notice in not_told(pack, disclosure.recipient_kind, grounds):
@@ -174,7 +170,7 @@ def from_sent(actor, disclosure) -> list[Task]:
                                    client_id=disclosure.client_id, case_id=disclosure.case_id, disclosure=disclosure,
                                    assigned_to_id=disclosure.requested_by_id, may_skip=True,
                                    outcome=Task.Outcome.NOT_DONE, done_at=timezone.now())
-        task.outcome_note_sealed = key_store().encrypt(task.client_id, notice.reason, task.context("outcome"))
+        task.outcome_note = notice.reason
         task.save(update_fields=["outcome_note_sealed"])
         closed.append((task, notice))
     if closed:
@@ -190,11 +186,11 @@ def do_report(user, pack_name: str, client, case, name: str) -> list[Task]:
     person): the report is recorded and its tasks made, urgent ones first on the lists."""
     report = reports_for(pack_name, client.subject_role).get(name)
     if report is None:
-        raise TaskError("report: that is not something to report on this client's file")
-    with transaction.atomic():
+        raise TaskError("that is not something to report on this client's file", field="report")
+    with transaction.atomic(durable=True):
         record_event(user, Action.REPORT_MADE, object_type="case", object_id=case.pk, client_id=client.pk,
                      detail={"report": name, "role": user.role})
-        return from_notices(user, report.notices, client_id=client.pk, case=case, worker=user)
+        return do_add_notice_tasks(user, report.notices, client_id=client.pk, case=case, worker=user)
 
 
 REMINDER = "remind_right_to_withdraw"
@@ -206,7 +202,7 @@ def reminder_title(consent: Consent) -> str:
     return f"Remind the client they can withdraw their consent (given on {consent.given_on:%-d %B %Y})"
 
 
-def schedule_reminder(actor, pack, consent: Consent, assigned_to_id: int | None, after: dt.date) -> Task | None:
+def do_schedule_reminder(actor, pack, consent: Consent, assigned_to_id: int | None, after: dt.date) -> Task | None:
     """The next reminder for a consent in force, due the pack's interval after `after`; none where
     the pack sets no interval. Runs in the caller's transaction."""
     remind = pack.spec.consent.get("remind_withdrawal")
@@ -219,27 +215,26 @@ def schedule_reminder(actor, pack, consent: Consent, assigned_to_id: int | None,
     return task
 
 
-def close_reminders(user, consents: list[Consent], why: str) -> list[int]:
+def do_close_reminders(user, consents: list[Consent], why: str) -> list[int]:
     """The open reminders of consents no longer in force are closed, not done, with the reason:
     there is nothing left to withdraw. Runs in the caller's transaction."""
     tasks = list(Task.objects.filter(consent_reminder__consent__in=consents, outcome=""))
-    store = key_store()
     now = timezone.now()
     for task in tasks:
         task.outcome = Task.Outcome.NOT_DONE
         task.done_by = user
         task.done_at = now
-        task.outcome_note_sealed = store.encrypt(task.client_id, why, task.context("outcome"))
+        task.outcome_note = why
         task.save(update_fields=["outcome", "done_by", "done_at", "outcome_note_sealed"])
         record_event(user, Action.TASK_FINISHED, object_type="task", object_id=task.pk, client_id=task.client_id,
                      detail={"kind": task.kind, "outcome": task.outcome, "role": user.role, "closed": "consent_ended"})
     return [t.pk for t in tasks]
 
 
-def after_task_done(user, task: Task) -> Task | None:
+def do_schedule_next_reminder(user, task: Task) -> Task | None:
     """A reminder recorded done brings the next one, while its consent is still in force. Runs in
     the transaction that records the task done."""
     link = ConsentReminder.objects.filter(task=task).select_related("consent").first()
     if link is None or task.outcome != Task.Outcome.DONE:
         return None
-    return schedule_reminder(user, current_policy(), link.consent, user.pk, timezone.localdate())
+    return do_schedule_reminder(user, current_policy(), link.consent, user.pk, timezone.localdate())

@@ -4,14 +4,15 @@ A download is saved under a neutral name, its kind and number (`document-381.pdf
 it was uploaded with: a browser keeps the names of downloads in its history, and an original name
 ("Zelda-tenancy-Łódź.pdf") would leave a client's name on a shared computer after sign-out. The
 extension comes from the original name only if it is one of a short list, else from the content
-type. The header itself is Django's (content_disposition_header), so it is always well formed."""
+type. The response is Django's own FileResponse(as_attachment=True, filename=...), so the header is
+always well formed, whatever the name (a non-ASCII one is sent as RFC 6266's filename*)."""
 
 from __future__ import annotations
 
+import io
 import re
 
-from django.http import HttpResponse
-from django.utils.http import content_disposition_header
+from django.http import FileResponse
 
 # Extensions a download may keep: common documents and images a support service is sent.
 EXTENSIONS = frozenset({"pdf", "txt", "rtf", "csv", "doc", "docx", "odt", "xls", "xlsx", "ods",
@@ -45,9 +46,11 @@ def neutral_name(name: str, content_type: str = "", original: str = "") -> str:
     return f"{stem}.{ext}" if ext else stem
 
 
-def attachment(content: bytes, content_type: str, name: str, *, original: str = "") -> HttpResponse:
-    """A file to save, never to show in the browser, kept out of caches, under a neutral name."""
-    response = HttpResponse(content, content_type=content_type or "application/octet-stream")
-    response["Content-Disposition"] = content_disposition_header(True, neutral_name(name, content_type, original))
+def attachment(content: bytes, content_type: str, name: str, *, original: str = "") -> FileResponse:
+    """A file to save, never to show in the browser, kept out of caches, under a neutral name.
+    `content` is already in memory (decrypted, or generated), so it is handed over from there."""
+    response = FileResponse(io.BytesIO(content), as_attachment=True,
+                            filename=neutral_name(name, content_type, original),
+                            content_type=content_type or "application/octet-stream")
     response["Cache-Control"] = "no-store"
     return response

@@ -1,4 +1,8 @@
-"""Error pages that carry no client data: a fixed message, no path, no exception text."""
+"""Error pages that carry no client data: a fixed message, no path, no exception text; and the one
+place the web layer shows what a service refused (a ConfideError, confide/errors.py): beside the
+form field it names (add_to_form), or, uncaught by the view, as a calm page with its own status
+(refused, called by confide.web.middleware). Its message is written for the person and holds no
+client data; its code, never its message, goes to the log."""
 
 import logging
 import sys
@@ -6,6 +10,8 @@ import sys
 from django.db import InternalError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+
+from confide.errors import ConfideError
 
 logger = logging.getLogger("confide.faults")
 
@@ -83,6 +89,30 @@ def _page(request, status: int, title: str, message: str):
     # reaches the page, and it still renders when the database is the thing that failed.
     html = render_to_string("web/error.html", {"status": status, "title": title, "message": message})
     return HttpResponse(html, status=status)
+
+
+# The heading of the page an uncaught refusal is shown on, by its status.
+REFUSED_TITLES = {
+    400: "That could not be done",
+    403: "You cannot do that",
+    404: "Page not found",
+    409: "That could not be done now",
+}
+
+
+def add_to_form(form, error: ConfideError) -> None:
+    """A service's refusal shown beside the field it names, or above the form if it names none
+    (or one this form does not have)."""
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, error.sentence())
+
+
+def refused(request, error: ConfideError) -> HttpResponse:
+    """A refusal no view caught: a page with its message and status, not a 500. Nothing was saved
+    (the do_* function's transaction rolled back whole)."""
+    view = getattr(getattr(request, "resolver_match", None), "view_name", "") or "-"
+    logger.info("refused (%s, %s) answering %s %s", error.code, error.status, request.method, view)
+    return _page(request, error.status, REFUSED_TITLES.get(error.status, REFUSED_TITLES[400]), error.sentence())
 
 
 def bad_request(request, exception=None):

@@ -15,7 +15,7 @@ from confide.audit.actions import Action
 from confide.records.access import access_client, access_client_to_write
 from confide.sharing import access as gate
 from confide.sharing import documents
-from confide.sharing.consent import organisation_name, wording_for
+from confide.sharing.consent import do_store_wording, organisation_name
 from confide.sharing.limits import (
     WAY_LABELS,
     LimitsError,
@@ -30,6 +30,7 @@ from confide.sharing.limits import (
     told_history,
 )
 from confide.web.downloads import attachment
+from confide.web.errors import add_to_form
 from confide.web.limits_forms import LimitsToldForm, SupportConsentForm
 from confide.web.purposes import asks_purpose, bad_request, with_purpose
 
@@ -43,14 +44,6 @@ def _client_for(request, client_id, purpose: str, *, read: Action, write: Action
     if request.method == "POST":
         return access_client_to_write(request.user, client_id, purpose, action=write)
     return access_client(request.user, client_id, purpose, action=read)
-
-
-def _error_field(form, message: str) -> None:
-    field, _, text = message.partition(": ")
-    if text and field in form.fields:
-        form.add_error(field, text[:1].upper() + text[1:] + ("" if text.endswith(".") else "."))
-    else:
-        form.add_error(None, message[:1].upper() + message[1:])
 
 
 def _file_response(filename: str, content_type: str, content: bytes) -> HttpResponse:
@@ -104,7 +97,7 @@ def limits(request, client_id: int, *, purpose: str):
         try:
             do_record_limits_told(request.user, pack, organisation, client, _service(grant), told)
         except LimitsError as error:
-            _error_field(form, str(error))
+            add_to_form(form, error)
         else:
             return redirect(file_url)
     history = told_history(client)
@@ -130,7 +123,7 @@ def limits_pdf(request, client_id: int, *, purpose: str):
     if statement is None:
         return bad_request(request, "No statement for this client",
                            "The policy has no statement of the limits of confidentiality for this client.")
-    wording = wording_for(pack, statement.form)
+    wording = do_store_wording(pack, statement.form)
     return _file_response(f"limits-of-confidentiality-v{wording.version}.pdf", "application/pdf",
                           documents.statement_pdf(wording))
 
@@ -165,7 +158,7 @@ def support_consent_page(request, client_id: int, *, purpose: str):
             do_record_support_consent(request.user, pack, client, case, form.cleaned_data["how"],
                                       form.cleaned_data["given_on"])
         except LimitsError as error:
-            _error_field(form, str(error))
+            add_to_form(form, error)
         else:
             return redirect(file_url)
     return render(request, "sharing/support_consent.html", {

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from django.shortcuts import render
 
-from confide.web.record_forms import OUTSIDE_PURPOSES
+from confide.accounts.models import current_policy
 
 
 def bad_request(request, title: str, message: str):
@@ -20,9 +20,10 @@ def bad_request(request, title: str, message: str):
 
 
 def purpose_of(request) -> str | None:
-    """The purpose in the address, or None if it is not one a file may be opened for."""
+    """The purpose in the address, or None if it is not one of the pack's purposes. Whether it opens
+    anything is the gate's answer."""
     purpose = request.GET.get("purpose", "direct_support")
-    return purpose if purpose in OUTSIDE_PURPOSES else None
+    return purpose if purpose in current_policy().purposes else None
 
 
 def with_purpose(url: str, purpose: str) -> str:

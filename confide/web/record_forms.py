@@ -16,24 +16,31 @@ NUMBER_MESSAGES = {"required": "Enter the client's number, for example 1042.",
                    "min_value": "Enter the client's number, for example 1042.",
                    "max_value": "Enter the client's number, for example 1042."}
 
-# The purposes a person may give for opening a file outside their own cases. Which of them opens
-# a given file for a given person is the engine's answer, never this list's.
-OUTSIDE_PURPOSES = ["direct_support", "cover", "supervision", "advice", "case_management", "child_protection",
-                    "risk_management", "emergency", "subject_access", "audit"]
-
-
 class OpenOutsideForm(forms.Form):
+    """Open a file by its number, for a purpose. The purposes offered are those the pack could open
+    a file outside this person's own cases for (confide.policy.filters); which of them opens a
+    given file is the gate's answer."""
+
     client = forms.IntegerField(
         label="Client number", min_value=1, max_value=2**62, error_messages=NUMBER_MESSAGES,
         help_text="From the referral, a colleague or the client's letter, for example 1042.",
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
-    purpose = forms.ChoiceField(label="Why do you need this file?",
-                                choices=[(p, describe.PURPOSES.get(p, p)) for p in OUTSIDE_PURPOSES])
+    purpose = forms.ChoiceField(label="Why do you need this file?", choices=[],
+                                error_messages={"invalid_choice": "Choose one of the purposes listed.",
+                                                "required": "Choose why you need this file."})
     reason = forms.CharField(
         label="Your reason", required=False, max_length=2000,
         help_text="Needed if the file is outside your work: a manager reviews every such opening. "
                   "Say what you need it for, not what is in it.",
         widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, purposes: list[str], known: list[str], **kwargs):
+        """`purposes` are offered; any of the pack's purposes (`known`) is taken, so one that could
+        open nothing for this person goes to the gate, which refuses it at once and records the
+        attempt, as it does every refused opening."""
+        super().__init__(*args, **kwargs)
+        self.fields["purpose"].choices = [(p, describe.PURPOSES.get(p, p)) for p in known]
+        self.fields["purpose"].widget.choices = [(p, describe.PURPOSES.get(p, p)) for p in purposes]
 
 
 class EntryFactsForm(forms.Form):
@@ -149,7 +156,7 @@ class ReviewForm(forms.Form):
         try:
             return check_review_note(self.cleaned_data["note"])
         except ReasonError as error:
-            raise forms.ValidationError(error.message[:1].upper() + error.message[1:] + ".") from None
+            raise forms.ValidationError(error.sentence()) from None
 
 
 class ReferralForm(forms.Form):

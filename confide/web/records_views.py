@@ -17,9 +17,11 @@ from confide.accounts.models import current_policy
 from confide.audit.actions import Action
 from confide.ids import record_id
 from confide.policy import reasons as reason_rules
+from confide.policy import vocab
+from confide.policy.filters import purposes_for_lists, purposes_outside_own_cases
 from confide.policy.wording import check_wording
 from confide.records.access import (
-    access_case,
+    access_case_to_write,
     access_client,
     access_client_to_write,
     access_document,
@@ -38,7 +40,7 @@ from confide.records.entries import (
     entry_text,
 )
 from confide.records.models import CASE_FLAGS, DATA_CATEGORIES, Case, Entry, RelatedPerson, SafeContact
-from confide.records.people import do_add_related_person, person_details
+from confide.records.people import do_add_related_person
 from confide.records.safe_contact import (
     do_confirm_safe_contact,
     do_set_safe_contact,
@@ -48,7 +50,8 @@ from confide.records.safe_contact import (
 from confide.sharing.cases import do_change_case, do_take_referral
 from confide.web import describe, limits_views
 from confide.web.downloads import attachment
-from confide.web.purposes import asks_purpose, bad_purpose, with_purpose
+from confide.web.errors import add_to_form
+from confide.web.purposes import asks_purpose, bad_purpose, bad_request, with_purpose
 from confide.web.record_forms import (
     CaseForm,
     DocumentForm,
@@ -81,9 +84,6 @@ def _url(name: str, pk: int) -> str:
 
 # Client list and search ---------------------------------------------------------------------------
 
-LIST_PURPOSES = ("direct_support", "cover", "supervision", "advice")
-
-
 @require_http_methods(["GET", "POST"])
 def client_list(request):
     """The clients this person may open, for the purpose they give: by default their own caseload.
@@ -92,8 +92,14 @@ def client_list(request):
     the browser's history on a shared computer."""
     data = request.POST if request.method == "POST" else request.GET
     purpose = data.get("purpose", "direct_support")
-    if purpose not in LIST_PURPOSES:
+    offered = purposes_for_lists(current_policy(), role=request.user.role, has_team=request.user.team_id is not None)
+    if purpose not in current_policy().purposes:
         return bad_purpose(request)
+    if purpose not in offered and purpose != "direct_support":
+        # Refused at once: a purpose that lists nothing for this person is not asked of the database.
+        return bad_request(request, "That purpose lists no clients for you",
+                           "Your service's policy lets you list clients only for the purposes offered on the "
+                           "list page. To open one file for another purpose, use \u201cOpen another file\u201d.")
     query = data.get("q", "").strip()[:100] if request.method == "POST" else ""
     after = None
     if request.method == "POST" and data.get("after_id"):
@@ -108,7 +114,7 @@ def client_list(request):
     # key up in a dict, and prints a string, faster than it reads a model's attribute or formats a number.
     rows = [{"url": with_purpose(_url("web:client_file", client.pk), purpose), "name": client.display_name,
              "number": str(client.pk)} for client in clients]
-    purposes = [(p, describe.PURPOSES.get(p, p)) for p in LIST_PURPOSES]
+    purposes = [(p, describe.PURPOSES.get(p, p)) for p in offered]
     return render(request, "records/client_list.html", {
         "clients": clients, "rows": rows, "query": query, "purpose": purpose, "purposes": purposes,
         "next_after": clients[-1] if more else None, "purpose_label": describe.PURPOSES.get(purpose, purpose)})
@@ -118,8 +124,10 @@ def client_list(request):
 def open_outside(request):
     """Open a file outside one's own cases, by number, for a stated purpose: the break-glass prompt.
     A refused file and a missing one get the same answer."""
-    form = OpenOutsideForm(request.POST or None)
-    context = {"form": form}
+    pack = current_policy()
+    purposes = purposes_outside_own_cases(pack, role=request.user.role, has_team=request.user.team_id is not None)
+    form = OpenOutsideForm(request.POST or None, purposes=purposes, known=pack.purposes)
+    context = {"form": form, "no_purposes": not purposes}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -139,10 +147,7 @@ def open_outside(request):
 # The client file ----------------------------------------------------------------------------------
 
 def _people(client) -> list[RelatedPerson]:
-    people = list(client.people.all())
-    for person in people:
-        person.details = person_details(person)
-    return people
+    return list(client.people.all())  # each one's `details` opened as it is shown
 
 
 # The client's file is a page people open all day: what it shows of each case and entry is worked
@@ -210,8 +215,7 @@ def client_file(request, client_id: int, *, purpose: str):
     client = grant.client
     cases = [_case_row(case, purpose) for case in grant.cases]
     people = grant.related_people()
-    for person in people:
-        person.details = person_details(person)  # decrypted only after the gate said yes
+    for person in people:  # `person.details` opened only after the gate said yes
         person.relationship_label = _RELATIONSHIP_LABELS.get(person.relationship, person.relationship)
     names = {person.pk: person.details.get("name", "") for person in people}
     entries = [_entry_row(grant, entry, names, purpose) for entry in grant.entries(100)]
@@ -228,7 +232,7 @@ def client_file(request, client_id: int, *, purpose: str):
         "sharing_url": with_purpose(_url("web:sharing", client.pk), purpose),
         # The record of access is asked for with the same purpose, where it is one it takes.
         "record_url": (with_purpose(_url("web:record_of_access", client.pk), purpose)
-                       if purpose in ("direct_support", "supervision", "audit") else None),
+                       if purpose in vocab.RECORD_OF_ACCESS_PURPOSES else None),
     })
 
 
@@ -264,7 +268,7 @@ def _marked(text: str, findings) -> list[tuple[str, object]]:
 def _written_entry(request, case_id: int, purpose: str, form_class, template: str, save):
     """Add a note or a risk assessment: the factual-wording check runs before anything is saved,
     and the writer either rephrases or confirms, which is recorded (DVIP 6.05/9.03, JustUs 3.7)."""
-    grant, case = access_case(request.user, case_id, purpose, action=Action.CASE_WRITE)
+    grant, case = access_case_to_write(request.user, case_id, purpose, action=Action.CASE_WRITE)
     client = grant.client
     form = form_class(request.POST or None, people=_people_choices(client))
     context = {"form": form, "client": client, "case": case, "purpose": purpose,
@@ -282,7 +286,7 @@ def _written_entry(request, case_id: int, purpose: str, form_class, template: st
         try:
             save(request.user, case, form.cleaned_data, facts)
         except EntryError as exc:
-            form.add_error(None, str(exc).capitalize() + ".")
+            add_to_form(form, exc)
         else:
             return redirect(context["file_url"])
     return render(request, template, context, status=400 if form.errors else 200)
@@ -306,7 +310,7 @@ def add_risk_assessment(request, case_id: int, *, purpose: str):
 @require_http_methods(["GET", "POST"])
 @asks_purpose
 def add_document(request, case_id: int, *, purpose: str):
-    grant, case = access_case(request.user, case_id, purpose, action=Action.CASE_WRITE)
+    grant, case = access_case_to_write(request.user, case_id, purpose, action=Action.CASE_WRITE)
     client = grant.client
     # An upload over the limit is never read (uploads are held in memory only, settings), so say
     # so plainly rather than "choose a file".
@@ -324,7 +328,7 @@ def add_document(request, case_id: int, *, purpose: str):
             do_add_document(request.user, case, upload.name[:200], upload.content_type, upload.read(),
                             form.cleaned_data["description"], _facts(form, client))
         except EntryError as exc:
-            form.add_error(None, str(exc).capitalize() + ".")
+            add_to_form(form, exc)
         else:
             return redirect(context["file_url"])
     return render(request, "records/add_document.html", context, status=400 if form.errors else 200)
@@ -334,8 +338,11 @@ def add_document(request, case_id: int, *, purpose: str):
 @asks_purpose
 def download_document(request, entry_id: int, *, purpose: str):
     grant, entry, document = access_document(request.user, entry_id, purpose)
+    content = document_content(grant.client.pk, document)
+    if content is None:  # no longer readable (the client's key was destroyed): nothing to hand over
+        raise Http404
     # Saved as "document-<number>": the original name would stay in the browser's download history.
-    return attachment(document_content(grant.client.pk, document), document.content_type, f"document-{entry.pk}",
+    return attachment(content, document.content_type, f"document-{entry.pk}",
                       original=document_filename(grant.client.pk, document))
 
 
@@ -408,7 +415,7 @@ def new_referral(request):
                                     referral_consent=data.get("referral_consent"),
                                     support_consent=data.get("support_consent", ""))
         except CaseError as exc:
-            form.add_error(None, str(exc).capitalize() + ".")
+            add_to_form(form, exc)
         else:
             return redirect(reverse("web:client_file", args=[case.client_id]))
     return render(request, "records/new_referral.html", {"form": form}, status=400 if form.errors else 200)
@@ -417,7 +424,7 @@ def new_referral(request):
 @require_http_methods(["GET", "POST"])
 @asks_purpose
 def change_case(request, case_id: int, *, purpose: str):
-    grant, case = access_case(request.user, case_id, purpose, action=Action.CASE_WRITE)
+    grant, case = access_case_to_write(request.user, case_id, purpose, action=Action.CASE_WRITE)
     form = CaseForm(request.POST or None, initial={"status": case.status, "flags": case.flags})
     file_url = with_purpose(reverse("web:client_file", args=[grant.client.pk]), purpose)
     if request.method == "POST" and form.is_valid():
@@ -425,7 +432,7 @@ def change_case(request, case_id: int, *, purpose: str):
         try:
             do_change_case(request.user, case, form.cleaned_data["status"], form.cleaned_data["flags"] + held)
         except CaseError as exc:
-            form.add_error(None, str(exc).capitalize() + ".")
+            add_to_form(form, exc)
         else:
             return redirect(file_url)
     case.service_label = describe.service(case.service)

@@ -1,6 +1,16 @@
 from django.urls import path
 
-from confide.web import limits_views, records_views, review_views, sharing_views, views
+from confide.web import (
+    consent_views,
+    incoming_views,
+    limits_views,
+    link_views,
+    records_views,
+    request_views,
+    review_views,
+    task_views,
+    views,
+)
 
 app_name = "web"
 urlpatterns = [
@@ -24,24 +34,24 @@ urlpatterns = [
     path("reviews/", review_views.queue, name="review_queue"),
     path("reviews/<int:glass_id>/", review_views.review, name="review"),
     path("record-of-access/", views.record_of_access_lookup, name="record_of_access_lookup"),
-    path("clients/<int:client_id>/sharing/", sharing_views.sharing, name="sharing"),
-    path("clients/<int:client_id>/consents/new/", sharing_views.new_consent, name="new_consent"),
-    path("clients/<int:client_id>/consent-form.pdf", sharing_views.consent_form_pdf, name="consent_form_pdf"),
-    path("clients/<int:client_id>/share/", sharing_views.share, name="share"),
-    path("consents/<int:consent_id>/", sharing_views.consent, name="consent"),
-    path("consents/<int:consent_id>/form.pdf", sharing_views.consent_pdf, name="consent_pdf"),
-    path("consents/<int:consent_id>/signed-form/", sharing_views.consent_signed_form, name="consent_signed_form"),
-    path("disclosures/<int:disclosure_id>/", sharing_views.disclosure, name="disclosure"),
-    path("disclosures/<int:disclosure_id>/record.pdf", sharing_views.disclosure_record, name="disclosure_record"),
-    path("clients/<int:client_id>/report/", sharing_views.report, name="report"),
-    path("clients/<int:client_id>/requests/new/", sharing_views.new_request, name="new_request"),
-    path("requests/<int:request_id>/", sharing_views.incoming, name="incoming"),
-    path("requests/<int:request_id>/order/", sharing_views.incoming_order, name="incoming_order"),
-    path("approvals/", sharing_views.approvals, name="approvals"),
-    path("approvals/<int:disclosure_id>/", sharing_views.approve, name="approve"),
-    path("tasks/", sharing_views.tasks, name="tasks"),
-    path("tasks/<int:task_id>/", sharing_views.task, name="task"),
+    path("clients/<int:client_id>/sharing/", consent_views.sharing, name="sharing"),
+    path("clients/<int:client_id>/consents/new/", consent_views.new_consent, name="new_consent"),
+    path("clients/<int:client_id>/consent-form.pdf", consent_views.consent_form_pdf, name="consent_form_pdf"),
+    path("clients/<int:client_id>/share/", request_views.share, name="share"),
+    path("consents/<int:consent_id>/", consent_views.consent, name="consent"),
+    path("consents/<int:consent_id>/form.pdf", consent_views.consent_pdf, name="consent_pdf"),
+    path("consents/<int:consent_id>/signed-form/", consent_views.consent_signed_form, name="consent_signed_form"),
+    path("disclosures/<int:disclosure_id>/", request_views.disclosure, name="disclosure"),
+    path("disclosures/<int:disclosure_id>/record.pdf", request_views.disclosure_record, name="disclosure_record"),
+    path("clients/<int:client_id>/report/", task_views.report, name="report"),
+    path("clients/<int:client_id>/requests/new/", incoming_views.new_request, name="new_request"),
+    path("requests/<int:request_id>/", incoming_views.incoming, name="incoming"),
+    path("requests/<int:request_id>/order/", incoming_views.incoming_order, name="incoming_order"),
+    path("approvals/", request_views.approvals, name="approvals"),
+    path("approvals/<int:disclosure_id>/", request_views.approve, name="approve"),
+    path("tasks/", task_views.tasks, name="tasks"),
+    path("tasks/<int:task_id>/", task_views.task, name="task"),
     # A partner agency's secure link: no sign-in; the token is the key (confide.sharing.access).
-    path("shared/<str:token>/", sharing_views.shared, name="shared"),
-    path("shared/<str:token>/<int:entry_id>/", sharing_views.shared_download, name="shared_download"),
+    path("shared/<str:token>/", link_views.shared, name="shared"),
+    path("shared/<str:token>/<int:entry_id>/", link_views.shared_download, name="shared_download"),
 ]

@@ -10,10 +10,10 @@ from django.test import override_settings
 from django.urls import reverse
 
 from confide.accounts.middleware import LAST_SEEN
-from confide.accounts.services import issue_setup_code
+from confide.accounts.services import do_issue_setup_code
 from confide.audit.models import AuditEvent
 from confide.audit.services import verify_chain
-from tests.base import CLIENT_NAME, NOTE_TEXT, ConfideTestCase
+from tests.base import CLIENT_NAME, NOTE_TEXT, ConfideTestCase, code_for
 
 LOGIN = reverse("accounts:login")
 SECOND = reverse("accounts:second_factor")
@@ -30,16 +30,12 @@ def actions(user=None) -> list[str]:
     return list(events.values_list("action", flat=True))
 
 
-def code_for(secret: str, offset_steps: int = 0) -> str:
-    return pyotp.TOTP(secret).at(time.time() + 30 * offset_steps)
-
-
 class SignInTests(ConfideTestCase):
     def password_step(self, username="assigned", password="assigned-password-1"):
         return self.client.post(LOGIN, {"username": username, "password": password})
 
     def test_first_sign_in_sets_up_the_second_factor_then_lands_on_home(self):
-        setup_code = issue_setup_code(self.p["assigned"])
+        setup_code = do_issue_setup_code(self.p["assigned"])
         response = self.password_step()
         self.assertRedirects(response, SECOND)
         page = self.client.get(SECOND)
@@ -65,7 +61,7 @@ class SignInTests(ConfideTestCase):
 
     def test_a_wrong_or_expired_set_up_code_does_not_set_up_a_second_factor(self):
         user = self.p["assigned"]
-        issue_setup_code(user)
+        do_issue_setup_code(user)
         self.password_step()
         self.client.get(SECOND)
         secret = self.client.session["confide_pending_totp_secret"]
@@ -73,7 +69,7 @@ class SignInTests(ConfideTestCase):
         self.assertContains(wrong, "That set-up code or authenticator code does not match", status_code=400)
         malformed = self.client.post(SECOND, {"setup_code": "ABC", "code": code_for(secret)})
         self.assertContains(malformed, "Enter the twelve letters and numbers", status_code=400)
-        code = issue_setup_code(user)
+        code = do_issue_setup_code(user)
         self.assertRedirects(self.client.get(SECOND), LOGIN, msg_prefix="a new set-up code ends the half-signed-in session")
         user.__class__.objects.filter(pk=user.pk).update(setup_code_expires=user.date_joined)
         self.password_step()
@@ -107,7 +103,7 @@ class SignInTests(ConfideTestCase):
         self.assertIn("second_factor.failed", actions(user))
 
     def test_a_malformed_code_gets_a_specific_error(self):
-        issue_setup_code(self.p["assigned"])
+        do_issue_setup_code(self.p["assigned"])
         self.password_step()
         response = self.client.post(SECOND, {"code": "12ab"})
         self.assertContains(response, "Enter the six digits", status_code=400)
@@ -157,7 +153,7 @@ class SignInTests(ConfideTestCase):
 
     @override_settings(DEMO_MODE=True)
     def test_demo_mode_waives_the_second_factor_only_for_a_demo_organisation(self):
-        issue_setup_code(self.p["assigned"])
+        do_issue_setup_code(self.p["assigned"])
         self.assertRedirects(self.password_step(), SECOND)
         self.client.logout()
         self.p["assigned"].__class__.objects.filter(pk=1)  # no-op, keeps the query count honest

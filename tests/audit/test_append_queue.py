@@ -12,7 +12,7 @@ import time
 import pytest
 
 from confide.audit.appendlock import lock_path
-from tests.test_demo import confide, confide_env
+from tests.base import confide, confide_env
 
 READERS = """
 import threading

@@ -14,19 +14,7 @@ from confide.audit.chain import GENESIS
 from confide.audit.models import AuditEvent, AuditHead
 from confide.audit.services import record_event, verify_chain
 from confide.cli import main as confide_main
-from tests.audit import triggers
-
-
-def tamper(*statements: tuple[str, list]) -> None:
-    """What someone with the database file and a SQL prompt could do: switch the triggers off,
-    change rows, switch them back on."""
-    with triggers.off(), connection.cursor() as cursor:
-        for sql, params in statements:
-            cursor.execute(sql, params)
-
-
-def row(seq: int) -> dict:
-    return AuditEvent.objects.filter(seq=seq).values().get()
+from tests.base import row, tamper
 
 
 class AuditChainTests(TestCase):

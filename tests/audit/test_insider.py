@@ -33,7 +33,7 @@ from confide.audit.models import AuditEvent, AuditHead
 from confide.audit.services import record_event, verify_chain
 from confide.cli import main as confide_main
 from tests.audit import triggers
-from tests.audit.test_chain import row, tamper
+from tests.base import row, tamper
 
 COLUMNS = "seq, at, actor_id, actor, action, object_type, object_id, client_id, purpose, detail, prev_hash, hash"
 SHIFTED = COLUMNS.replace("at,", "at || '+05:00',")  # the attack: the time moved five hours

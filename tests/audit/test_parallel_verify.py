@@ -9,7 +9,7 @@ import sqlite3
 
 import pytest
 
-from tests.test_demo import confide
+from tests.base import confide
 
 SHELL = "from confide.audit.services import record_event\nfor i in range(31): record_event(None, 'clients.listed', detail={'n': i})"
 

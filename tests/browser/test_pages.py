@@ -24,11 +24,11 @@ SETUP_CODES: dict[str, str] = {}
 def people(live_server):
     from django.contrib.auth import get_user_model
 
-    from confide.accounts.services import issue_setup_code
+    from confide.accounts.services import do_issue_setup_code
 
     people = make_people("dvip")
     for user in get_user_model().objects.all():
-        SETUP_CODES[user.username] = issue_setup_code(user)
+        SETUP_CODES[user.username] = do_issue_setup_code(user)
     return people
 
 

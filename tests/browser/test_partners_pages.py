@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from confide.partners.demo import seed_partners
+from confide.partners.demo import do_seed_partners
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_pages import people, sign_in_with_totp  # noqa: F401 -- the fixture is used by name
 
@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_manager_keeps_the_partner_directory(page, people):  # noqa: F811
-    seed_partners(people["data_controller"])
+    do_seed_partners(people["data_controller"])
     sign_in_with_totp(page, "manager", "manager-password-1")
     page.get_by_role("navigation", name="Sections").get_by_role("link", name="Partner agencies").click()
     assert "Northvale Children's Services" in page.get_by_role("table").inner_text()
@@ -91,7 +91,7 @@ def test_a_manager_keeps_the_partner_directory(page, people):  # noqa: F811
 
 
 def test_a_worker_reads_the_directory_and_cannot_change_it(page, people):  # noqa: F811
-    seeded = seed_partners(people["manager"])
+    seeded = do_seed_partners(people["manager"])
     sign_in_with_totp(page, "assigned", "assigned-password-1")
     page.get_by_role("navigation", name="Sections").get_by_role("link", name="Partner agencies").click()
     assert "Add an agency" not in page.content()

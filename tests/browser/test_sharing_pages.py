@@ -26,7 +26,7 @@ def setup(pack: str, subject_role: str, agency_kind: str):
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from confide.accounts.services import issue_setup_code
+    from confide.accounts.services import do_issue_setup_code
     from confide.partners.directory import do_add_agency, do_add_agreement, do_add_contact
     from confide.records.models import Client
 
@@ -38,7 +38,7 @@ def setup(pack: str, subject_role: str, agency_kind: str):
     do_add_agreement(people["manager"], agency, title="Local information-sharing agreement", starts_on=today,
                      ends_on=today + dt.timedelta(days=365), data=["case_notes"],
                      purposes=["child_protection", "liaison", "safeguarding"], contacts=[contact])
-    codes = {user.username: issue_setup_code(user) for user in get_user_model().objects.all()}
+    codes = {user.username: do_issue_setup_code(user) for user in get_user_model().objects.all()}
     return people, codes
 
 

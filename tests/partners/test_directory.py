@@ -10,7 +10,7 @@ from django.http import Http404
 
 from confide.audit.models import AuditEvent
 from confide.audit.services import verify_chain
-from confide.partners.demo import seed_partners
+from confide.partners.demo import do_seed_partners
 from confide.partners.directory import (
     AgreementCheck,
     DirectoryError,
@@ -215,6 +215,15 @@ class AgreementTests(DirectoryTestCase):
             do_end_agreement(self.p["manager"], self.agreement, DAY + timedelta(days=1))
         self.assertIn("already ended on 21 November 2026", str(caught.exception))
 
+    def test_a_copy_read_before_the_agreement_was_ended_cannot_end_it_again(self):
+        stale = SharingAgreement.objects.get(pk=self.agreement.pk)  # a page opened before someone ended it
+        do_end_agreement(self.p["data_controller"], self.agreement, DAY)
+        before = last_event().seq
+        with self.assertRaises(DirectoryError) as caught:
+            do_end_agreement(self.p["manager"], stale, DAY + timedelta(days=1))
+        self.assertIn("already ended on 21 November 2026", str(caught.exception))
+        self.assertEqual((SharingAgreement.objects.get(pk=self.agreement.pk).ended_on, last_event().seq), (DAY, before))
+
 
 class AgreementCheckTests(DirectoryTestCase):
     def check(self, to=None, data=("case_notes",), purpose="child_protection", on=DAY) -> AgreementCheck:
@@ -304,7 +313,7 @@ class DemoTests(ConfideTestCase):
     def test_the_demo_partners_have_agreements_in_force_and_one_expired(self):
         from django.utils import timezone
 
-        seeded = seed_partners(self.p["data_controller"])
+        seeded = do_seed_partners(self.p["data_controller"])
         today = timezone.localdate()
         self.assertEqual(Agency.objects.count(), 4)
         self.assertTrue(AgencyContact.objects.filter(agency=seeded["gp"]).exists())

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from confide.errors import ConfideError
 from confide.policy import reasons, steps
 from confide.policy.reasons import MIN_REASON, ReasonError, check_reason, is_blank, visible_length
 
@@ -99,18 +100,19 @@ def test_the_stored_text_is_what_was_typed_less_surrounding_whitespace():
 def test_the_error_names_the_field_and_keeps_each_places_own_words():
     with pytest.raises(ReasonError) as raised:
         check_reason(ZWSP * 10, "note", what="say why it was not done")
-    assert raised.value.field == "note"
-    assert str(raised.value) == ("note: say why it was not done (at least 10 letters or numbers; spaces, punctuation "
+    assert raised.value.field == "note" and raised.value.code == "reason_too_short"
+    assert str(raised.value) == ("say why it was not done (at least 10 letters or numbers; spaces, punctuation "
                                  "and invisible characters do not count)")
-    assert raised.value.message.startswith("say why it was not done")
+    assert raised.value.message == str(raised.value)
 
 
 def test_a_service_raises_its_own_error_type_with_the_same_message():
-    class TaskError(ValueError):
+    class TaskError(ConfideError):
         pass
 
-    with pytest.raises(TaskError, match=r"^note: say why it was not done \(at least 10 letters or numbers"):
+    with pytest.raises(TaskError, match=r"^say why it was not done \(at least 10 letters or numbers") as raised:
         check_reason(ZWSP * 10, "note", what="say why it was not done", error=TaskError)
+    assert raised.value.field == "note" and raised.value.code == "reason_too_short"
     assert reasons.reason_problem("ten letters", "note", what="x") is None
 
 

@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 
 import pytest
-import yaml
 
 from confide.policy import load_pack, pack_names
 from confide.policy.loader import PACKS_DIR, load_file
+from tests.base import SCENARIOS, scenarios
 
-SCENARIOS = Path(__file__).parent / "scenarios"
 MINIMUM = {"dvip": 30, "derbyshire": 15, "justus": 15, "home_start": 15, "day_mer": 15}
-
-
-def _load(name: str) -> list[dict]:
-    data = yaml.safe_load((SCENARIOS / f"{name}.yaml").read_text(encoding="utf-8"))
-    assert data["pack"] == name
-    return data["scenarios"]
 
 
 def _cases() -> list:
@@ -27,7 +19,7 @@ def _cases() -> list:
         path = SCENARIOS / f"{name}.yaml"
         if not path.exists():
             continue
-        for i, sc in enumerate(_load(name)):
+        for i, sc in enumerate(scenarios(name)):
             out.append(pytest.param(name, sc, id=f"{name}-{i:02d}-{sc['name'][:50]}"))
     return out
 
@@ -35,7 +27,7 @@ def _cases() -> list:
 def test_every_builtin_pack_has_enough_scenarios():
     assert sorted(pack_names()) == sorted(MINIMUM)
     for name, minimum in MINIMUM.items():
-        assert len(_load(name)) >= minimum, name
+        assert len(scenarios(name)) >= minimum, name
 
 
 def check(answer: dict, scenario: dict) -> None:
@@ -82,7 +74,7 @@ def test_every_rule_of_every_pack_is_exercised_by_a_scenario(name):
     of the pack is the reason of at least one scenario."""
     pack = load_pack(name)
     hit = set()
-    for scenario in _load(name):
+    for scenario in scenarios(name):
         answer = pack.decide(scenario["request"])
         action = scenario["request"]["action"]
         hit |= {(action, r["rule"]) for r in answer["reasons"]}

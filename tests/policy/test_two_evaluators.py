@@ -16,7 +16,7 @@ from confide.policy import pack_names
 from confide.policy.answers import _Template
 from confide.policy.loader import PACKS_DIR, load_file
 from confide.policy.request import access_key, disclose_key
-from tests.policy.test_scenarios import _load
+from tests.base import scenarios
 
 POLICY = Path(__file__).resolve().parents[2] / "confide" / "policy"
 LAYERS = ["request", "answers", "reference", "fast", "compiler"]
@@ -28,7 +28,7 @@ def _fresh(name: str):
 
 
 def _requests(name: str) -> list[tuple[str, dict]]:
-    return [(sc["name"], sc["request"]) for sc in _load(name) if sc["request"]["action"] in ("disclose", "access")]
+    return [(sc["name"], sc["request"]) for sc in scenarios(name) if sc["request"]["action"] in ("disclose", "access")]
 
 
 def _reference(pack, request: dict) -> dict:

@@ -8,30 +8,16 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from confide.policy import approvals as rules
-from confide.records.access import access_client_to_write
 from confide.records.models import Client
 from confide.sharing.disclosure import (
-    Asked,
     NotAllowed,
-    Recipient,
     do_decide,
-    do_request_disclosure,
     why_not_approve,
 )
 from confide.sharing.models import Disclosure
-from tests.base import CLIENT_NAME, ConfideTestCase
+from tests.base import CLIENT_NAME, ConfideTestCase, ask
 
 NOTE = "Discussed with the client and the threshold is met."
-
-
-def ask(people, who="assigned", *, kind="childrens_services", grounds=("child_at_risk_of_significant_harm",),
-        purpose="child_protection", channel="secure_email") -> Disclosure:
-    user = people[who]
-    grant = access_client_to_write(user, people["client"].pk, "direct_support" if who != "manager" else "child_protection",
-                                   action="client.sharing.write")
-    asked = Asked(recipient=Recipient(kind=kind, name="Duty desk"), entries=[people["note"]], purpose=purpose,
-                  channel=channel, grounds=list(grounds), reason="Concerns for the children raised at the visit.")
-    return do_request_disclosure(user, people["pack"], grant, people["case"], asked)
 
 
 class DayMerTwoStepTest(ConfideTestCase):

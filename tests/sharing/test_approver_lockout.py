@@ -15,8 +15,7 @@ from confide.accounts.models import Session
 from confide.audit.models import AuditEvent
 from confide.records.models import Client
 from confide.sharing.models import Approval, Disclosure
-from tests.base import CLIENT_NAME, ConfideTestCase
-from tests.sharing.test_approvals import ask
+from tests.base import CLIENT_NAME, ConfideTestCase, ask
 
 NOTE = "Discussed with the client and the threshold is met."
 

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from confide.policy import load_pack
 from confide.records.models import Client
-from confide.sharing.consent import consent_form, wording_for
+from confide.sharing.consent import consent_form, do_store_wording
 from confide.sharing.models import Consent, FormWording, FrozenWording
 from tests.base import CLIENT_NAME, ConfideTestCase
 
@@ -47,11 +47,11 @@ class ConsentRegisterTest(ConfideTestCase):
         self.assertIsNotNone(consent.wording.frozen_at)
         self.assertIn("police", consent.scope_text)
         # The PDF of what was agreed carries the version's words and the scope.
-        pdf = pdf_text(self.client.get(reverse("web:consent_pdf", args=[consent.pk])).content)
+        pdf = pdf_text(self.client.get(reverse("web:consent_pdf", args=[consent.pk])).getvalue())
         self.assertIn("We will not share anything you tell us", pdf)
         self.assertIn("version 1", pdf)
         self.assertIn("police", pdf)
-        self.assertNotIn(CLIENT_NAME, self.client.get(reverse("web:consent_form_pdf", args=[self.p["client"].pk])).content
+        self.assertNotIn(CLIENT_NAME, self.client.get(reverse("web:consent_form_pdf", args=[self.p["client"].pk])).getvalue()
                          .decode("latin-1"))
 
     def test_a_victims_consent_form_says_it_must_be_in_writing(self):
@@ -67,15 +67,15 @@ class ConsentRegisterTest(ConfideTestCase):
     def test_agreed_wording_never_changes_and_a_changed_pack_makes_a_new_version(self):
         pack = load_pack("dvip")
         form = consent_form(pack, "victim", "vpp")
-        first = wording_for(pack, form)
-        self.assertEqual(wording_for(pack, form), first)  # the same words are the same version
+        first = do_store_wording(pack, form)
+        self.assertEqual(do_store_wording(pack, form), first)  # the same words are the same version
         FormWording.objects.filter(pk=first.pk).update(frozen_at=timezone.now())
         first.refresh_from_db()
         first.text += "A sentence nobody agreed to."
         with self.assertRaises(FrozenWording):
             first.save()
         changed = form.__class__(form.document, form.title, form.text + "\nA new clause.\n", form.expiry)
-        second = wording_for(pack, changed)
+        second = do_store_wording(pack, changed)
         self.assertEqual((second.version, second.document), (2, "victim_consent"))
         self.assertEqual(FormWording.objects.get(pk=first.pk).text, form.text)
 
@@ -136,7 +136,7 @@ class ConsentRegisterTest(ConfideTestCase):
         consent = Consent.objects.get()
         self.assertNotIn(b"signed form", bytes(consent.form_content_sealed))
         got = self.client.get(reverse("web:consent_signed_form", args=[consent.pk]))
-        self.assertEqual(got.content, b"%PDF-1.4 signed form")
+        self.assertEqual(got.getvalue(), b"%PDF-1.4 signed form")
 
     def test_only_those_who_can_open_the_file_see_or_record_its_consents(self):
         self.sign_in("assigned")

@@ -80,7 +80,7 @@ class LinkTest(ConfideTestCase):
         self.assertEqual(self.client.get(reverse("web:shared_download", args=[token, self.p["note"].pk])).status_code,
                          405, "a GET (a mail scanner following the link) spends nothing")
         got = self.client.post(reverse("web:shared_download", args=[token, self.p["note"].pk]))
-        self.assertIn(NOTE_TEXT.split(" the ")[0], "".join(p.extract_text() for p in PdfReader(io.BytesIO(got.content)).pages))
+        self.assertIn(NOTE_TEXT.split(" the ")[0], "".join(p.extract_text() for p in PdfReader(io.BytesIO(got.getvalue())).pages))
 
     def test_an_agency_with_no_agreement_in_force_is_flagged_not_refused(self):
         disclosure = self.ready(recipient=Recipient(kind="police", agency=self.police), grounds=("threat_to_life",),
@@ -97,7 +97,7 @@ class LinkTest(ConfideTestCase):
         self.sign_in("assigned")
         pdf = self.client.get(reverse("web:disclosure_record", args=[disclosure.pk]))
         self.assertEqual(pdf["Content-Type"], "application/pdf")
-        text = " ".join("".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages).split())
+        text = " ".join("".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.getvalue())).pages).split())
         for words in (CLIENT_NAME, "Duty desk", "Child protection", "A child at risk of significant harm",
                       "clause 3.02", "Art 9(2)(g)", "Approved by Mona Manager", "Concerns for the children"):
             self.assertIn(words, text)

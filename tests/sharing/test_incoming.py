@@ -83,7 +83,7 @@ class HomeStartCourtOrderTest(ConfideTestCase):
         logged = IncomingRequest.objects.get()
         self.assertNotIn(b"order of the court", bytes(logged.order_content_sealed))
         got = self.client.get(reverse("web:incoming_order", args=[logged.pk]))
-        self.assertEqual(got.content, b"%PDF-1.4 order of the court")
+        self.assertEqual(got.getvalue(), b"%PDF-1.4 order of the court")
         # Answering it starts the disclosure form with the court order as its ground.
         form = self.client.get(reverse("web:share", args=[self.p["client"].pk]) + f"?request={logged.pk}")
         self.assertContains(form, 'value="court_order" id="id_grounds_')

@@ -20,7 +20,7 @@ from pypdf import PdfReader
 from confide.accounts.middleware import LAST_SEEN
 from confide.accounts.models import Organisation
 from confide.audit.models import AuditEvent
-from confide.demo import DEMO_ORGANISATION, ensure_demo
+from confide.demo import DEMO_ORGANISATION, do_ensure_demo
 from confide.records.models import Case, Client
 from confide.sharing.consent import Given, do_record_consent
 from confide.sharing.limits import LimitsError, Told, do_record_limits_told, signed_copy, statement_for
@@ -87,7 +87,7 @@ class VppStatementTest(ConfideTestCase):
             self.assertNotIn(SIGNED, bytes(cursor.fetchone()[0]))
         self.assertEqual(signed_copy(record)[2], SIGNED)
         copy_url = reverse("web:limits_signed_copy", args=[record.pk])
-        self.assertEqual(self.client.get(copy_url).content, SIGNED)
+        self.assertEqual(self.client.get(copy_url).getvalue(), SIGNED)
         self.sign_in("other_team")
         self.assertEqual(self.client.get(copy_url).status_code, 404)
         self.assertEqual(self.client.get(self.url()).status_code, 404)
@@ -112,15 +112,16 @@ class VppStatementTest(ConfideTestCase):
                                   Told(how="explained_by_phone", told_on=timezone.localdate()))
 
     def test_a_date_in_the_future_is_refused(self):
-        with self.assertRaisesMessage(LimitsError, "told_on"):
+        with self.assertRaisesMessage(LimitsError, "the date cannot be in the future") as raised:
             do_record_limits_told(self.p["assigned"], self.p["pack"], ORG, self.p["client"], "vpp",
                                   Told(how="signed", told_on=timezone.localdate() + dt.timedelta(days=1)))
+        self.assertEqual(raised.exception.field, "told_on")
 
     def test_the_pdf_names_the_organisation_running_confide(self):
         self.sign_in("assigned")
         response = self.client.get(self.url("web:limits_pdf"))
         self.assertEqual(response["Content-Type"], "application/pdf")
-        text = pdf_text(response.content)
+        text = pdf_text(response.getvalue())
         self.assertIn(f"{ORG} – Violence Prevention Programme", text)
         self.assertIn("I have read and understood these limits", text)
         for source in SOURCE:
@@ -169,19 +170,20 @@ class VictimStatementTest(ConfideTestCase):
         self.assertEqual(record.wording.document, "victim_consent")
 
     def test_signed_without_a_copy_is_refused(self):
-        with self.assertRaisesMessage(LimitsError, "copy_given"):
+        with self.assertRaisesMessage(LimitsError, "the client is given a copy of") as raised:
             do_record_limits_told(self.p["assigned"], self.p["pack"], ORG, self.p["client"], "vpp",
                                   Told(how="signed", told_on=timezone.localdate()))
+        self.assertEqual(raised.exception.field, "copy_given")
 
     def test_the_consent_form_blank_and_as_agreed_names_the_organisation(self):
         self.sign_in("assigned")
-        blank = pdf_text(self.client.get(reverse("web:consent_form_pdf", args=[self.p["client"].pk])).content)
+        blank = pdf_text(self.client.get(reverse("web:consent_form_pdf", args=[self.p["client"].pk])).getvalue())
         self.assertIn(ORG, blank)
         consent = do_record_consent(self.p["assigned"], self.p["pack"], ORG, self.p["client"], "vpp", Given(
             recipients=["police"], agencies=[], data=["case_notes"], purposes=["liaison"], how="written",
             has_capacity=True, informed=True, free_from_duress=True, given_on=timezone.localdate(),
             expires_on=timezone.localdate() + dt.timedelta(days=30)))
-        agreed = pdf_text(self.client.get(reverse("web:consent_pdf", args=[consent.pk])).content)
+        agreed = pdf_text(self.client.get(reverse("web:consent_pdf", args=[consent.pk])).getvalue())
         self.assertIn(ORG, agreed)
         for text in (blank, agreed):
             for source in SOURCE:
@@ -226,7 +228,7 @@ class DayMerStatementTest(ConfideTestCase):
             self.assertEqual(page.status_code, 200, url)
             self.assertNotContains(page, "confidentiality agreement")
             self.assertNotContains(page, "I have read and understood and will follow")
-        blank = pdf_text(self.client.get(reverse("web:consent_form_pdf", args=[self.p["client"].pk])).content)
+        blank = pdf_text(self.client.get(reverse("web:consent_form_pdf", args=[self.p["client"].pk])).getvalue())
         self.assertIn(f"Agreement to share information: {ORG}", blank)
         self.assertNotIn("Day-Mer", blank)
         self.assertFalse(FormWording.objects.filter(document="confidentiality_agreement").exists())
@@ -248,7 +250,7 @@ class DemoDocumentsTest(TestCase):
 
     @classmethod
     def setUpTestData(cls):
-        ensure_demo("dvip", clients=24)
+        do_ensure_demo("dvip", clients=24)
 
     def sign_in_as_worker_of(self, client):
         worker = Case.objects.filter(client=client).first().workers.first()
@@ -267,7 +269,7 @@ class DemoDocumentsTest(TestCase):
         client = with_statement[0]
         self.sign_in_as_worker_of(client)
         for url in (reverse("web:limits_pdf", args=[client.pk]), reverse("web:consent_form_pdf", args=[client.pk])):
-            text = pdf_text(self.client.get(url).content)
+            text = pdf_text(self.client.get(url).getvalue())
             self.assertIn(DEMO_ORGANISATION, text, url)
             for source in SOURCE:
                 self.assertNotIn(source, text, url)

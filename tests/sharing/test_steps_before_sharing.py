@@ -145,8 +145,9 @@ class DvipExploreFirstTest(ConfideTestCase):
     def test_a_step_needs_a_real_note_cannot_be_skipped_and_is_recorded_once(self):
         disclosure = self.ready()
         for note in ("", "   ...   !!!  ", "a. b. c. d. e. f."):
-            with self.assertRaisesMessage(DisclosureError, "note: say what was done"):
+            with self.assertRaisesMessage(DisclosureError, "say what was done") as raised:
                 do_record_step(self.p["assigned"], disclosure.pk, "explore_implications", "done", note)
+            self.assertEqual((raised.exception.field, raised.exception.code), ("note", "reason_too_short"))
         with self.assertRaisesMessage(DisclosureError, "the policy does not allow this step to be skipped"):
             do_record_step(self.p["assigned"], disclosure.pk, "explore_implications", "skipped",
                            "She was not reachable this week.")
@@ -195,9 +196,10 @@ class DerbyshireTellFirstUnlessRiskTest(ConfideTestCase):
         disclosure = self.ask_for_child()
         self.assertEqual([s["kind"] for s in disclosure.before_sending], ["inform_subject_before_unless_increases_risk"])
         # Recorded while it waits for approval; the reason is required.
-        with self.assertRaisesMessage(DisclosureError, "note: say why it was not done"):
+        with self.assertRaisesMessage(DisclosureError, "say why it was not done") as raised:
             do_record_step(self.p["assigned"], disclosure.pk, "inform_subject_before_unless_increases_risk",
                            "skipped", "risky")
+        self.assertEqual(raised.exception.field, "note")
         step = do_record_step(self.p["assigned"], disclosure.pk, "inform_subject_before_unless_increases_risk",
                               "skipped", "Her partner reads her messages; telling her first would put the children "
                                          "at greater risk tonight.")
@@ -266,18 +268,20 @@ class JustUsCallBackStepTest(ConfideTestCase):
         do_record_sent(self.p["assigned"], disclosure.pk, "Told DC Rayne by telephone at 10:05.")
 
     def test_the_call_back_must_be_to_the_directorys_number(self):
-        with self.assertRaisesMessage(DisclosureError, "callback_number: call back on the number in the directory"):
+        with self.assertRaisesMessage(DisclosureError, "call back on the number in the directory") as raised:
             ask(self.p, recipient=Recipient(kind="police", agency=self.police), channel="phone",
                 grounds=("serious_crime",), identity_verified=True, callback_number="07700 900555")
+        self.assertEqual(raised.exception.field, "callback_number")
         self.assertFalse(Disclosure.objects.exists())
 
     def test_a_tick_without_the_number_leaves_the_call_back_to_record_before_anything_is_said(self):
         disclosure = self.ask_police(identity_verified=True)
         with self.assertRaisesMessage(NotAllowed, "record that you called the person asking back on a known number"):
             do_record_sent(self.p["assigned"], disclosure.pk, "Told DC Rayne by telephone at 10:05.")
-        with self.assertRaisesMessage(DisclosureError, "number: give the number you called back on"):
+        with self.assertRaisesMessage(DisclosureError, "give the number you called back on") as raised:
             do_record_step(self.p["assigned"], disclosure.pk, "verify_requester_identity", "done",
                            "Spoke to the duty sergeant, who confirmed DC Rayne.")
+        self.assertEqual(raised.exception.field, "number")
         do_record_step(self.p["assigned"], disclosure.pk, "verify_requester_identity", "done",
                        "Spoke to the duty sergeant, who confirmed DC Rayne.", KNOWN)
         do_record_sent(self.p["assigned"], disclosure.pk, "Told DC Rayne by telephone at 10:05.")

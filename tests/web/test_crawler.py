@@ -13,24 +13,22 @@ from confide.records.models import BreakGlass
 from tests.base import (
     CLIENT_NAME,
     DOCUMENT_TEXT,
-    NOTE_TEXT,
-    OTHER_CLIENT_NAME,
-    PERSON_NAME,
-    SAFE_NUMBER,
-    SEALED_TEXT,
-    ConfideTestCase,
-)
-from tests.web.test_authorization import (
     NORTH_DOC,
     NORTH_NAME,
     NORTH_NOTE,
     NORTH_PERSON,
     NORTH_SAFE,
+    NOTE_TEXT,
+    OTHER_CLIENT_NAME,
     OTHER_DOC,
     OTHER_NOTE,
     OTHER_PERSON,
     OTHER_SAFE,
+    PERSON_NAME,
+    SAFE_NUMBER,
     SEALED_DOC,
+    SEALED_TEXT,
+    ConfideTestCase,
     add_fixtures,
 )
 
@@ -203,7 +201,7 @@ class Crawler:
     def check(self, method: str, url: str, response):
         where = f"{self.who}: {method} {url} ({response.status_code})"
         self.test.assertLess(response.status_code, 500, where)
-        body = response.content  # pages and attachments alike
+        body = response.getvalue()  # pages and attachments alike
         for secret in FORBIDDEN[self.who]:
             self.test.assertNotIn(secret.encode(), body, f"{where} shows {secret!r}")
 

@@ -35,19 +35,16 @@ import confide.web.forms
 import confide.web.limits_forms
 import confide.web.record_forms
 import confide.web.sharing_forms
-from confide.accounts.services import confirm_second_factor, issue_setup_code, new_totp_secret
+from confide.accounts.services import do_confirm_second_factor, do_issue_setup_code, new_totp_secret
 from confide.accounts.sessions import PENDING_USER
 from confide.accounts.views import PENDING_SECRET, PENDING_SINCE
-from confide.partners.demo import seed_partners
+from confide.partners.demo import do_seed_partners
 from confide.records.access import access_client_to_write
 from confide.records.break_glass import do_open_outside
 from confide.records.models import Client
 from confide.sharing.disclosure import Asked, Recipient, do_decide, do_request_disclosure
 from confide.sharing.models import Task
-from tests.base import ConfideTestCase
-from tests.web.test_authorization import add_fixtures
-from tests.web.test_one_gate import sharing_fixtures
-from tests.web.test_security import every_url_pattern
+from tests.base import ConfideTestCase, add_fixtures, every_url_pattern, sharing_fixtures
 
 # Per page: enough to reach every kind of value, few enough to keep the file under a minute. A longer
 # hunt: CONFIDE_FUZZ_EXAMPLES=500 .venv/bin/python -m pytest tests/web/test_form_fuzz.py
@@ -385,7 +382,7 @@ class Fuzzing:
         else:
             response = self.client.post(url, data)
         where = f"{target.who} {target.method} {target.name} {url[:80]} -> {response.status_code}"
-        self.assert_normal(where, response.status_code, response.content, [t.name for t in response.templates])
+        self.assert_normal(where, response.status_code, response.getvalue(), [t.name for t in response.templates])
         return response
 
     def assert_normal(self, where: str, status: int, content: bytes, templates: list[str]):
@@ -426,7 +423,7 @@ class FormFuzzTests(Fuzzing, HypothesisTestCase, ConfideTestCase):
         p["client"].refresh_from_db()
         _client, cls.glass = do_open_outside(p["same_team"], p["other_client"].pk, "emergency",
                                              "Client rang in crisis; worker on leave.")
-        cls.partners = seed_partners(p["manager"])
+        cls.partners = do_seed_partners(p["manager"])
         cls.sharing = sharing_fixtures(p)["ids"]
         # A request approved to go by telephone: the page's "record that it was sent" form, and its steps.
         grant = access_client_to_write(p["assigned"], p["client"].pk, "direct_support", action="client.sharing.write")
@@ -435,10 +432,10 @@ class FormFuzzTests(Fuzzing, HypothesisTestCase, ConfideTestCase):
             purpose="child_protection", channel="phone", grounds=["child_at_risk_of_significant_harm"],
             reason="Concerns raised at the visit."))
         do_decide(p["manager"], cls.phone.pk, "approve", "Threshold met, share now.", "manager-password-1")
-        cls.setup_code = issue_setup_code(p["assigned"])
+        cls.setup_code = do_issue_setup_code(p["assigned"])
         cls.totp_secret = new_totp_secret()
         controller = p["data_controller"]
-        outcome = confirm_second_factor(controller, cls.totp_secret, issue_setup_code(controller),
+        outcome = do_confirm_second_factor(controller, cls.totp_secret, do_issue_setup_code(controller),
                                         pyotp.TOTP(cls.totp_secret).now())
         assert outcome == "ok", outcome
         cls.baselines: dict = {}

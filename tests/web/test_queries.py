@@ -96,10 +96,11 @@ class FixedReadsTests(ConfideTestCase):
     confide/accounts/sessions.py and backend.py): they read what the ORM would, converted as it would."""
 
     def test_the_file_reads_what_the_orm_reads(self):
-        from confide.records.access import _load_client, access_client
+        from confide.records.access import access_client
         from confide.records.entries import EntryFacts, do_add_note
         from confide.records.models import Entry, SafeContact
         from confide.records.people import do_add_related_person
+        from confide.records.rows import load_client as _load_client
 
         p = self.p
         second = Case.objects.create(client=p["client"], service=p["case"].service, team=p["south"],

@@ -14,8 +14,7 @@ from confide.sharing.disclosure import DisclosureError, do_decide, do_record_sen
 from confide.sharing.incoming import RequestError, do_log_request
 from confide.sharing.models import Approval, Disclosure, IncomingRequest, Task
 from confide.sharing.tasks import TaskError, do_add_task, do_finish_task
-from tests.base import ConfideTestCase
-from tests.sharing.test_approvals import ask
+from tests.base import ConfideTestCase, ask
 
 ZWSP = "\u200b"
 INVISIBLE = ZWSP * 10                               # ten characters to len(), nothing to a reader
@@ -95,9 +94,10 @@ class ApprovalNoteTests(ConfideTestCase):
         disclosure = ask(self.p)
         self.assertEqual(disclosure.status, Disclosure.Status.AWAITING_APPROVAL, disclosure.answer)
         for decision in ("approve", "decline"):
-            with self.assertRaisesMessage(DisclosureError, f"note: write your reasons, which are kept with your "
-                                                           f"decision ({RULE})"):
+            with self.assertRaisesMessage(DisclosureError, f"write your reasons, which are kept with your "
+                                                           f"decision ({RULE})") as raised:
                 do_decide(self.p["manager"], disclosure.pk, decision, INVISIBLE, "manager-password-1")
+            self.assertEqual((raised.exception.field, raised.exception.code), ("note", "reason_too_short"))
         self.assertFalse(Approval.objects.exists())
 
     def test_an_approval_note_of_invisible_characters_is_refused_at_the_page(self):
@@ -119,17 +119,19 @@ class ApprovalNoteTests(ConfideTestCase):
         asked = Asked(recipient=Recipient(kind="childrens_services", name="Duty desk"), entries=[self.p["note"]],
                       purpose="child_protection", channel="phone", grounds=["child_at_risk_of_significant_harm"],
                       reason=INVISIBLE)
-        with self.assertRaisesMessage(DisclosureError, f"reason: write your reasons, which are kept whichever way "
-                                                       f"the decision goes ({RULE})"):
+        with self.assertRaisesMessage(DisclosureError, f"write your reasons, which are kept whichever way "
+                                                       f"the decision goes ({RULE})") as raised:
             do_request_disclosure(self.p["assigned"], self.p["pack"], grant, self.p["case"], asked)
+        self.assertEqual(raised.exception.field, "reason")
         self.assertFalse(Disclosure.objects.exists())
         asked.reason = "Concerns for the children raised at the visit."
         disclosure = do_request_disclosure(self.p["assigned"], self.p["pack"], grant, self.p["case"], asked)
         do_decide(self.p["manager"], disclosure.pk, "approve", "The threshold is met, share now.", "manager-password-1")
         disclosure.refresh_from_db()
         self.assertEqual((disclosure.status, disclosure.before_sending), (Disclosure.Status.READY, []))
-        with self.assertRaisesMessage(DisclosureError, f"note: say how and when it was sent ({RULE})"):
+        with self.assertRaisesMessage(DisclosureError, f"say how and when it was sent ({RULE})") as raised:
             do_record_sent(self.p["assigned"], disclosure.pk, MIXED)
+        self.assertEqual(raised.exception.field, "note")
         disclosure.refresh_from_db()
         self.assertIsNone(disclosure.sent_at)
 
@@ -145,8 +147,9 @@ class TaskAndNoteTests(ConfideTestCase):
 
     def test_a_tasks_not_done_note_of_invisible_characters_is_refused_at_the_service(self):
         task = self._task()
-        with self.assertRaisesMessage(TaskError, f"note: say why it was not done ({RULE})"):
+        with self.assertRaisesMessage(TaskError, f"say why it was not done ({RULE})") as raised:
             do_finish_task(self.p["assigned"], task, "not_done", INVISIBLE)
+        self.assertEqual(raised.exception.field, "note")
         task.refresh_from_db()
         self.assertEqual(task.outcome, "")
 
@@ -171,7 +174,8 @@ class TaskAndNoteTests(ConfideTestCase):
         self.assertEqual(Entry.objects.count(), before)
 
     def test_the_details_of_a_request_from_outside_must_say_something(self):
-        with self.assertRaisesMessage(RequestError, f"details: say who asked, what for, and what they said ({RULE})"):
+        with self.assertRaisesMessage(RequestError, f"say who asked, what for, and what they said ({RULE})") as raised:
             do_log_request(self.p["assigned"], self.p["pack"], self.p["client"], requester_kind="police", agency=None,
                            how=IncomingRequest.How.values[0], details=INVISIBLE)
+        self.assertEqual(raised.exception.field, "details")
         self.assertFalse(IncomingRequest.objects.exists())

@@ -133,7 +133,7 @@ class DocumentTests(ConfideTestCase):
         self.assertNotIn(b"signed form", bytes(entry.document.filename_sealed))
         download = self.client.get(reverse("web:download_document", args=[entry.pk]))
         self.assertEqual(download.status_code, 200)
-        self.assertEqual(download.content, content)
+        self.assertEqual(download.getvalue(), content)
         self.assertEqual(download["Content-Type"], "application/pdf")
         self.assertEqual(download["Content-Disposition"], f'attachment; filename="document-{entry.pk}.pdf"')
         self.assertTrue(AuditEvent.objects.filter(action="document.download", object_id=str(entry.pk)).exists())
@@ -141,7 +141,7 @@ class DocumentTests(ConfideTestCase):
     def test_the_fixture_document_reads_back(self):
         self.sign_in("assigned")
         download = self.client.get(reverse("web:download_document", args=[self.p["document"].pk]))
-        self.assertEqual(download.content, DOCUMENT_TEXT)
+        self.assertEqual(download.getvalue(), DOCUMENT_TEXT)
         # Saved under its kind and number, never the name it was uploaded with (issue 12, point 10).
         self.assertEqual(download["Content-Disposition"], f'attachment; filename="document-{self.p["document"].pk}.txt"')
         self.assertNotIn(DOCUMENT_NAME.removesuffix(".txt"), download["Content-Disposition"])

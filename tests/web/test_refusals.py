@@ -13,8 +13,7 @@ from django.urls import reverse
 
 from confide.audit.models import AuditEvent
 from confide.records.models import BreakGlass
-from tests.base import CLIENT_NAME, NOTE_TEXT, SEALED_TEXT, ConfideTestCase
-from tests.web.test_authorization import strip_volatile
+from tests.base import CLIENT_NAME, NOTE_TEXT, SEALED_TEXT, ConfideTestCase, strip_volatile
 
 MISSING = 987654
 

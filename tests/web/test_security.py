@@ -6,11 +6,11 @@ import io
 import logging
 
 from django.test import Client, override_settings
-from django.urls import URLPattern, URLResolver, get_resolver, include, path, reverse
+from django.urls import URLPattern, include, path, reverse
 
 from confide.web.logfilters import StripQueryString
 from confide.web.middleware import CONTENT_SECURITY_POLICY
-from tests.base import CLIENT_NAME, NOTE_TEXT, ConfideTestCase
+from tests.base import CLIENT_NAME, NOTE_TEXT, ConfideTestCase, every_url_pattern
 
 # The only pages a person who has not signed in may reach, and what each answers to a GET.
 PUBLIC = {
@@ -22,16 +22,6 @@ PUBLIC = {
     "web:shared": 404,
     "web:shared_download": 405,
 }
-
-
-def every_url_pattern(resolver=None, namespace=""):
-    resolver = resolver or get_resolver()
-    for entry in resolver.url_patterns:
-        if isinstance(entry, URLResolver):
-            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
-            yield from every_url_pattern(entry, inner)
-        elif isinstance(entry, URLPattern):
-            yield f"{namespace}{entry.name}", entry
 
 
 def example_url(name: str, pattern: URLPattern) -> str:

@@ -8,7 +8,11 @@ from django.db import migrations, models
 def seal_existing(apps, schema_editor):
     from confide.keys import KeyStore
     from confide.keys.runtime import key_store  # the installation's key store (settings)
-    from confide.records.identity import DOB_CONTEXT, NAME_CONTEXT, index_key, name_tokens
+    from confide.records.identity import index_key, name_tokens
+
+    # The contexts Client.sealed_name and sealed_date_of_birth declare (confide/keys/sealed.py),
+    # written out as they were when this ran: a migration does not follow later code.
+    NAME_CONTEXT, DOB_CONTEXT = "client:name", "client:date_of_birth"
 
     alias = schema_editor.connection.alias
     Client = apps.get_model("records", "Client")

@@ -7,10 +7,13 @@ from django.urls import URLPattern, reverse
 
 from confide.records.break_glass import do_open_outside
 from confide.records.entries import do_add_note
-from tests.base import ConfideTestCase
-from tests.web.test_authorization import add_fixtures, assert_no_secrets, strip_volatile
-from tests.web.test_one_gate import sharing_fixtures
-from tests.web.test_security import every_url_pattern
+from tests.base import (
+    ConfideTestCase,
+    add_fixtures,
+    every_url_pattern,
+    sharing_fixtures,
+    strip_volatile,
+)
 
 # The pages that take an id, and which kind of record the id names.
 ID_KIND = {"web:client_file": "client", "web:related_people": "client", "web:safe_contact": "client",
@@ -106,11 +109,7 @@ class IdorTests(ConfideTestCase):
                             with self.subTest(who=who, page=name, pk=pk, method=method, suffix=suffix):
                                 refused = self.fetch(method, raw_url(name, pk) + suffix)
                                 missing = self.fetch(method, raw_url(name, 999999) + suffix)
-                                self.assertEqual(refused.status_code, status)
-                                self.assertEqual(missing.status_code, status)
-                                self.assertEqual(strip_volatile(refused.content), strip_volatile(missing.content))
-                                self.assertEqual(refused.get("Content-Type"), missing.get("Content-Type"))
-                                assert_no_secrets(self, refused, f"{who} {method} {name} {pk}")
+                                self.assert_refused(refused, missing, status=status, where=f"{who} {method} {name} {pk}")
                                 cells += 1
         self.assertGreater(cells, 150)
 

@@ -24,13 +24,11 @@ import confide.records.access as access_module
 import confide.records.break_glass as break_glass_module
 import confide.sharing.access as sharing_access_module
 from confide.keys import KeyStore
-from confide.partners.demo import seed_partners
+from confide.partners.demo import do_seed_partners
 from confide.records.break_glass import do_open_outside
 from confide.records.entries import entry_text
 from confide.records.models import Entry
-from tests.base import ConfideTestCase
-from tests.web.test_authorization import add_fixtures
-from tests.web.test_security import every_url_pattern
+from tests.base import ConfideTestCase, add_fixtures, every_url_pattern, sharing_fixtures
 
 CLIENT_TABLES = re.compile(r'\b(records_client|records_case|records_entry|records_document|records_relatedperson|'
                            r'records_safecontact|records_breakglass|records_entry_about_people|records_case_workers|'
@@ -126,66 +124,6 @@ def watching():
         yield watch
 
 
-def sharing_fixtures(p: dict, who: str = "assigned", client: str = "client", case: str = "case", note: str = "note",
-                     approver: str | None = "manager") -> dict:
-    """A consent (with its signed form), a request to share waiting for approval, and, with an
-    approver, a second one approved with its task and secure link; and a logged request from
-    outside with its court order. All on one client's file, by the worker on the case."""
-    import datetime as dt
-
-    from django.utils import timezone
-
-    from confide.records.access import access_client_to_write
-    from confide.sharing.consent import Given, do_record_consent
-    from confide.sharing.disclosure import Asked, Recipient, do_decide, do_make_link, do_request_disclosure
-    from confide.sharing.incoming import do_log_request
-    from confide.sharing.models import Task
-    from confide.sharing.tasks import do_add_task
-
-    user, pack, the_client, the_case = p[who], p["pack"], p[client], p[case]
-    grant = access_client_to_write(user, the_client.pk, "direct_support", action="client.sharing.write")
-    consent = do_record_consent(user, pack, "Test Support Service", the_client, the_case.service, Given(
-        recipients=["police"], agencies=[], data=["case_notes"], purposes=["liaison"], how="written", has_capacity=True,
-        informed=True, free_from_duress=True, given_on=timezone.localdate(),
-        expires_on=timezone.localdate() + dt.timedelta(days=60),
-        form_file=("signed-consent.txt", "text/plain", b"Signed consent form, scanned.")))
-
-    def ask():
-        return do_request_disclosure(user, pack, grant, the_case, Asked(
-            recipient=Recipient(kind="social_services", name="Duty desk"), entries=[p[note]],
-            purpose="child_protection", channel="secure_link", grounds=["child_at_risk_of_significant_harm"],
-            reason="Concerns raised at the visit."))
-
-    waiting = ask()
-    ids = {"consent_id": consent.pk, "disclosure_id": waiting.pk}
-    if approver:
-        approved = ask()
-        do_decide(p[approver], approved.pk, "approve", "Threshold met, share now.", f"{p[approver].username}-password-1")
-        _link, ids["token"] = do_make_link(user, approved.pk)
-        ids["task_id"] = Task.objects.filter(disclosure=approved).first().pk
-    else:
-        ids["task_id"] = do_add_task(None, kind="inform_subject", title_text="Tell the client", clause="1",
-                                     client_id=the_client.pk, case_id=the_case.pk, assigned_to_id=user.pk).pk
-    logged = do_log_request(user, pack, the_client, requester_kind="police", agency=None, how="phone",
-                            details="DC Example asked for the last address.", order="court_order",
-                            order_file=("order.txt", "text/plain", b"Order of the Family Court."))
-    ids["request_id"] = logged.pk
-    # A record that the client was told the limits of confidentiality and signed them, with the signed
-    # copy sealed under the client's key (as confide.sharing.limits.do_record_limits_told keeps it).
-    from confide.keys.runtime import key_store
-    from confide.sharing.consent import Form, wording_for
-    from confide.sharing.models import LimitsTold
-
-    wording = wording_for(pack, Form("statement", "Statement", "The limits of confidentiality.\n", False))
-    told = LimitsTold(client=the_client, wording=wording, how="signed", told_on=timezone.localdate(), recorded_by=user)
-    told.form_filename_sealed = key_store().encrypt(the_client.pk, "signed.txt", told.context("form_name"))
-    told.form_content_sealed = key_store().encrypt_bytes(the_client.pk, b"Signed statement.", told.context("form"))
-    told.form_content_type = "text/plain"
-    told.save()
-    ids["told_id"] = told.pk
-    return {"ids": ids}
-
-
 # A deliberately bad page, for showing that the detector catches one.
 def bad_view(request, entry_id):
     entry = Entry.objects.select_related("case").get(pk=entry_id)
@@ -204,7 +142,7 @@ class OneGateTests(ConfideTestCase):
         # A break-glass by the same-team worker on the other team's client: the manager reviews it.
         _client, cls.glass = do_open_outside(cls.p["same_team"], cls.p["other_client"].pk, "emergency",
                                              "Client rang in crisis; worker on leave.")
-        cls.partners = seed_partners(cls.p["manager"])  # the partner directory's pages hold no client data
+        cls.partners = do_seed_partners(cls.p["manager"])  # the partner directory's pages hold no client data
         cls.sharing = sharing_fixtures(cls.p)
 
     def ids(self) -> dict:
@@ -283,17 +221,17 @@ class OneGateTests(ConfideTestCase):
         # means something.
         self.sign_in("assigned")
         with watching() as watch:
-            response = self.client.get(reverse("web:client_file", args=[self.p["client"].pk]))
+            response = self.client.get(reverse("web:client_file", args=[self.client_record.pk]))
         self.assertEqual(response.status_code, 200)
         self.assertGreater(watch.client_sql, 3)
         self.assertGreater(watch.decrypts, 3)
         self.assertEqual(watch.problems, [])
-        self.assertEqual(watch.permitted_clients, {self.p["client"].pk})
+        self.assertEqual(watch.permitted_clients, {self.client_record.pk})
 
     def test_a_refused_file_read_touches_client_tables_only_in_the_gate_and_decrypts_nothing(self):
         self.sign_in("other_team")
         with watching() as watch:
-            response = self.client.get(reverse("web:client_file", args=[self.p["client"].pk]))
+            response = self.client.get(reverse("web:client_file", args=[self.client_record.pk]))
         self.assertEqual(response.status_code, 404)
         self.assertGreater(watch.client_sql, 0, "the gate itself looked the client up")
         self.assertEqual(watch.decrypts, 0)
@@ -302,7 +240,7 @@ class OneGateTests(ConfideTestCase):
 
     def test_the_detector_catches_a_page_that_reads_around_the_gate(self):
         request = RequestFactory().get("/bad/")
-        request.user = self.p["other_team"]
+        request.user = self.other_team
         with watching() as watch:
             response = bad_view(request, self.p["note"].pk)
         self.assertEqual(response.status_code, 200, "the bad page did read the note")
@@ -319,9 +257,9 @@ class OneGateTests(ConfideTestCase):
         # gate opened the assigned worker's client is caught.
         self.sign_in("assigned")
         request = RequestFactory().get("/bad/")
-        request.user = self.p["assigned"]
+        request.user = self.assigned
         with watching() as watch:
-            access_module.access_client(self.p["assigned"], self.p["client"].pk, "direct_support")
+            access_module.access_client(self.assigned, self.client_record.pk, "direct_support")
             bad_view(request, self.p["other_doc"].pk)
         self.assertTrue(any(f"decrypted client {self.p['other_client'].pk}'s" in p for p in watch.problems),
                         watch.problems)
@@ -329,7 +267,7 @@ class OneGateTests(ConfideTestCase):
     def test_the_allowed_exceptions_are_narrow(self):
         # Another table read in an allowed function, or the allowed table read elsewhere, still fails.
         request = RequestFactory().get("/bad/")
-        request.user = self.p["trustee"]
+        request.user = self.trustee
         with watching() as watch:
             bad_list_view(request)
         self.assertTrue(watch.problems)
