@@ -1,15 +1,18 @@
 """Every benchmark, one after another, each writing its own section of bench/RESULTS.md.
 
     make bench          # or: .venv/bin/python bench/run.py
-    .venv/bin/python bench/run.py --web-clients 20000    # a faster first run of the web benchmark
+    .venv/bin/python bench/run.py --quick                 # smoke run of every benchmark, small sizes, prints only
+    .venv/bin/python bench/run.py --web-clients 20000     # a faster first run of the web benchmark
 
 The web benchmark (bench/web.py) runs at the issue's full size, 100,000 clients, so that its section
-of RESULTS.md stays comparable. It builds its demo databases once, in the temporary directory, and
-reuses them afterwards: the first build takes about 3 minutes on SQLite and 6 on PostgreSQL on a
-2-core machine, then the measurement about 5 minutes. --web-clients (or BENCH_WEB_CLIENTS) makes it
-smaller; the section says which size it measured.
+of RESULTS.md stays comparable. It builds its demo databases once, in the temporary directory, keeps
+them as templates and measures each run on copies of its own: the first build takes about 3 minutes
+on SQLite and 6 on PostgreSQL on a 2-core machine, then the measurement (gate and floor, 4, 10 and
+50 users, both databases) about 6 minutes. --web-clients (or BENCH_WEB_CLIENTS) makes it smaller;
+the section says which size it measured.
 
-Not part of the test suite: figures depend on the machine, and the machine is shared.
+Every figure is a median of interleaved rounds or blocks with its spread, never the best of several
+(issue 18 point 4). Not part of the test suite: figures depend on the machine, and the machine is shared.
 """
 
 from __future__ import annotations
@@ -28,8 +31,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description="Run every benchmark.")
     parser.add_argument("--web-clients", type=int, default=int(os.environ.get("BENCH_WEB_CLIENTS", "100000")),
                         help="clients in the web benchmark's demo (default 100,000, the issue's full size)")
+    parser.add_argument("--quick", action="store_true",
+                        help="each benchmark's smoke run (small sizes, a few seconds to minutes each); writes nothing")
     args = parser.parse_args()
-    extra = {"web.py": ["--clients", str(args.web_clients)]}
+    extra = {name: ["--quick"] for name in BENCHMARKS} if args.quick else {"web.py": ["--clients", str(args.web_clients)]}
     failed = []
     for name in BENCHMARKS:
         print(f"== bench/{name}", flush=True)
@@ -38,7 +43,7 @@ def main() -> int:
     if failed:
         print(f"failed: {', '.join(failed)}", file=sys.stderr)
         return 1
-    print("Results are in bench/RESULTS.md")
+    print("Smoke runs done; nothing written." if args.quick else "Results are in bench/RESULTS.md")
     return 0
 
 
