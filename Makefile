@@ -5,10 +5,10 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.confide-installed
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test lint bench lock clean
+.PHONY: help demo test lint typecheck mutation bench lock clean
 
 help: ## List the targets and what each does
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-7s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-9s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml requirements/lock.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Confide needs Python 3.11 or newer; found " + sys.version.split()[0])'
@@ -25,6 +25,12 @@ test: $(STAMP) ## Set up and run the whole test suite (browser tests skip, sayin
 
 lint: $(STAMP) ## Run ruff over the code
 	$(BIN)/ruff check .
+
+typecheck: $(STAMP) ## Run mypy over the trusted core (policy, audit, keys, the gate; pyproject.toml [tool.mypy])
+	$(BIN)/mypy
+
+mutation: $(STAMP) ## Mutation testing of the trusted core, 100 sampled mutants per target against its own tests (about 30 min; docs/mutation.md)
+	$(BIN)/python bench/mutation.py
 
 bench: $(STAMP) ## Run the benchmarks and write bench/RESULTS.md (slow; not part of the tests)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/bench-lock.txt
