@@ -96,7 +96,6 @@ class Answers:
     spec: PackSpec
     name: str
     _pack_ref: dict[str, str]
-    _cache_size: int
     _templates: dict[tuple, Any]
     _retain_pieces: dict[str, Any] | None
     _role_kind: dict[str, str]

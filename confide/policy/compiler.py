@@ -2,8 +2,8 @@
 
 A compiled `Pack` precomputes everything that does not depend on the request, and `decide`
 validates the request in one pass into a tuple of plain values (a fast path for well-formed
-requests, falling back to a strict validator that names the offending field), looks the answer up
-in a bounded cache keyed by that tuple, and on a miss evaluates it. Rules combine as "a permit and
+requests, falling back to a strict validator that names the offending field) and evaluates it
+(no cache of whole decisions: it did not pay, bench/RESULTS.md). Rules combine as "a permit and
 no deny": a prohibition that matches refuses whatever else matches, an absolute one whatever ground
 is claimed; otherwise the first permitting rule in pack order decides (a plain permit before a
 permit-if-approved); with none, the answer is the pack's default refusal.
@@ -15,7 +15,7 @@ The engine is in layers, each importing only those before it:
 - `reference.py`: the normative reading, every rule evaluated one at a time (the specification);
 - `fast.py`: the same decisions from bitmask tables, memoised pieces and closures, held to
   `reference.py` by tests/policy/test_properties.py (README.md, "Two evaluators");
-- this module: `Pack`, which compiles the spec, holds the caches and dispatches `decide`.
+- this module: `Pack`, which compiles the spec and dispatches `decide`.
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ class Pack(Fast):
     normative reading, which the tests hold the fast path to); answers are written by
     `answers.Answers`."""
 
-    def __init__(self, spec: PackSpec, *, cache_size: int = 65536) -> None:
+    def __init__(self, spec: PackSpec) -> None:
         self.spec = spec
         self.name: str = spec.name
         self.version: str = spec.version
@@ -79,7 +79,6 @@ class Pack(Fast):
         self.services: dict[str, Service] = dict(spec.services)
         self.documents = spec.documents
         self._pack_ref = {"name": spec.name, "version": spec.version}
-        self._cache_size = cache_size
         v = spec.vocab
         self._subject_roles = v["subject_roles"]
         self._data = v["data"]
@@ -105,10 +104,9 @@ class Pack(Fast):
         self._retain_pieces: dict[str, Any] | None = None
         self._builders = {"disclose": self._decide_disclose, "access": self._decide_access,
                           "subject_access": self._decide_sar, "retain": self._decide_retain}
-        self._caches: dict[str, dict[tuple, Answer]] = {a: {} for a in ACTIONS}
         self._filters: dict[tuple, AccessFilter] = {}
-        self._disclose = self._make_fast_disclose(self._disclose_slow, self._caches["disclose"])
-        self._access = self._make_fast_access(self._access_slow, self._caches["access"])
+        self._disclose = self._make_fast_disclose(self._disclose_slow)
+        self._access = self._make_fast_access(self._access_slow)
         self._handlers = {"disclose": self._disclose, "access": self._access,
                           "subject_access": self._subject_access_slow, "retain": self._retain_slow}
 
@@ -131,10 +129,6 @@ class Pack(Fast):
             raise RequestError("action", f"unknown action {_show(action)}; expected one of: " + ", ".join(ACTIONS))
         return handler(request)
 
-    def clear_cache(self) -> None:
-        for cache in self._caches.values():
-            cache.clear()
-
     @property
     def purposes(self) -> list[str]:
         """The pack's purposes, in the vocabulary's order."""
@@ -150,28 +144,22 @@ class Pack(Fast):
                                                        kind=kind, sealed=sealed)
         return found
 
-    # -- the strict validators (request.py), then the cache ------------------------------------
+    # -- the strict validators (request.py), then the evaluation -------------------------------
     def _disclose_slow(self, req: dict[str, Any]) -> Answer:
         key = disclose_key(self, req)
-        return (self._caches["disclose"].get(key) or self._miss("disclose", key)).copy()
+        return self._evaluate("disclose", key)
 
     def _access_slow(self, req: dict[str, Any]) -> Answer:
         key = access_key(self, req)
-        return (self._caches["access"].get(key) or self._miss("access", key)).copy()
+        return self._evaluate("access", key)
 
     def _subject_access_slow(self, req: dict[str, Any]) -> Answer:
         key = subject_access_key(self, req)
-        return (self._caches["subject_access"].get(key) or self._miss("subject_access", key)).copy()
+        return self._evaluate("subject_access", key)
 
     def _retain_slow(self, req: dict[str, Any]) -> Answer:
         key = retain_key(self, req)
-        return (self._caches["retain"].get(key) or self._miss("retain", key)).copy()
+        return self._evaluate("retain", key)
 
-    def _miss(self, action: str, key: tuple) -> Answer:
-        t = _template(self._builders[action](key))
-        if self._cache_size:
-            cache = self._caches[action]
-            if len(cache) >= self._cache_size:
-                cache.clear()
-            cache[key] = t
-        return t
+    def _evaluate(self, action: str, key: tuple) -> Answer:
+        return _template(self._builders[action](key)).copy()

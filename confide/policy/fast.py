@@ -16,7 +16,8 @@ exactly the answer of `reference.Reference._decide_disclose_reference`, and `_de
 plus the evaluators give. The proofs: tests/policy/test_properties.py
 (`test_compiled_paths_agree_with_the_rule_by_rule_reference` on random requests for every built-in
 pack, `test_trustee_grants_compiled_and_reference_agree`), and tests/policy/test_scenarios.py, which
-runs every scenario through a pack with its decision cache and one without. A change here that
+runs every scenario through the pack. There is no cache of whole decisions: measured, it made
+new requests 12-22 % slower and a working set no faster (bench/RESULTS.md). A change here that
 changes an answer is a bug here.
 """
 
@@ -425,13 +426,12 @@ class Fast(Reference):
         t["age"] = (tuple(w_ages) + tuple((bit << n, limit) for bit, limit in u_ages), w_nc | u_nc << n)
         return t
 
-    def _make_fast_disclose(self, slow: Callable[[dict[str, Any]], Answer],
-                            cache: dict[tuple, Answer]) -> Callable[[dict[str, Any]], Answer]:
+    def _make_fast_disclose(self, slow: Callable[[dict[str, Any]], Answer]) -> Callable[[dict[str, Any]], Answer]:
         """The fast path for `disclose`, as a closure over the pack's tables (no attribute lookups per
-        request): the same checks as `request.disclose_key`, written for speed, then (on a cache miss)
+        request): the same checks as `request.disclose_key`, written for speed, then
         the same evaluation as `_decide_disclose`, with the `when` and `unless` tables merged
         (`_fast_tables`) and no intermediate tuple. Anything it is not sure of goes to `slow` (the
-        pack's strict validator, which names the offending field); answers are kept in `cache`."""
+        pack's strict validator, which names the offending field)."""
         t = self._fast_tables()
         n = len(self._d_rules)
         role_t, svc_t, rec_t, rel_t = t["subject_role"], t["service"], t["recipient"], t["relationship"]
@@ -453,8 +453,6 @@ class Fast(Reference):
         subject_roles, services, data_words = self._subject_roles, self._services, self._data
         recipients, relationships, purposes = self._recipients, self._relationships, self._purposes
         grounds_words, channels = self._grounds, self._channels
-        cache_size = self._cache_size
-        cache_get = cache.get
 
         def fast_disclose(req: dict[str, Any]) -> Answer:
             try:
@@ -528,12 +526,6 @@ class Fast(Reference):
                     mq = req_t[qrole]  # a role outside the pack: KeyError
             except (_Slow, KeyError, TypeError, AttributeError):
                 return slow(req)
-            if cache_size:
-                key = (role, service, age, capacity, fdata, rkind, rel, purpose, ctuple, grounds, channel,
-                       verified, anon, valid, verbal, qrole)
-                t = cache_get(key)
-                if t is not None:
-                    return t.copy()
             # The request is valid: evaluate it. m: the rules whose `when` holds (low bits) and whose
             # `unless` holds (high bits).
             m = role_t[role] & rec_t[rkind] & svc_t[service] & rel_t[rel] & pur_t[purpose] & ch_t[channel] \
@@ -577,18 +569,12 @@ class Fast(Reference):
             x = m & always_mask
             if x:
                 t = with_always(t, x)
-            if cache_size:
-                if len(cache) >= cache_size:
-                    cache.clear()
-                cache[key] = t
             return t.copy()
         return fast_disclose
 
-    def _make_fast_access(self, slow: Callable[[dict[str, Any]], Answer],
-                          cache: dict[tuple, Answer]) -> Callable[[dict[str, Any]], Answer]:
+    def _make_fast_access(self, slow: Callable[[dict[str, Any]], Answer]) -> Callable[[dict[str, Any]], Answer]:
         """The fast path for `access`, as a closure (the same checks as `request.access_key`, the same
-        evaluation as `_decide_access`); anything it is not sure of goes to `slow`; answers are kept
-        in `cache`."""
+        evaluation as `_decide_access`); anything it is not sure of goes to `slow`."""
         roles, access_kinds, services, purposes = self._roles, self._access_kinds, self._services, self._purposes
         role_services = self._role_services
         t = self._aw
@@ -599,8 +585,6 @@ class Fast(Reference):
         permit_mask, grants = self._a_permit_mask, self._a_grants
         preamble, access_answer = self._access_preamble, self._access_answer
         trustees_refused = self._trustees_refused
-        cache_size = self._cache_size
-        cache_get = cache.get
 
         def fast_access(req: dict[str, Any]) -> Answer:
             try:
@@ -631,10 +615,6 @@ class Fast(Reference):
             same_team = ateam is not None and ateam == rteam
             own = service is None or not served or service in served
             key = (role, same_team, assigned, kind, service, sealed, purpose, own)
-            if cache_size:
-                hit = cache_get(key)
-                if hit is not None:
-                    return hit.copy()
             t: Answer
             if sealed or role in trustees_refused:
                 t = preamble(key)  # type: ignore[assignment]  # it answers every sealed or refused-trustee request
@@ -646,9 +626,5 @@ class Fast(Reference):
                     t = access_answer(grants[(x & -x).bit_length() - 1], key)
                 else:
                     t = access_answer(None, key)
-            if cache_size:
-                if len(cache) >= cache_size:
-                    cache.clear()
-                cache[key] = t
             return t.copy()
         return fast_access

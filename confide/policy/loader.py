@@ -21,12 +21,12 @@ def pack_names() -> list[str]:
     return sorted(p.stem for p in PACKS_DIR.glob("*.yaml"))
 
 
-def compile_text(text: str, filename: str = "<pack>", *, cache_size: int = 65536) -> Pack:
+def compile_text(text: str, filename: str = "<pack>") -> Pack:
     """Validate and compile a pack given as YAML text."""
-    return Pack(parse_pack(Source(text, filename)), cache_size=cache_size)
+    return Pack(parse_pack(Source(text, filename)))
 
 
-def load_file(path: str | Path, *, cache_size: int = 65536) -> Pack:
+def load_file(path: str | Path) -> Pack:
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -34,7 +34,7 @@ def load_file(path: str | Path, *, cache_size: int = 65536) -> Pack:
         raise PackError("no such file", file=str(path)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise PackError(f"cannot read the file: {exc}", file=str(path)) from None
-    return compile_text(text, str(path), cache_size=cache_size)
+    return compile_text(text, str(path))
 
 
 def load_pack(name_or_path: str | Path) -> Pack:

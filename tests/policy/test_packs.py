@@ -107,7 +107,7 @@ def test_requests_of_other_actions_are_validated_too():
 
 
 def test_answers_are_values_the_caller_cannot_corrupt():
-    """The top level of an answer is the caller's own dict; what is inside is shared with the cache and
+    """The top level of an answer is the caller's own dict; what is inside is shared with memoised pieces and
     refuses change in place, so no caller can alter a later decision. It still serialises, copies,
     pickles and compares as plain JSON data."""
     import copy

@@ -23,8 +23,8 @@ LAYERS = ["request", "answers", "reference", "fast", "compiler"]
 
 
 def _fresh(name: str):
-    """The pack compiled afresh, with its decision cache off: every `decide` evaluates the request."""
-    return load_file(PACKS_DIR / f"{name}.yaml", cache_size=0)
+    """The pack compiled afresh: every `decide` evaluates the request."""
+    return load_file(PACKS_DIR / f"{name}.yaml")
 
 
 def _requests(name: str) -> list[tuple[str, dict]]:
