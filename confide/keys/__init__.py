@@ -35,6 +35,8 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from confide.errors import ConfideError
+
 VERSION = b"\x01"
 NONCE_BYTES = 12
 
@@ -43,8 +45,16 @@ class KeyStoreError(Exception):
     """The key store or a key is not as it must be. str() is one line."""
 
 
-class KeyDestroyed(KeyStoreError):
-    """This client's data key was destroyed: their records can no longer be read, by design."""
+class KeyDestroyed(KeyStoreError, ConfideError):
+    """This client's data key was destroyed: their records can no longer be read, by design, nor
+    added to (a page asked to write to them answers 410 with a plain sentence, never a 500)."""
+
+    code = "records_destroyed"
+    status = 410
+
+    def sentence(self) -> str:
+        return ("This client's records were destroyed under the retention schedule, so nothing can be "
+                "read from them or added to them.")
 
 
 class WrongMasterKey(KeyStoreError):

@@ -97,6 +97,7 @@ REFUSED_TITLES = {
     403: "You cannot do that",
     404: "Page not found",
     409: "That could not be done now",
+    410: "These records no longer exist",
 }
 
 

@@ -273,3 +273,25 @@ class DestroyedKeyTest(ConfideTestCase):
                           ("limits", reverse("web:limits_signed_copy", args=[records.limits.pk]))):
             with self.subTest(download=what):
                 self.assertEqual(self.client.get(url).status_code, 404, "nothing left to hand over; not an error")
+
+
+class WritingToDestroyedRecordsTest(ConfideTestCase):
+    """Once a client's key is destroyed nothing can be added to their file either: a page asked to
+    write answers 410 with a plain sentence (never a server error), and nothing is saved."""
+
+    def test_a_note_added_to_a_destroyed_file_is_refused_calmly(self):
+        with own_key_store():
+            client = Client.objects.create(display_name="Fictional Destroyed", team=self.p["north"])
+            case = Case.objects.create(client=client, service=self.p["case"].service, team=self.p["north"],
+                                       status=Case.Status.OPEN)
+            case.workers.add(self.p["assigned"])
+            self.assertTrue(key_store().destroy(client.pk))
+            self.sign_in("assigned")
+            before = Entry.objects.count()
+            response = self.client.post(reverse("web:add_note", args=[case.pk]),
+                                        {"text": "She rang about the tenancy.", "confirm_wording": "on", "categories": ["case_notes"],
+                                         "about_client": "on", "source": "client"})
+            self.assertEqual(response.status_code, 410)
+            self.assertContains(response, "destroyed under the retention schedule", status_code=410)
+            self.assertNotContains(response, "Fictional Destroyed", status_code=410)
+            self.assertEqual(Entry.objects.count(), before)
