@@ -22,6 +22,7 @@ from confide.sharing.access import approvals_waiting, consents_expiring_for, my_
 from confide.web import describe
 from confide.web.forms import RecordLookupForm
 
+STAFF_SHOWN = 100  # staff accounts on an administrator's home page
 SMALL_NUMBER = 5  # figures below this are shown as "fewer than 5", so nobody is identifiable
 
 
@@ -44,7 +45,11 @@ def home(request):
     if kind in vocab.NAMELESS_KINDS:
         context["figures"] = anonymised_figures()
     if kind in vocab.ADMINISTRATOR_KINDS:
-        context["staff"] = get_user_model().objects.select_related("team").order_by("last_name", "first_name")
+        # The first page of accounts only: a large service has thousands (issue 18: no page grows
+        # with the organisation). The full list and its changes are staff records' (issue 16).
+        staff = list(get_user_model().objects.select_related("team").order_by("last_name", "first_name", "id")
+                     [:STAFF_SHOWN + 1])
+        context["staff"], context["more_staff"] = staff[:STAFF_SHOWN], len(staff) > STAFF_SHOWN
     return render(request, "web/home.html", context)
 
 
