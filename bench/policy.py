@@ -9,15 +9,14 @@ each round, on the same number of requests (--n); each round gives a rate, and t
 the median of the rounds with their spread (lowest–highest). Nothing is "best of".
 
 Our engine, on generated requests of the contract's four actions:
-  * *decision cache on* (as shipped: answers kept by the whole request's key; the cache emptied at
-    the start of each round, so a round never starts with answers from an earlier one) against
-    *decision cache off* (`cache_size=0`), each on an all-distinct stream, on a working set (requests
-    drawn from a pool of 5,000, as a service's questions recur) and on access requests alone;
-  * *nothing memoised*: cache off and, before every request, the engine's memoised answer pieces
-    (`_templates`, `_d_deny_templates`, `_always_templates`) emptied, so every answer is built from
-    its rules and no pre-built answer is reused. This is the engine's cost with no memo at all; the
-    shipped engine always keeps those pieces (a few hundred per pack), so "cache off" is the figure
-    to compare with the cache.
+  * *ours*: the engine as shipped (its own `Pack`, compiled from the pack's text), on an
+    all-distinct stream, on a working set (requests drawn from a pool of 5,000, as a service's
+    questions recur) and on access requests alone. The engine keeps no whole-decision cache (it was
+    removed on 2026-12-04, after this benchmark showed it made new requests 12-22 % slower and a
+    working set no faster); it keeps only its memoised answer pieces, a few hundred per pack;
+  * *nothing memoised*: before every request, those pieces (`_templates`, `_d_deny_templates`,
+    `_always_templates`) emptied, so every answer is built from its rules and no pre-built answer is
+    reused: the engine's cost with no memo at all, on the all-distinct and the access streams.
 Every decision returns the full answer (reasons with clauses, approvals, obligations, legal basis).
 
 Cedar: the pack's access rules as ONE Cedar policy set whose permits carry an `@id` saying which
@@ -277,9 +276,8 @@ def bench_pack(name: str, n: int, rounds: int, chunk: int) -> dict:
     rng = random.Random(f"confide-{name}")
     pack = load_pack(name)
     text = Path(pack.filename).read_text(encoding="utf-8")
-    cached = compile_text(text, pack.filename)  # its own Pack, so the shipped one's cache is left alone
-    uncached = compile_text(text, pack.filename, cache_size=0)
-    bare = compile_text(text, pack.filename, cache_size=0)
+    shipped = compile_text(text, pack.filename)  # its own Pack, so the loaded one's memo is left alone
+    bare = compile_text(text, pack.filename)
     mixed = gen_mixed(rng, pack, n)
     # A working set: a service's requests recur (the same staff, records, recipients and questions),
     # so draw N requests from a pool of 5,000 distinct ones.
@@ -326,54 +324,37 @@ def bench_pack(name: str, n: int, rounds: int, chunk: int) -> dict:
             out.extend(_internal.is_authorized_batch(serialised[lo:lo + chunk], policies, inner_entities, None, False))
         return out
 
-    def cleared(p: Pack, fn):
-        def run():
-            p.clear_cache()
-            return fn()
-        return run
-
     contenders = {
-        "mixed_cache_on": cleared(cached, lambda: ours(cached, mixed)),
-        "mixed_cache_off": lambda: ours(uncached, mixed),
+        "mixed": lambda: ours(shipped, mixed),
         "mixed_bare": lambda: ours_bare(mixed),
-        "working_cache_on": cleared(cached, lambda: ours(cached, working)),
-        "working_cache_off": lambda: ours(uncached, working),
-        "access_cache_on": cleared(cached, lambda: ours(cached, access)),
-        "access_cache_off": lambda: ours(uncached, access),
+        "working": lambda: ours(shipped, working),
+        "access": lambda: ours(shipped, access),
         "access_bare": lambda: ours_bare(access),
         "cedar_per_call": cedar_per_call,
         "cedar_batch": cedar_batch,
         "cedar_engine": cedar_engine,
     }
     rates: dict[str, list[float]] = {label: [] for label in contenders}
-    wins = {"mixed": 0, "working": 0, "access": 0}
     results: dict[str, list] = {}
     order = list(contenders)
     shuffle = random.Random(f"order-{name}")
     for _ in range(rounds):
         shuffle.shuffle(order)  # interleaved, in a fresh order each round: noise falls on all alike
-        round_rates = {}
         for label in order:
             seconds, res = timed(contenders[label])
-            round_rates[label] = n / seconds
             rates[label].append(n / seconds)
             results[label] = res
-        for stream in wins:
-            wins[stream] += round_rates[f"{stream}_cache_on"] > round_rates[f"{stream}_cache_off"]
     engine_json = [json.loads(s) for s in results["cedar_engine"]]
     cedar_answers = [cedar_outcome(r) for r in engine_json]
     micros = sum(r["metrics"]["authz_duration_micros"] for r in engine_json)
-    ours_answers = results["access_cache_off"]
+    ours_answers = results["access"]
     mismatches = [i for i in range(n) if not (ours_answers[i] == cedar_answers[i] == results["cedar_batch"][i]
-                                              == results["cedar_per_call"][i] == results["access_cache_on"][i]
-                                              == results["access_bare"][i])]
-    mismatches += [i for i in range(n) if not (results["mixed_cache_on"][i] == results["mixed_cache_off"][i]
-                                               == results["mixed_bare"][i])]
+                                              == results["cedar_per_call"][i] == results["access_bare"][i])]
+    mismatches += [i for i in range(n) if results["mixed"][i] != results["mixed_bare"][i]]
     return {
         "pack": name, "n": n, "rounds": rounds, "chunk": chunk,
         "rate": {label: summary(values) for label, values in rates.items()},
         "cedar_reported_per_s": n / (micros / 1e6) if micros else float("inf"),
-        "cache_wins": wins,
         "mismatches": mismatches,
         "access_decisions": {d: ours_answers.count(d) for d in ("permit", "permit_if_approved", "deny")},
         "cedar_policies": policies_text.count("permit (") + policies_text.count("forbid ("),
@@ -419,37 +400,34 @@ def render(rows: list[dict], info: dict[str, str], command: str, when: str, load
            "per contender per round (every contender in every round, in a fresh order each round), with the "
            "lowest and highest round in brackets. Every decision of ours returns the full answer. How each "
            "figure is made is in the docstring of `bench/policy.py`.", "",
-           "### Our engine, and its decision cache", "",
-           "| pack | mixed, cache on | mixed, cache off | mixed, nothing memoised | working set, cache on "
-           "| working set, cache off | access, cache on | access, cache off | access, nothing memoised "
-           "| rounds the cache won (mixed / working / access) |",
-           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+           "### Our engine", "",
+           "| pack | mixed | mixed, nothing memoised | working set | access | access, nothing memoised |",
+           "|---|---:|---:|---:|---:|---:|"]
     for r in rows:
-        s, w = r["rate"], r["cache_wins"]
-        out.append(f"| {r['pack']} | {_cell(s['mixed_cache_on'])} | {_cell(s['mixed_cache_off'])} "
-                   f"| {_cell(s['mixed_bare'])} | {_cell(s['working_cache_on'])} | {_cell(s['working_cache_off'])} "
-                   f"| {_cell(s['access_cache_on'])} | {_cell(s['access_cache_off'])} | {_cell(s['access_bare'])} "
-                   f"| {w['mixed']} / {w['working']} / {w['access']} of {r['rounds']} |")
+        s = r["rate"]
+        out.append(f"| {r['pack']} | {_cell(s['mixed'])} | {_cell(s['mixed_bare'])} | {_cell(s['working'])} "
+                   f"| {_cell(s['access'])} | {_cell(s['access_bare'])} |")
     out += ["", "*Mixed*: 60 % disclose, 30 % access, 5 % subject access, 5 % retain, nearly all distinct. "
             "*Working set*: the same mix drawn from a pool of 5,000 distinct requests. *Access*: access "
-            "requests alone (their key space is small, so the cache hits nearly always). *Cache on* is the "
-            "engine as shipped (`cache_size=65536`, emptied at the start of each round); *cache off* is "
-            "`cache_size=0`; *nothing memoised* also empties the memoised answer pieces before every request.",
+            "requests alone. The unqualified columns are the engine as shipped (no whole-decision cache: it "
+            "was removed on 2026-12-04; only its memoised answer pieces, a few hundred per pack); *nothing "
+            "memoised* empties those pieces before every request, so every answer is built from its rules.",
             "", "### Cedar, on the same access requests", "",
-            "| pack | ours, access, cache off | Cedar per call (`is_authorized`) | Cedar batch, whole call "
+            "| pack | ours, access | Cedar per call (`is_authorized`) | Cedar batch, whole call "
             "| Cedar engine (Rust side, pre-serialised JSON) | Cedar's own `authz_duration_micros` | ours ÷ Cedar engine "
             "| ours ÷ Cedar per call | differential check |",
             "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
     for r in rows:
         s = r["rate"]
-        ours_m = s["access_cache_off"]["median"]
+        ours_m = s["access"]["median"]
         check = (f"same answer from all contenders for all {r['n']:,} requests" if not r["mismatches"]
                  else f"{len(r['mismatches'])} MISMATCHES")
-        out.append(f"| {r['pack']} | {_cell(s['access_cache_off'])} | {_cell(s['cedar_per_call'])} "
+        out.append(f"| {r['pack']} | {_cell(s['access'])} | {_cell(s['cedar_per_call'])} "
                    f"| {_cell(s['cedar_batch'])} | {_cell(s['cedar_engine'])} | {r['cedar_reported_per_s']:,.0f} "
                    f"| {ours_m / s['cedar_engine']['median']:.1f}× | {ours_m / s['cedar_per_call']['median']:.1f}× "
                    f"| {check} |")
-    out += ["", f"Cedar evaluates one policy set of {rows[0]['cedar_policies']}–{max(r['cedar_policies'] for r in rows)} "
+    low, high = min(r["cedar_policies"] for r in rows), max(r["cedar_policies"] for r in rows)
+    out += ["", f"Cedar evaluates one policy set of {low if low == high else f'{low}–{high}'} "
             "policies once per decision (batches of "
             f"{rows[0]['chunk']:,}); the policy set and the entities are parsed once, outside the timing. The "
             "*engine* column is the fairest figure for Cedar itself: it still includes Cedar's Rust-side "
@@ -464,27 +442,21 @@ def render(rows: list[dict], info: dict[str, str], command: str, when: str, load
 
     for r in rows:
         s = r["rate"]
-        shipped, off = s["mixed_cache_on"]["median"], s["mixed_cache_off"]["median"]
-        ratio = s["access_cache_off"]["median"] / s["cedar_engine"]["median"]
-        ratio_own = s["access_cache_off"]["median"] / r["cedar_reported_per_s"]
-        out.append(f"- {r['pack']}: mixed decisions ≥ {MIXED_TARGET:,}/s median — as shipped (cache on) "
-                   f"{verdict(shipped >= MIXED_TARGET)} ({shipped:,.0f}/s), cache off {verdict(off >= MIXED_TARGET)} "
-                   f"({off:,.0f}/s); ≥ {CEDAR_TARGET:.0f}× Cedar's engine per "
+        mixed = s["mixed"]["median"]
+        ratio = s["access"]["median"] / s["cedar_engine"]["median"]
+        ratio_own = s["access"]["median"] / r["cedar_reported_per_s"]
+        out.append(f"- {r['pack']}: mixed decisions ≥ {MIXED_TARGET:,}/s median — "
+                   f"{verdict(mixed >= MIXED_TARGET)} ({mixed:,.0f}/s); ≥ {CEDAR_TARGET:.0f}× Cedar's engine per "
                    f"decision — {verdict(ratio >= CEDAR_TARGET)} ({ratio:.1f}× the Rust-side figure; "
                    f"{ratio_own:.1f}× Cedar's own evaluation time).")
-    def gain(r: dict, stream: str) -> float:
-        return r["rate"][f"{stream}_cache_on"]["median"] / r["rate"][f"{stream}_cache_off"]["median"]
 
-    helps = [r["pack"] for r in rows if gain(r, "working") > 1.05 and gain(r, "mixed") >= 0.95 and gain(r, "access") >= 0.95]
-    out += ["", "### The decision cache", "",
-            "Cache on ÷ cache off (medians; above 1 the cache helps): "
-            + "; ".join(f"{r['pack']} all distinct {gain(r, 'mixed'):.2f}, working set {gain(r, 'working'):.2f}, "
-                        f"access {gain(r, 'access'):.2f}" for r in rows) + ". "
-            + (f"In this run it helped (working set more than 5 % faster, neither other stream more than 5 % slower) "
-               f"for: {', '.join(helps)}." if helps else
-               "In this run the decision cache did **not** help: for no pack was the working set more than 5 % "
-               "faster with it while neither other stream was more than 5 % slower.")
-            + " The per-round wins in the first table are paired (the same round, the same requests).", "",
+    def gain(r: dict, stream: str) -> float:
+        return r["rate"][stream]["median"] / r["rate"][f"{stream}_bare"]["median"]
+
+    out += ["", "### What the memoised answer pieces save", "",
+            "Ours ÷ nothing memoised (medians; above 1 the pieces help): "
+            + "; ".join(f"{r['pack']} all distinct {gain(r, 'mixed'):.2f}, access {gain(r, 'access'):.2f}"
+                        for r in rows) + ".", "",
             "Access decisions in the differential check (permit / permit if approved / deny): "
             + "; ".join(f"{r['pack']} {r['access_decisions']['permit']:,} / "
                         f"{r['access_decisions']['permit_if_approved']:,} / {r['access_decisions']['deny']:,}"
