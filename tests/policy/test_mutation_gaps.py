@@ -238,3 +238,139 @@ def test_the_sar_clock_answer_names_each_of_its_parts():
                           "tell_extension_by", "basis"}
     assert any("month's last day), plus any days that do not count, moved to the next working day" in line
                for line in clock["basis"])
+
+
+# -- the second sample (seed 19): each test below was the first to notice one change ----------------
+DISCLOSE = {"action": "disclose", "subject": {"role": "service_user", "has_capacity": True},
+            "data": ["contact_details"], "recipient": {"kind": "police"}}
+ACCESS = {"action": "access", "actor": {"role": "committee_member", "team": "north", "assigned_to_case": True},
+          "record": {"kind": "client_file", "team": "north"}, "purpose": "direct_support"}
+SAR = {"action": "subject_access", "received_on": "2026-06-01", "requester": {"role": "victim"}}
+
+
+def test_an_absolute_prohibition_without_exception_is_final():
+    """DVIP 3.08: never to a victim's partner, whatever consent or ground is added, so `final`."""
+    pack = load_pack("dvip")
+    full = {"status": "given", "explicit": True, "written": True, "covers_recipient": True, "covers_data": True}
+    for consent in (None, full):
+        req = {**DISCLOSE, "subject": {"role": "victim", "has_capacity": True}, "recipient": {"kind": "partner"}}
+        if consent:
+            req["consent"] = consent
+        answer = pack.decide(req)
+        assert answer["decision"] == "deny"
+        assert "never_to_partner" in [r["rule"] for r in answer["reasons"]]
+        assert answer["final"] is True
+
+
+def test_the_strict_path_adds_the_always_obligations_to_a_permit():
+    """Home-Start 10.2: the trustees are told of every police or court request, permitted or not, also
+    on the strict path (`_disclose_slow`) that answers whatever the fast path does not."""
+    pack, truth = load_pack("home_start"), fresh(load_pack("home_start"))
+    rng = random.Random(23)
+    permits_told = 0
+    for _ in range(300):
+        req = disclose_request(pack, rng)
+        req["recipient"] = {"kind": rng.choice(["police", "court"])}
+        req["consent"] = {"status": "given", "explicit": True, "written": True, "covers_recipient": True,
+                          "covers_data": True}
+        expected = truth._decide_disclose_reference(disclose_key(truth, req))
+        assert fresh(pack)._disclose_slow(req) == expected, req
+        assert pack.decide(req) == expected, req
+        permits_told += expected["decision"] != "deny" and any(
+            r["rule"] == "trustees_told_of_police_and_court_requests" for r in expected["reasons"])
+    assert permits_told, "some permit must carry the always entry, or this test could not fail"
+
+
+@pytest.mark.parametrize(("part", "field", "value"), [
+    (None, "colour", "blue"), ("subject", "colour", "blue"), ("recipient", "colour", "blue"),
+    ("consent", "colour", "blue"),
+    ("subject", "has_capacity", 1), ("subject", "has_capacity", 0),
+    ("consent", "explicit", 1), ("consent", "written", 1), ("consent", "written", 0),
+    ("consent", "covers_recipient", 1), ("consent", "covers_data", 0),
+    (None, "anonymised", 1), (None, "anonymised", 0), (None, "requester_identity_verified", 1),
+])
+def test_a_disclose_request_with_an_unknown_field_or_a_number_for_a_flag_is_refused(part, field, value):
+    """1 and 0 equal True and False in Python, but the contract's flags are true or false."""
+    for pack in (load_pack("dvip"), fresh(load_pack("dvip"))):
+        pack.decide({**DISCLOSE, "consent": {"status": "given"}})  # its memoised pieces made
+        bad = {**DISCLOSE, "subject": dict(DISCLOSE["subject"]), "recipient": dict(DISCLOSE["recipient"]),
+               "consent": {"status": "given"}}
+        (bad[part] if part else bad)[field] = value
+        with pytest.raises(RequestError) as caught:
+            pack.decide(bad)
+        assert caught.value.field == (f"{part}.{field}" if part else field)
+
+
+def test_consent_that_is_not_valid_says_every_way_it_falls_short():
+    pack = load_pack("dvip")
+    answer = pack.decide({**DISCLOSE, "consent": {"status": "given", "explicit": False, "covers_recipient": False,
+                                                  "covers_data": True}})
+    assert answer["decision"] == "deny"
+    assert {"pack": "dvip", "clause": "2.01", "rule": "consent",
+            "text": "No valid consent: consent is not explicit; consent does not cover this recipient."} \
+        in answer["reasons"]
+    only = pack.decide({**DISCLOSE, "consent": {"status": "given", "explicit": True, "covers_data": True}})
+    assert [r["text"] for r in only["reasons"] if r["rule"] == "consent"] == \
+        ["No valid consent: consent does not cover this recipient."]
+
+
+def test_a_victims_consent_needs_writing_and_cites_appendix_b():
+    pack = load_pack("dvip")
+    assert pack.consent_requirements("victim") == (
+        frozenset({"explicit", "written", "covers_recipient", "covers_data", "capacity"}), "Appendix B")
+    assert pack.consent_requirements("service_user") == (
+        frozenset({"explicit", "covers_recipient", "covers_data", "capacity"}), "2.01")
+
+
+def test_a_subject_access_fee_is_warned_about_in_full():
+    warnings = load_pack("dvip").decide(SAR)["warnings"]
+    assert "9.06: the pack charges £10; under UK GDPR Art 12(5) and 15(3) a subject-access request is free in " \
+           "most cases (a reasonable fee only for manifestly unfounded or excessive requests, or further copies)." \
+           in warnings
+
+
+def test_a_clarification_asked_on_the_first_months_last_day_keeps_it_open_for_an_extension():
+    """Received 1 June: the first month ends on 1 July. Clarification asked that day and still awaited;
+    the requester told of a one-month extension on 10 July, after the first month but while it is held
+    open, so the extension counts."""
+    pack = load_pack("dvip")
+    ext = {"months": 1, "reason": "Many records over several years.", "told_on": "2026-07-10"}
+    answer = pack.decide({**SAR, "clarification": [{"asked_on": "2026-07-01"}], "extension": ext})
+    assert answer["clock"]["status"] == "paused"
+    assert answer["clock"]["paused_since"] == "2026-07-01"
+    assert answer["clock"]["extended_by_months"] == 1
+    assert not any("the extension does not count" in w for w in answer["warnings"])
+    late = pack.decide({**SAR, "clarification": [{"asked_on": "2026-07-02"}], "extension": ext})
+    assert late["clock"]["extended_by_months"] == 0
+    assert any("the extension does not count" in w for w in late["warnings"])
+
+
+def test_a_trustee_refused_access_is_still_recorded():
+    for pack in (load_pack("dvip"), fresh(load_pack("dvip"))):
+        answer = pack.decide(ACCESS)
+        assert answer["decision"] == "deny"
+        assert answer["obligations"] == ["record_decision"]
+        assert [r["rule"] for r in answer["reasons"]] == ["trustees_see_no_client_data"]
+
+
+MORE_ERRORS = [
+    ({**SAR, "extension": {"months": 1, "told_on": "2026-06-10"}}, "extension.reason",
+     "required; the reasons for the delay, which the requester must be told (UK GDPR Art 12A)"),
+    ({**ACCESS, "record": {**ACCESS["record"], "service": "nowhere"}}, "record.service",
+     "unknown service 'nowhere'; expected one of: stephens_place, vpp, wss"),
+    ({k: v for k, v in DISCLOSE.items() if k != "recipient"}, "recipient",
+     "required; expected an object with at least 'kind'"),
+    ({**DISCLOSE, "purpose": "fun"}, "purpose",
+     "unknown purpose 'fun'; expected one of: advice, audit, case_management, child_protection, complaint, "
+     "court_report, cover, direct_support, emergency, liaison, line_management, payroll, quality_assurance, "
+     "referral, research, risk_management, safeguarding, statistics, subject_access, supervision"),
+    ({**DISCLOSE, "consent": {"status": "maybe"}}, "consent.status",
+     "unknown consent status 'maybe'; expected one of: expired, given, not_sought, refused, withdrawn"),
+    ({**DISCLOSE, "requester_identity_verified": "yes"}, "requester_identity_verified",
+     "expected true or false, found 'yes'"),
+]
+
+
+@pytest.mark.parametrize(("request_", "field", "message"), MORE_ERRORS)
+def test_more_invalid_requests_are_refused_saying_exactly_what_was_found(request_, field, message):
+    test_an_invalid_request_is_refused_saying_exactly_what_was_found(request_, field, message)

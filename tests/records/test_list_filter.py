@@ -28,7 +28,7 @@ from confide.records.models import Case, Client
 from tests.base import ConfideTestCase
 
 EXAMPLES = settings(max_examples=3, deadline=None, derandomize=True, database=None, print_blob=False,
-                    suppress_health_check=[HealthCheck.too_slow])
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.differing_executors])
 
 
 def _organisation(pack_name: str, rng: random.Random):
