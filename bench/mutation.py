@@ -77,7 +77,8 @@ TARGETS: dict[str, Target] = {
         modules=("confide/records/access.py",),
         tests=("tests/records/test_one_gate.py", "tests/records/test_idor.py", "tests/records/test_authorization.py",
                "tests/records/test_list_filter.py", "tests/test_who_can_see_what.py",
-               "tests/records/test_gate_requests.py", "tests/records/test_break_glass_reasons.py"),
+               "tests/records/test_gate_requests.py", "tests/records/test_break_glass_reasons.py",
+               "tests/records/test_gate_mutants.py", "tests/web/test_refusals.py"),
     ),
 }
 
