@@ -292,6 +292,7 @@ class WritingToDestroyedRecordsTest(ConfideTestCase):
                                         {"text": "She rang about the tenancy.", "confirm_wording": "on", "categories": ["case_notes"],
                                          "about_client": "on", "source": "client"})
             self.assertEqual(response.status_code, 410)
-            self.assertContains(response, "destroyed under the retention schedule", status_code=410)
+            self.assertContains(response, "This client&#x27;s records were destroyed under the retention schedule, so "
+                                          "nothing can be read from them or added to them.", status_code=410)
             self.assertNotContains(response, "Fictional Destroyed", status_code=410)
             self.assertEqual(Entry.objects.count(), before)
