@@ -147,3 +147,21 @@ def test_a_worker_takes_a_referral_and_opens_the_case(page, people):  # noqa: F8
     page.get_by_role("button", name="Save").click()
     cases = page.get_by_role("region", name="Cases").inner_text()
     assert "Open" in cases and "Family court risk assessment" in cases
+
+
+def test_the_pages_that_offer_only_what_the_pack_permits(page, people):  # noqa: F811
+    """Issue 18: a volunteer's list offers only their own cases and a team purpose is refused on a
+    calm page; a trustee, offered no purpose, is told so instead of given a form."""
+    sign_in_with_totp(page, "volunteer", "volunteer-password-1")
+    page.goto("/clients/")
+    assert page.get_by_label("Show").locator("option").all_inner_texts() == ["My cases"]
+    assert_accessible(page, "a volunteer's client list")
+    page.goto("/clients/?purpose=cover")
+    assert "That purpose lists no clients for you" in page.content()
+    assert_accessible(page, "a list purpose that lists nothing")
+    page.get_by_role("button", name="Sign out").click()
+    sign_in_with_totp(page, "trustee", "trustee-password-1")
+    page.goto("/clients/open/")
+    assert "gives no purpose for opening anyone else" in page.content()
+    assert page.locator("select[name=purpose]").count() == 0
+    assert_accessible(page, "open another file, offered no purpose")
