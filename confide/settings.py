@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "confide.records",
     "confide.partners",
     "confide.sharing",
+    "confide.notices",
     "confide.web",
 ]
 

@@ -20,6 +20,15 @@ class Organisation(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     # A demo organisation holds only fictional people; only a demo may waive the second factor.
     is_demo = models.BooleanField(default=False)
+    # How a recipient calls back, printed on what is shared (issue 13): the organisation's own
+    # switchboard and postal address, never a worker's.
+    phone = models.CharField(max_length=40, blank=True)
+    address = models.TextField(blank=True)
+    email = models.EmailField(blank=True)
+    # When a task is due if the pack gives no period for it (days from when it is set).
+    task_due_days = models.PositiveSmallIntegerField(default=7)
+    # Whether Confide emails people that something is waiting (never what, never a client).
+    email_reminders = models.BooleanField(default=False)
 
     class Meta:
         constraints = [models.CheckConstraint(condition=models.Q(id=1), name="one_organisation")]
@@ -84,6 +93,9 @@ class User(AbstractUser):
 
     role = models.CharField(max_length=64, help_text="A role named in the organisation's policy pack.")
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT, related_name="members")
+    # A direct line a recipient may call back on (printed on what this person shares); blank: the
+    # organisation's own number is given instead.
+    work_phone = models.CharField(max_length=40, blank=True)
     # Second factor (RFC 6238 TOTP). The secret is set at first sign-in and confirmed with a code;
     # stored sealed under the installation's secrets key (confide/keys), read and set through
     # `totp_secret` ("" when none is set; "" clears it); an account is saved before it has one.

@@ -155,6 +155,8 @@ class Case(models.Model):
     workers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="cases", blank=True)
     # Whether the family consented to the referral, where the pack asks (Home-Start 7.1); None: not asked.
     referral_consent = models.BooleanField(null=True, blank=True)
+    # The next planned contact with the client on this case (a worker's caseload shows it).
+    next_contact_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["-referred_on", "id"]
@@ -205,6 +207,17 @@ class Entry(models.Model):
         MEDIUM = "medium", "Medium"
         HIGH = "high", "High"
 
+    class Contact(models.TextChoices):
+        """How the contact a note records took place ("" for a note that records no contact)."""
+
+        FACE_TO_FACE = "face_to_face", "Face to face"
+        PHONE = "phone", "Telephone"
+        VIDEO = "video", "Video call"
+        TEXT = "text", "Text message"
+        EMAIL = "email", "Email"
+        LETTER = "letter", "Letter"
+        MISSED = "missed", "Missed appointment"
+
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="entries")
     kind = models.CharField(max_length=32, choices=Kind.choices, default=Kind.NOTE)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -227,6 +240,18 @@ class Entry(models.Model):
     # many passages they kept. Never the wording itself.
     wording_confirmed = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # A record of contact (issue 13): when, how and for how long. Not sealed: that a contact took
+    # place is the organisation's own record of its work, and says nothing of what was said.
+    contact_on = models.DateField(null=True, blank=True)
+    contact_kind = models.CharField(max_length=16, choices=Contact.choices, blank=True)
+    duration_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Corrections (UK GDPR Art 16): the number of the version the body now holds; each earlier
+    # version is an EntryVersion, sealed. `corrected_at` is when the newest correction was made.
+    version = models.PositiveSmallIntegerField(default=1)
+    corrected_at = models.DateTimeField(null=True, blank=True)
+    # The form's one-time token: a second submission of the same form (Back then Save, or a
+    # double click) finds this entry instead of writing it twice.
+    submission = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -243,6 +268,63 @@ class Entry(models.Model):
         if self.kind == self.Kind.RISK_ASSESSMENT:
             return "risk_assessment"
         return "case_notes"
+
+
+class EntryVersion(models.Model):
+    """An earlier version of an entry, kept when it is corrected (UK GDPR Art 16: a correction is a
+    new version; the earlier one stays, sealed, readable only by the roles the pack names), or the
+    record that the entry was moved from another client's file, written there in error."""
+
+    class Change(models.TextChoices):
+        CORRECTED = "corrected", "Corrected"
+        MOVED = "moved", "Moved from another file"
+
+    entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="versions")
+    # The client whose key seals this version: the entry's client (re-sealed if the entry moves).
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="+")
+    ref = models.UUIDField(default=uuid.uuid4, editable=False)
+    number = models.PositiveSmallIntegerField()  # the version this was, before the change
+    change = models.CharField(max_length=16, choices=Change.choices, default=Change.CORRECTED)
+    body_sealed = models.BinaryField()  # the words as they were
+    body = Sealed("body_sealed", "note_version", "body")
+    # The facts as they were (contact date, kind, duration, categories...): no content.
+    facts = models.JSONField(default=dict, blank=True)
+    reason_sealed = models.BinaryField()  # why it was corrected or moved
+    reason = Sealed("reason_sealed", "note_version", "reason")
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["entry", "-number", "-id"]
+        indexes = [models.Index(fields=["entry", "number"], name="records_entryversion_entry")]
+
+    def __str__(self) -> str:
+        return f"entry version #{self.pk}"
+
+
+class ClientCorrection(models.Model):
+    """A correction of a client's name or date of birth (UK GDPR Art 16): what it was, who changed
+    it, when and why, sealed under the client's key like the value itself."""
+
+    class Field(models.TextChoices):
+        NAME = "name", "Name"
+        DATE_OF_BIRTH = "date_of_birth", "Date of birth"
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="corrections")
+    ref = models.UUIDField(default=uuid.uuid4, editable=False)
+    field = models.CharField(max_length=16, choices=Field.choices)
+    earlier_sealed = models.BinaryField()  # JSON: {"value": "..."}, "" for not given
+    earlier = Sealed("earlier_sealed", "client_correction", "earlier", kind="json")
+    reason_sealed = models.BinaryField()
+    reason = Sealed("reason_sealed", "client_correction", "reason")
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["client", "-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"client correction #{self.pk}"
 
 
 class Document(models.Model):

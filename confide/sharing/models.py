@@ -159,6 +159,11 @@ class Disclosure(models.Model):
     data = models.JSONField(default=list)  # every category the engine was asked about
     purpose = models.CharField(max_length=64)
     channel = models.CharField(max_length=32)
+    # The identifying details the requester chose to put on what is sent (minimum necessary:
+    # chosen in the request, recorded, shown to approvers). Without them the recipient sees the
+    # client's number only.
+    include_name = models.BooleanField(default=False)
+    include_date_of_birth = models.BooleanField(default=False)
     grounds = models.JSONField(default=list, blank=True)
     identity_verified = models.BooleanField(default=False)
     consent = models.ForeignKey(Consent, on_delete=models.PROTECT, null=True, blank=True, related_name="disclosures")
@@ -294,6 +299,8 @@ class Task(models.Model):
     may_skip = models.BooleanField(default=False)  # e.g. not informing the client where that raises the risk
     due_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
     outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
     outcome_note_sealed = models.BinaryField(null=True, blank=True)
     outcome_note = Sealed("outcome_note_sealed", "task", "outcome")
