@@ -53,6 +53,10 @@ def _migrate() -> None:
 
 def cmd_demo(args) -> int:
     _django(demo=True)
+    # The port first: one taken by another program is said before anything is made or printed.
+    # Run by `make demo` (make sets MAKELEVEL), the way to pick another port is make's.
+    how = "make demo PORT={port}" if os.environ.get("MAKELEVEL") else "confide demo --port {port}"
+    listener = None if args.no_serve else _listen(args.host, args.port, how)
     _migrate()
     from confide import demo
 
@@ -60,19 +64,31 @@ def cmd_demo(args) -> int:
         summary = demo.do_ensure_demo(pack=args.pack, clients=args.clients)
     except demo.DemoError as exc:
         return _fail(str(exc))
-    print(summary.text(args.host, args.port))
-    if args.no_serve:
+    print(summary.text(args.host, args.port, serving=listener is not None))
+    if listener is None:
         return 0
-    return _serve(args.host, args.port)
+    return _serve(args.host, args.port, listener)
 
 
 def cmd_serve(args) -> int:
     _django()
+    listener = _listen(args.host, args.port, "confide serve --port {port}")
     _migrate()
-    return _serve(args.host, args.port)
+    return _serve(args.host, args.port, listener)
 
 
-def _serve(host: str, port: int) -> int:
+def _listen(host: str, port: int, how: str):
+    """The socket to serve on, or one line saying why not and how to pick another port (exit 2)."""
+    from confide import serving
+
+    try:
+        return serving.listen(host, port)
+    except serving.PortUnavailable as exc:
+        other = serving.free_port_after(host, port) or 8001
+        raise SystemExit(_fail(f"{exc} Pick another: {how.format(port=other)}")) from None
+
+
+def _serve(host: str, port: int, listener) -> int:
     from django.conf import settings
 
     from confide import serving
@@ -87,7 +103,7 @@ def _serve(host: str, port: int) -> int:
               "(Ctrl+C stops it)", flush=True)
     else:
         print(f"Confide is serving on http://{host}:{port}/  (Ctrl+C stops it)", flush=True)
-    return serving.serve(application, host, port, settings.SERVE_PROCESSES, options)
+    return serving.serve(application, listener, settings.SERVE_PROCESSES, options)
 
 
 def cmd_audit(args) -> int:
@@ -217,6 +233,31 @@ def cmd_user(args) -> int:
     return 0
 
 
+def _day(value: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {value!r}") from None
+
+
+def cmd_remind(args) -> int:
+    """The daily reminders (run once a day, from cron or a systemd timer): notices of consents
+    ending, then, if the organisation has chosen it, one email to each person with something new
+    waiting, saying only how many things and where Confide is."""
+    _django()
+    from confide.notices.services import do_email_reminders, site_address
+    from confide.sharing.tasks import CONSENT_ENDING_DAYS, do_notify_consents_ending
+
+    given = do_notify_consents_ending(args.on, CONSENT_ENDING_DAYS)
+    print(f"Consents ending within {CONSENT_ENDING_DAYS} days: {given} new notice{'' if given == 1 else 's'}.")
+    sent, failed = do_email_reminders(args.site or site_address())
+    print(f"Reminder emails sent: {sent}." + (f" Could not send {failed}; they are tried again next time." if failed
+                                              else ""))
+    return 1 if failed else 0
+
+
 def cmd_manage(args) -> int:
     _django()
     from django.core.management import execute_from_command_line
@@ -284,6 +325,13 @@ def build_parser() -> argparse.ArgumentParser:
     rotate = keys_sub.add_parser("rotate", help="re-wrap every client data key under a new master key")
     rotate.add_argument("--new-key-file", required=True, help="a file holding the new master key ('confide keys generate')")
     keys.set_defaults(func=cmd_keys)
+
+    remind = sub.add_parser("remind", help="daily: tell workers of consents ending, and email anyone with something "
+                                           "new waiting (if the organisation has chosen email reminders)")
+    remind.add_argument("--on", type=_day, default=None, help="the day to remind as of, YYYY-MM-DD (default today)")
+    remind.add_argument("--site", default="", help="Confide's address for the email (default CONFIDE_SITE_URL, or the "
+                                                   "first allowed host)")
+    remind.set_defaults(func=cmd_remind)
 
     manage = sub.add_parser("manage", help="Django's management commands (migrate, check, …)")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

@@ -9,25 +9,31 @@ from __future__ import annotations
 import random
 import uuid
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
+from django.http import Http404
 from django.utils import timezone
 from faker import Faker
 
 from confide.accounts.models import Organisation, Team
 from confide.audit.actions import Action
 from confide.audit.services import record_event
+from confide.errors import ConfideError
 from confide.keys.runtime import key_store
 from confide.partners.demo import do_seed_partners
 from confide.policy import PolicyError, load_pack
+from confide.records.break_glass import ReasonNeeded, do_open_outside
 from confide.records.identity import seal_identity
 from confide.records.models import Case, Client, ClientNameToken, Entry, RelatedPerson, SafeContact
-from confide.sharing.consent import do_store_wording
+from confide.sharing.access import access_client_to_share
+from confide.sharing.consent import Given, do_record_consent, do_store_wording
+from confide.sharing.disclosure import Asked, Recipient, do_decide, do_request_disclosure, why_not_approve
 from confide.sharing.limits import statement_for
-from confide.sharing.models import FormWording, LimitsTold, SupportConsent
+from confide.sharing.models import Disclosure, FormWording, LimitsTold, SupportConsent
+from confide.sharing.tasks import BY_HAND, do_add_task, do_add_task_to_file
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 -- printed for the demo; demo data is fictional
 DEMO_ORGANISATION = "Brightwater Support Service (demo)"
@@ -49,9 +55,20 @@ NOTE_LINES = [
     "Letter sent to the address the client gave for post, as agreed.",
     "Client asked for information about the next court date. Gave the court's public number.",
     "Missed appointment. Tried the safe number once at the agreed time; no answer, no message left.",
-    "Discussed housing options. Client will contact the housing office herself this week.",
+    "Discussed housing options. Client will contact the housing office {self} this week.",
     "Risk assessment reviewed with the team manager in supervision; level unchanged.",
 ]
+# What contact each note line records (a record of contact: kind and minutes), "" for none: the last
+# line is about the case, not a contact with the client.
+NOTE_CONTACTS = [("phone", (10, 20)), ("face_to_face", (45, 60)), ("face_to_face", (90, 120)), ("letter", None),
+                 ("phone", (5, 15)), ("missed", None), ("face_to_face", (30, 45)), ("", None)]
+SELF = {"female": "herself", "male": "himself"}
+# Who a service is for, where the pack's own words make it one sex: DVIP's Women's Support Service
+# supports women (victims, partners and ex-partners of the programme's clients), and its Violence
+# Prevention Programme works with men who have been violent to a partner. Any other service has
+# clients of either.
+SERVICE_SEX = {("dvip", "wss"): "female", ("dvip", "vpp"): "male"}
+CHILD_ROLES = ("child",)  # a demo client is an adult: a child only where a service has no other clients
 
 
 class DemoError(Exception):
@@ -66,12 +83,16 @@ class DemoSummary:
     clients: int
     logins: list[tuple[str, str, str]] = field(default_factory=list)
 
-    def text(self, host: str, port: int) -> str:
+    def text(self, host: str, port: int, *, serving: bool = True) -> str:
+        """What `confide demo` prints. Only when it goes on to serve does it say where to open it:
+        with --no-serve nothing is listening, and `confide serve` starts it."""
+        where = (f"Open http://{host}:{port}/ and sign in" if serving else
+                 "It is not being served: start it with `confide serve` (or `make demo`), then sign in")
         lines = [
             f"{'Created' if self.created else 'Reusing'} the demo organisation '{self.organisation}' "
             f"on the '{self.pack}' policy pack, with {self.clients} fictional clients.",
             "",
-            f"Open http://{host}:{port}/ and sign in with any of these (password for all: {DEMO_PASSWORD}):",
+            f"{where} with any of these (password for all: {DEMO_PASSWORD}):",
         ]
         width = max(len(username) for username, _, _ in self.logins)
         for username, role, team in self.logins:
@@ -99,17 +120,122 @@ def do_ensure_demo(pack: str = "dvip", clients: int = 40, seed: int = 2026) -> D
         organisation = Organisation.objects.create(id=1, name=DEMO_ORGANISATION, pack=pack, is_demo=True)
         count = _populate(policy, clients, seed)
         _tell_limits(policy, seed)
-        _seed_partners(policy)
+        partners = _seed_partners(policy)
         record_event(None, Action.DEMO_CREATED, object_type="organisation", object_id=1,
                      detail={"pack": pack, "clients": count})
+    # Outside the transaction above: the services each commit their own, with its audit event.
+    _work_waiting(policy, partners)
     return DemoSummary(organisation.name, pack, True, count, _logins(policy))
 
 
-def _seed_partners(policy) -> None:
+def _seed_partners(policy) -> dict:
     """The partner directory (fictional agencies and their staff, with information-sharing
     agreements), entered by the data controller as a real service would."""
     controller = next(name for name, role in policy.roles.items() if role.kind == "data_controller")
-    do_seed_partners(get_user_model().objects.get(username=controller.replace("_", "-")))
+    return do_seed_partners(get_user_model().objects.get(username=controller.replace("_", "-")))
+
+
+def _account(policy, kinds, team: str | None = "north"):
+    """The demo's own account (of _usernames) for the first role of these kinds, in this team."""
+    User = get_user_model()
+    for username, role, slug in _usernames(policy):
+        if policy.roles[role].kind in kinds and slug == team:
+            return User.objects.get(username=username)
+    return None
+
+
+def _open_case_of(user, *, exclude=()):
+    """One of this person's open cases with a note on it they wrote (oldest client first), or None."""
+    return (Case.objects.filter(workers=user, status=Case.Status.OPEN, entries__kind=Entry.Kind.NOTE,
+                                entries__sealed=False).exclude(client_id__in=list(exclude))
+            .select_related("client", "team").order_by("client_id").first())
+
+
+def _work_waiting(policy, partners) -> None:
+    """Work waiting for every demo login, made through the services a person would use, so the audit
+    log holds it as it would: a volunteer on two of their team's cases; requests to share without
+    consent, one approved and ready to send, others waiting for a manager; a file opened outside
+    someone's own work, waiting for review; tasks due this week, one overdue; a consent ending soon.
+    Each step needs the pack to allow it (a pack's rules differ); where it does not, it is left out."""
+    today = timezone.localdate()
+    workers = [get_user_model().objects.get(username=username) for username, role, slug in _usernames(policy)
+               if policy.roles[role].kind == "worker" and slug == "north"]
+    manager = _account(policy, {"manager"})
+    used: set[int] = set()
+
+    # A volunteer supports a client or two their team already works with (no assigning service yet:
+    # made as the rest of the demo's history is).
+    for slug in ("north", "south"):
+        volunteer = _account(policy, {"volunteer"}, slug)
+        if volunteer is None:
+            continue
+        cases = list(Case.objects.filter(team__slug=slug, status=Case.Status.OPEN).order_by("-client_id")[:2])
+        Case.workers.through.objects.bulk_create(
+            [Case.workers.through(case_id=case.pk, user_id=volunteer.pk) for case in cases])
+        for case in cases[:1]:
+            do_add_task_to_file(volunteer, case, what="book_session", due_on=today + timedelta(days=3),
+                                assigned_to_id=volunteer.pk)
+
+    # Requests to share without consent: a child protection referral to children's services, which
+    # the pack lets go only with a manager's approval.
+    asked: list[Disclosure] = []
+    for worker in workers[:2]:
+        case = _open_case_of(worker, exclude=used)
+        if case is None:
+            continue
+        used.add(case.client_id)
+        grant = access_client_to_share(worker, case.client_id, "direct_support")
+        note = next(e for e in grant.entries() if e.kind == Entry.Kind.NOTE and grant.may_open(e))
+        asked.append(do_request_disclosure(worker, policy, grant, case, Asked(
+            recipient=Recipient(kind="childrens_services", agency=partners["childrens_services"],
+                                contact=partners["social_worker"]),
+            entries=[note], purpose="child_protection", channel="secure_link",
+            grounds=["child_at_risk_of_significant_harm"],
+            reason="The client's youngest child told the school about being hit at home; the school has "
+                   "raised concerns with us.")))
+    waiting = [d for d in asked if d.status == Disclosure.Status.AWAITING_APPROVAL]
+    if waiting and manager is not None and why_not_approve(manager, waiting[0]) is None:
+        do_decide(manager, waiting[0].pk, "approve", "The threshold for a child protection referral is met.",
+                  DEMO_PASSWORD)
+
+    # Tasks due this week, on the workers' own cases; one set earlier and now overdue.
+    for n, worker in enumerate(workers[:2]):
+        case = _open_case_of(worker, exclude=used) or _open_case_of(worker)
+        if case is None:
+            continue
+        do_add_task_to_file(worker, case, what="phone_client", due_on=today + timedelta(days=1 + n),
+                            assigned_to_id=worker.pk)
+        do_add_task_to_file(worker, case, what="book_session", due_on=today + timedelta(days=4), assigned_to_id=worker.pk)
+    if workers:
+        case = _open_case_of(workers[0])
+        if case is not None:
+            # Set a fortnight ago for last Friday, and not yet done: the manager's list shows it overdue.
+            do_add_task(manager or workers[0], kind="review_case", title_text=BY_HAND.get("review_case", "Review the case"),
+                        clause="", client_id=case.client_id, case_id=case.pk, assigned_to_id=workers[0].pk,
+                        due_on=today - timedelta(days=3))
+
+    # A file opened outside one's own work (break-glass), waiting for the manager's review.
+    if workers:
+        stranger = (Case.objects.filter(team__slug="south", status=Case.Status.OPEN).exclude(workers=workers[-1])
+                    .order_by("client_id").first())
+        if stranger is not None:
+            try:
+                do_open_outside(workers[-1], stranger.client_id, "direct_support",
+                                "Duty line call: the client's own worker is on leave today and the client asked for help.")
+            except (Http404, ReasonNeeded):  # a pack that never lets this person open it: nothing to review
+                pass
+
+    # A consent ending soon, recorded by the worker with the client.
+    if workers:
+        case = _open_case_of(workers[0])
+        if case is not None:
+            try:
+                do_record_consent(workers[0], policy, DEMO_ORGANISATION, case.client, case.service, Given(
+                    recipients=["gp"], agencies=[partners["gp"]], data=["case_notes"], purposes=["liaison"],
+                    how="written", has_capacity=True, informed=True, free_from_duress=True,
+                    given_on=today - timedelta(days=170), expires_on=today + timedelta(days=10)))
+            except ConfideError:
+                pass  # a pack whose consent form asks for what this does not give
 
 
 def _usernames(policy) -> list[tuple[str, str, str | None]]:
@@ -171,17 +297,26 @@ def _populate(policy, clients: int, seed: int) -> int:
     made = 0
     while made < clients:
         size = min(BATCH, clients - made)
-        batch_clients = []
+        batch_clients, batch_services, sexes = [], [], {}
         for i in range(size):
             team = teams[TEAMS[(made + i) % len(TEAMS)][1]]
-            dob = fake.date_of_birth(minimum_age=18, maximum_age=70)
-            batch_clients.append(Client(display_name=f"{fake.first_name()} {fake.last_name()}", date_of_birth=dob,
-                                        team=team, subject_role="victim" if rng.random() < 0.6 else "service_user"))
+            # The service first: the client is someone that service is for, in its roles and sex.
+            service = rng.choice(services)
+            roles = [r for r in policy.services[service].subject_roles if r not in CHILD_ROLES] or \
+                list(policy.services[service].subject_roles) or ["service_user"]
+            sex = SERVICE_SEX.get((policy.name, service)) or rng.choice(["female", "male"])
+            first = fake.first_name_female() if sex == "female" else fake.first_name_male()
+            child = roles[0] in CHILD_ROLES
+            dob = fake.date_of_birth(minimum_age=5 if child else 18, maximum_age=15 if child else 70)
+            batch_clients.append(Client(display_name=f"{first} {fake.last_name()}", date_of_birth=dob,
+                                        team=team, subject_role=rng.choice(roles)))
+            batch_services.append(service)
+            sexes[i] = sex
         Client.objects.bulk_create(batch_clients)
         keys = key_store().data_keys([client.pk for client in batch_clients], create=True)
         _seal_identities(batch_clients, keys)
         cases = []
-        for client in batch_clients:
+        for client, service in zip(batch_clients, batch_services, strict=True):
             referred = today - timedelta(days=rng.randint(0, 900))
             status = rng.choice([Case.Status.OPEN, Case.Status.OPEN, Case.Status.OPEN, Case.Status.REFERRAL,
                                  Case.Status.ASSESSMENT, Case.Status.CLOSED])
@@ -189,10 +324,13 @@ def _populate(policy, clients: int, seed: int) -> int:
                 min(today, referred + timedelta(days=rng.randint(1, 30)))
             closed = min(today, opened + timedelta(days=rng.randint(30, 300))) if status == Case.Status.CLOSED else None
             flags = ["family_court_risk_assessment"] if rng.random() < 0.05 else []
-            cases.append(Case(client=client, service=rng.choice(services), team_id=client.team_id, status=status,
-                              referred_on=referred, opened_on=opened, closed_on=closed, flags=flags))
+            # The next planned contact, on a case still being worked: within the next fortnight.
+            next_contact = None if status == Case.Status.CLOSED else today + timedelta(days=rng.randint(1, 14))
+            cases.append(Case(client=client, service=service, team_id=client.team_id, status=status,
+                              referred_on=referred, opened_on=opened, closed_on=closed, flags=flags,
+                              next_contact_on=next_contact))
         Case.objects.bulk_create(cases)
-        _fill_cases(cases, keys, teams, workers, fake, rng, now)
+        _fill_cases(cases, keys, teams, workers, fake, rng, now, [sexes[i] for i in range(size)])
         made += size
     return made
 
@@ -246,25 +384,37 @@ def _tell_limits(policy, seed: int) -> None:
     FormWording.objects.filter(pk__in=[w.pk for w in wordings.values()], frozen_at__isnull=True).update(frozen_at=now)
 
 
-def _fill_cases(cases, keys, teams, workers, fake, rng, now) -> None:
+def _fill_cases(cases, keys, teams, workers, fake, rng, now, sexes) -> None:
     """A worker on each case, about ten entries, someone around the client, and safe contact details:
-    every text sealed under the client's key, as Confide always stores it."""
+    every text sealed under the client's key, as Confide always stores it. Each entry is dated while
+    the case was worked (from referral to closing, or today: nothing after a case closed), and each
+    note of a contact records it (its date, kind and length)."""
     Through = Case.workers.through
     slugs = {team.pk: slug for slug, team in teams.items()}
     assignments, entries, people, contacts = [], [], [], []
     uid = lambda: uuid.UUID(int=rng.getrandbits(128), version=4)  # noqa: E731 -- repeatable refs
-    for case in cases:
+    today = timezone.localtime(now).date()
+    for case, sex in zip(cases, sexes, strict=True):
         key, client_id = keys[case.client_id], case.client_id
         worker = rng.choice(workers[(slugs[case.team_id], case.service)])
         assignments.append(Through(case_id=case.pk, user_id=worker.pk))
+        start, end = case.referred_on, case.closed_on or today
         for _ in range(rng.randint(4, 16)):
             risk = rng.random() < 0.08
+            on = start + timedelta(days=rng.randint(0, (end - start).days))
+            # Office hours, and never later than now on today's date.
+            at = timezone.make_aware(datetime.combine(on, time(9)) + timedelta(minutes=rng.randint(0, 480)))
+            at = min(at, now)
+            line = rng.randrange(len(NOTE_LINES))
+            kind, minutes = ("", None) if risk else NOTE_CONTACTS[line]
             entry = Entry(case=case, author=worker, ref=uid(), source=rng.choice(["client", "client", "worker"]),
                           kind=Entry.Kind.RISK_ASSESSMENT if risk else Entry.Kind.NOTE,
                           categories=["risk_assessment"] if risk else ["case_notes"],
                           risk_level=rng.choice(["standard", "medium", "high"]) if risk else "",
-                          created_at=now - timedelta(days=rng.randint(0, 800), minutes=rng.randint(0, 600)))
-            Entry.body.seal_with(entry, key, rng.choice(RISK_LINES if risk else NOTE_LINES))
+                          created_at=at, contact_on=on if kind else None, contact_kind=kind,
+                          duration_minutes=rng.randint(*minutes) if minutes else None)
+            text = rng.choice(RISK_LINES) if risk else NOTE_LINES[line].format(self=SELF[sex])
+            Entry.body.seal_with(entry, key, text)
             entries.append(entry)
         if rng.random() < 0.7:
             person = RelatedPerson(client_id=client_id, relationship=rng.choice(["ex_partner", "child", "family_member"]),

@@ -19,6 +19,7 @@ CONFIDE_AUDIT_CHECKPOINT_MINUTES when events were added, from one thread of its 
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import socket
@@ -31,17 +32,57 @@ from multiprocessing.sharedctypes import RawArray
 YIELD_SECONDS = 0.008
 
 
-def serve(application, host: str, port: int, processes: int, options: dict) -> int:
+class PortUnavailable(Exception):
+    """The address to serve on cannot be listened on (another program holds the port, say). The
+    message is one sentence for a person; `port` is the port asked for."""
+
+    def __init__(self, message: str, port: int):
+        super().__init__(message)
+        self.port = port
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """The listening socket to serve on, taken before anything else is done, so a port another
+    program holds is said in one line at the start (never a traceback from deep in waitress), and
+    nothing can take it between the check and the serving."""
+    try:
+        return socket.create_server((host, port), backlog=1024)
+    except OverflowError:
+        raise PortUnavailable(f"Port {port} is not a port number (1 to 65535).", port) from None
+    except PermissionError:
+        raise PortUnavailable(f"Port {port} needs administrator rights.", port) from None
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise PortUnavailable(f"Port {port} is in use.", port) from None
+        if exc.errno in (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT) or isinstance(exc, socket.gaierror):
+            raise PortUnavailable(f"Cannot listen on {host}: it is not an address of this machine.", port) from None
+        raise
+
+
+def free_port_after(host: str, port: int, tries: int = 20) -> int | None:
+    """The first port after `port` that is free to listen on now (to suggest one), or None."""
+    for candidate in range(port + 1, min(port + 1 + tries, 65536)):
+        try:
+            socket.create_server((host, candidate)).close()
+        except OSError:
+            continue
+        return candidate
+    return None
+
+
+def serve(application, listener: socket.socket, processes: int, options: dict) -> int:
+    """Serve on `listener` (from listen()) until stopped."""
     import waitress
 
     if processes <= 1:
         checkpointer = _checkpointer()
         try:
-            waitress.serve(application, host=host, port=port, **options)
+            waitress.serve(application, sockets=[listener], **options)
         finally:
             checkpointer.stop()
+            listener.close()
         return 0
-    return _serve_forked(application, host, port, processes, options)
+    return _serve_forked(application, listener, processes, options)
 
 
 def _checkpointer():
@@ -89,13 +130,12 @@ def _exit_with_parent(parent: int) -> None:
     threading.Thread(target=watch, daemon=True, name="confide-parent-watch").start()
 
 
-def _serve_forked(application, host: str, port: int, processes: int, options: dict) -> int:
+def _serve_forked(application, listener: socket.socket, processes: int, options: dict) -> int:
     import waitress
     from django.db import connections
 
     from confide.keys import runtime
 
-    listener = socket.create_server((host, port), backlog=1024)
     held = RawArray("i", processes)  # shared memory: how many dispatchers each process holds
     connections.close_all()  # no database connection may be shared across a fork
     runtime.forget()

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import sys
 
-from django.contrib.auth import get_user_model, password_validation
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.contrib.auth import get_user_model
 
 from confide.accounts.models import Organisation, Team
 from confide.accounts.services import (
@@ -15,13 +13,11 @@ from confide.accounts.services import (
     AccountError,
     do_change_password,
     do_change_role,
+    do_create_user,
     do_disable_user,
     do_issue_setup_code,
 )
-from confide.audit.actions import Action
-from confide.audit.services import record_event
 from confide.errors import ConfideError
-from confide.policy import vocab
 
 
 class UserError(ConfideError):
@@ -42,36 +38,23 @@ def _team(slug: str) -> Team:
 
 def do_add_user(username: str, *, role: str, team: str | None, first_name: str = "", last_name: str = "",
              password_from_stdin: bool = False) -> str:
-    User = get_user_model()
+    """Add a member of staff (the rules are accounts.services.do_create_user's, as on the staff pages)."""
     organisation = Organisation.objects.filter(pk=1).first()
     if organisation is None:
         raise UserError("there is no organisation yet: create one with 'confide demo' or 'confide manage setup'")
-    roles = organisation.policy().roles
-    if role not in roles:
-        raise UserError(f"expected one of {', '.join(roles)}; got {role!r}", field="--role")
-    team_obj = None
-    if team:
-        team_obj = _team(team)
-    elif roles[role].kind not in vocab.TEAMLESS_KINDS:
-        raise UserError("every member of staff needs a team; only trustees may have none", field="--team")
-    if User.objects.filter(username__iexact=username).exists():
-        raise UserError(f"{username!r} is taken", field="username")
+    team_obj = _team(team) if team else None
     password = sys.stdin.readline().rstrip("\n") if password_from_stdin else None
-    user = User(username=username, role=role, team=team_obj, first_name=first_name, last_name=last_name)
-    if password is not None:
-        try:
-            password_validation.validate_password(password, user)
-        except ValidationError as exc:
-            raise UserError(" ".join(exc.messages), field="password", code="weak_password") from None
-        user.set_password(password)
-    else:
-        user.set_unusable_password()
-    with transaction.atomic(durable=True):
-        user.save()
-        record_event(None, Action.USER_CREATED, object_type="user", object_id=user.pk, detail={"role": role})
-        code = do_issue_setup_code(user)
+    try:
+        user, code = do_create_user(None, username, role=role, team=team_obj, first_name=first_name,
+                                    last_name=last_name, password=password)
+    except AccountError as exc:
+        raise UserError(exc.message, field=_OPTIONS.get(exc.field, exc.field), code=exc.code) from None
     note = "" if password is not None else f"\nIt has no password yet: set one with 'confide user password {username}'."
-    return f"Added {username} ({roles[role].label}).{note}\n" + _setup_code_text(username, code)
+    return f"Added {user.get_username()} ({user.role_label}).{note}\n" + _setup_code_text(user.get_username(), code)
+
+
+# A service's field, as the command line names it.
+_OPTIONS = {"role": "--role", "team": "--team", "first_name": "--first-name", "last_name": "--last-name"}
 
 
 def _account(username: str):
@@ -117,7 +100,10 @@ def disable(username: str) -> str:
     user = _account(username)
     if not user.is_active:
         raise UserError(f"{user.get_username()!r} is already disabled", field="username")
-    do_disable_user(None, user)
+    try:
+        do_disable_user(None, user)
+    except AccountError as exc:
+        raise UserError(exc.message, field="username", code=exc.code) from None
     return f"Disabled {user.get_username()}; they are signed out everywhere and cannot sign in."
 
 

@@ -15,10 +15,11 @@ from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.hashers import check_password as check_password_hash
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from confide.accounts.models import Session, current_policy
+from confide.accounts.models import Organisation, Session, current_policy
 from confide.audit.actions import Action
 from confide.audit.services import record_event
 from confide.errors import ConfideError
@@ -125,7 +126,10 @@ def _normal_setup_code(code: str) -> str:
 
 def do_issue_setup_code(user, issued_by=None) -> str:
     """A new one-time set-up code for this person, valid for SETUP_CODE_HOURS. It replaces any
-    earlier code and any second factor: the person sets up their phone again with it."""
+    earlier code and any second factor: the person sets up their phone again with it. Never by a
+    person for themselves: the administrator who gives the code is the check that it is them."""
+    _not_their_own(issued_by, user, "You cannot issue a set-up code for yourself: ask another administrator, "
+                                    "who can check that it is you")
     code = "".join(secrets.choice(_SETUP_ALPHABET) for _ in range(12))
     with transaction.atomic():
         user.setup_code_hash = make_password(code)
@@ -258,7 +262,9 @@ def do_change_role(actor, user, role: str, team) -> None:
         raise AccountError(f"expected one of {', '.join(roles)}; got {role!r}", field="role")
     if team is None and roles[role].kind not in vocab.TEAMLESS_KINDS:
         raise AccountError("every member of staff needs a team; only trustees may have none", field="team")
+    _not_their_own(actor, user, "You cannot change your own role or team: ask another administrator")
     with transaction.atomic(durable=True):
+        _keep_an_administrator(user, role_after=role)
         before = (user.role, user.team_id)
         user.role, user.team = role, team
         user.save(update_fields=["role", "team"])
@@ -269,9 +275,171 @@ def do_change_role(actor, user, role: str, team) -> None:
 
 
 def do_disable_user(actor, user) -> None:
-    """Disable the account: it can no longer sign in, and every session of the person ends now."""
+    """Disable the account: it can no longer sign in, and every session of the person ends now.
+    Never one's own, and never the last administrator's (then nobody could manage staff)."""
+    _not_their_own(actor, user, "You cannot disable your own account: ask another administrator")
     with transaction.atomic(durable=True):
+        if not get_user_model().objects.filter(pk=user.pk, is_active=True).exists():
+            raise AccountError(f"{user.get_username()!r} is already disabled", field="username",
+                               code="already_disabled", status=409)
+        _keep_an_administrator(user, role_after=None)
         user.is_active = False
         user.save(update_fields=["is_active"])
         record_event(actor, Action.USER_DISABLED, object_type="user", object_id=user.pk)
         do_end_sessions(user, "disabled", actor)
+
+
+# Staff administration (issue 13, point 8): the pages of confide/web/staff_views.py and the `confide
+# user` command (confide/users.py) make every change to an account through these functions.
+
+def may_administer(user) -> bool:
+    """Whether this person keeps the staff list and the organisation's settings: a role of an
+    administrator kind in the organisation's pack (vocab.ADMINISTRATOR_KINDS). The staff pages ask
+    this before anything else and refuse everyone else; the command line is the server's operator."""
+    return bool(getattr(user, "is_authenticated", False)) and user.is_active and \
+        user.role_kind in vocab.ADMINISTRATOR_KINDS
+
+
+def _administrator_roles() -> set[str]:
+    return {name for name, role in current_policy().roles.items() if role.kind in vocab.ADMINISTRATOR_KINDS}
+
+
+def _not_their_own(actor, user, message: str) -> None:
+    """Some changes a person may not make to their own account: they would end the very session
+    that asks (a request in flight must not save its session afterwards), or lock them out."""
+    if actor is not None and actor.pk == user.pk:
+        raise AccountError(message, code="own_account")
+
+
+def _keep_an_administrator(user, *, role_after: str | None) -> None:
+    """Refuse, inside the caller's transaction, a change that would leave no active administrator
+    (`role_after` None: the account is being disabled): nobody could then manage staff from the
+    pages. The administrators' rows are locked, so two administrators cannot remove each other at once."""
+    admin_roles = _administrator_roles()
+    User = get_user_model()
+    current = User.objects.filter(pk=user.pk).values_list("role", "is_active").first()
+    if current is None or not current[1] or current[0] not in admin_roles or role_after in admin_roles:
+        return
+    others = list(User.objects.select_for_update().filter(is_active=True, role__in=admin_roles)
+                  .exclude(pk=user.pk).values_list("pk", flat=True))
+    if not others:
+        raise AccountError(f"{user.get_username()} is the only administrator: give someone else an administrator "
+                           "role first, so that someone can still manage staff", field="role",
+                           code="last_administrator", status=409)
+
+
+def _text(value, field: str, label: str, max_length: int, *, required: bool = False) -> str:
+    text = str(value or "").strip()
+    if required and not text:
+        raise AccountError(f"give their {label}", field=field, code="required")
+    if len(text) > max_length:
+        raise AccountError(f"the {label} is too long: at most {max_length} characters", field=field, code="too_long")
+    return text
+
+
+def _email(value) -> str:
+    text = _text(value, "email", "email address", 254)
+    if text:
+        try:
+            validate_email(text)
+        except ValidationError:
+            raise AccountError("give the email address in full, for example name@example.org", field="email",
+                               code="invalid_email") from None
+    return text
+
+
+def do_create_user(actor, username: str, *, role: str, team, first_name: str = "", last_name: str = "",
+                   email: str = "", work_phone: str = "", password: str | None = None):
+    """Add a member of staff with a role from the organisation's pack and a team (only trustees may
+    have none), and issue their one-time set-up code. Without a password the account cannot sign in
+    until one is set. Returns (user, set-up code); the code is shown once and never stored."""
+    User = get_user_model()
+    roles = current_policy().roles
+    if role not in roles:
+        raise AccountError(f"expected one of {', '.join(roles)}; got {role!r}", field="role")
+    if team is None and roles[role].kind not in vocab.TEAMLESS_KINDS:
+        raise AccountError("every member of staff needs a team; only trustees may have none", field="team")
+    username = _text(username, "username", "username", User._meta.get_field("username").max_length, required=True)
+    try:
+        User.username_validator(username)
+    except ValidationError:
+        raise AccountError("a username may have only letters, numbers and @ . + - _ (no spaces)", field="username",
+                           code="invalid_username") from None
+    user = User(username=username, role=role, team=team, email=_email(email),
+                first_name=_text(first_name, "first_name", "first name", 150),
+                last_name=_text(last_name, "last_name", "last name", 150),
+                work_phone=_text(work_phone, "work_phone", "work phone number", 40))
+    if password is not None:
+        try:
+            password_validation.validate_password(password, user)
+        except ValidationError as exc:
+            raise AccountError(" ".join(exc.messages), field="password", code="weak_password") from None
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    with transaction.atomic(durable=True):
+        if User.objects.filter(username__iexact=username).exists():
+            raise AccountError(f"{username!r} is taken by another account: choose another", field="username",
+                               code="username_taken")
+        user.save()
+        record_event(actor, Action.USER_CREATED, object_type="user", object_id=user.pk, detail={"role": role})
+        code = do_issue_setup_code(user, actor)
+    return user, code
+
+
+def do_change_details(actor, user, *, first_name: str, last_name: str, email: str, work_phone: str) -> list[str]:
+    """A person's name, email and work phone (the direct line printed on what they share). Nothing
+    here changes what they may see, so their sessions go on. Returns the names of what changed."""
+    wanted = {"first_name": _text(first_name, "first_name", "first name", 150),
+              "last_name": _text(last_name, "last_name", "last name", 150),
+              "email": _email(email), "work_phone": _text(work_phone, "work_phone", "work phone number", 40)}
+    changed = [name for name, value in wanted.items() if getattr(user, name) != value]
+    if not changed:
+        return []
+    with transaction.atomic(durable=True):
+        for name in changed:
+            setattr(user, name, wanted[name])
+        user.save(update_fields=changed)
+        record_event(actor, Action.USER_DETAILS_CHANGED, object_type="user", object_id=user.pk,
+                     detail={"fields": changed})
+    return changed
+
+
+def do_enable_user(actor, user) -> None:
+    """Let a disabled account sign in again, with its password and second factor as they were."""
+    with transaction.atomic(durable=True):
+        if get_user_model().objects.filter(pk=user.pk, is_active=True).exists():
+            raise AccountError(f"{user.get_username()!r} can already sign in", field="username",
+                               code="already_enabled", status=409)
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+        record_event(actor, Action.USER_ENABLED, object_type="user", object_id=user.pk)
+
+
+TASK_DUE_DAYS = (1, 90)  # the organisation's default time for a task, in days
+
+
+def do_change_organisation(actor, *, phone: str, address: str, email: str, task_due_days: int,
+                           email_reminders: bool) -> list[str]:
+    """The organisation's call-back details (printed on what is shared), the default days a task is
+    given, and whether Confide emails reminders. Returns the names of what changed; the event
+    records those names, not the values."""
+    low, high = TASK_DUE_DAYS
+    try:
+        days = int(task_due_days)
+    except (TypeError, ValueError):
+        days = None
+    if days is None or not low <= days <= high:
+        raise AccountError(f"give a number of days from {low} to {high}", field="task_due_days", code="out_of_range")
+    wanted = {"phone": _text(phone, "phone", "phone number", 40), "address": _text(address, "address", "address", 1000),
+              "email": _email(email), "task_due_days": days, "email_reminders": bool(email_reminders)}
+    with transaction.atomic(durable=True):
+        organisation = Organisation.objects.select_for_update().get(pk=1)
+        changed = [name for name, value in wanted.items() if getattr(organisation, name) != value]
+        if changed:
+            for name in changed:
+                setattr(organisation, name, wanted[name])
+            organisation.save(update_fields=changed)
+            record_event(actor, Action.ORGANISATION_CHANGED, object_type="organisation", object_id=1,
+                         detail={"fields": changed})
+    return changed

@@ -94,6 +94,7 @@ class Action(StrEnum):
     CONSENTS_EXPIRING_LISTED = "consents.expiring_listed"
     APPROVALS_LISTED = "approvals.listed"
     TASKS_LISTED = "tasks.listed"
+    OWN_REQUESTS_LISTED = "disclosures.own_listed"
     CONSENT_FORM_VERSION_CREATED = "consent_form.version_created"
     CLIENTS_SEARCHED = "clients.searched"
     PERSON_ADD = "person.add"
@@ -104,10 +105,19 @@ class Action(StrEnum):
     DISCLOSURE_APPROVAL_VIEW_REFUSED = "disclosure.approval_view.refused"
     TASK_READ_REFUSED = "task.read.refused"
     TASKS_NOT_TOLD = "tasks.not_told"
+    TASK_ADDED = "task.added"
+    TEAM_OVERDUE_LISTED = "tasks.team_overdue_listed"
+    NOTICE_READ = "notice.read"
+    NOTICES_ALL_READ = "notices.all_read"
+    NOTICES_CONSENT_ENDING = "notices.consent_ending"
+    NOTICES_EMAILED = "notices.emailed"
     USER_CREATED = "user.created"
     USER_PASSWORD_CHANGED = "user.password_changed"  # noqa: S105 (an action, not a password)
     USER_ROLE_CHANGED = "user.role_changed"
     USER_DISABLED = "user.disabled"
+    USER_ENABLED = "user.enabled"
+    USER_DETAILS_CHANGED = "user.details_changed"
+    ORGANISATION_CHANGED = "organisation.changed"
     DEMO_CREATED = "demo.created"
     AGENCY_ADDED = "agency.added"
     AGENCY_CHANGED = "agency.changed"
@@ -130,6 +140,22 @@ class Action(StrEnum):
     SECOND_FACTOR_SET_UP = "second_factor.set_up"
     SECOND_FACTOR_FAILED = "second_factor.failed"
     APPROVAL_IDENTITY_CONFIRMED = "approval.identity_confirmed"
+    DISCLOSURE_APPROVAL_WORDS = "disclosure.approval_words"
+    ENTRY_CHANGE = "entry.change"
+    ENTRY_CHANGE_REFUSED = "entry.change.refused"
+    ENTRY_CORRECTED = "entry.corrected"
+    ENTRY_MOVED_OUT = "entry.moved_out"
+    ENTRY_MOVED_IN = "entry.moved_in"
+    ENTRY_HISTORY = "entry.history"
+    ENTRY_HISTORY_REFUSED = "entry.history.refused"
+    ENTRY_HISTORY_FILE = "entry.history.file"
+    ENTRY_HISTORY_FILE_REFUSED = "entry.history.file.refused"
+    CLIENT_IDENTITY_CORRECT = "client.identity_correct"
+    CLIENT_IDENTITY_CORRECT_REFUSED = "client.identity_correct.refused"
+    CLIENT_IDENTITY_CORRECTED = "client.identity_corrected"
+    CLIENT_FILE_PRINTED = "client.file_printed"
+    CLIENT_FILE_PRINTED_REFUSED = "client.file_printed.refused"
+    CLIENTS_DUPLICATE_CHECKED = "clients.duplicate_checked"
 
     @property
     def label(self) -> str:
@@ -228,6 +254,7 @@ LABELS: dict[Action, str] = {
     Action.CONSENTS_EXPIRING_LISTED: "Saw the reminder of consents about to end",
     Action.APPROVALS_LISTED: "Listed requests waiting for approval",
     Action.TASKS_LISTED: "Listed their tasks",
+    Action.OWN_REQUESTS_LISTED: "Listed their own requests to share that are still in hand",
     Action.CONSENT_FORM_VERSION_CREATED: "A new version of a consent form's wording was stored",
     Action.CLIENTS_SEARCHED: "Searched the list of clients",
     Action.PERSON_ADD: "Opened the file to add someone to it",
@@ -238,10 +265,19 @@ LABELS: dict[Action, str] = {
     Action.DISCLOSURE_APPROVAL_VIEW_REFUSED: "Tried to read a request to share, to decide on it: refused",
     Action.TASK_READ_REFUSED: "Tried to open a task: refused",
     Action.TASKS_NOT_TOLD: "Recorded who is not to be told of a sharing, as the policy says",
+    Action.TASK_ADDED: "Added a task to a client's file",
+    Action.TEAM_OVERDUE_LISTED: "Listed their team's overdue tasks",
+    Action.NOTICE_READ: "Opened a notice",
+    Action.NOTICES_ALL_READ: "Marked all their notices as read",
+    Action.NOTICES_CONSENT_ENDING: "Told workers that consents they rely on are ending",
+    Action.NOTICES_EMAILED: "Emailed a reminder that things are waiting, without saying what",
     Action.USER_CREATED: "Created a user account",
     Action.USER_PASSWORD_CHANGED: "Changed a user's password",
     Action.USER_ROLE_CHANGED: "Changed a user's role",
     Action.USER_DISABLED: "Disabled a user account",
+    Action.USER_ENABLED: "Re-enabled a user account",
+    Action.USER_DETAILS_CHANGED: "Changed a user's name or contact details",
+    Action.ORGANISATION_CHANGED: "Changed the organisation's settings",
     Action.DEMO_CREATED: "Set up the demonstration organisation",
     Action.AGENCY_ADDED: "Added an agency to the directory",
     Action.AGENCY_CHANGED: "Changed an agency in the directory",
@@ -264,6 +300,22 @@ LABELS: dict[Action, str] = {
     Action.SECOND_FACTOR_SET_UP: "Set up a second sign-in step",
     Action.SECOND_FACTOR_FAILED: "Tried to sign in: wrong code for the second step",
     Action.APPROVAL_IDENTITY_CONFIRMED: "Confirmed their identity with their password to decide on a request to share",
+    Action.DISCLOSURE_APPROVAL_WORDS: "Read the words a request to share would send, to decide on it",
+    Action.ENTRY_CHANGE: "Opened an entry to correct it or move it to the right file",
+    Action.ENTRY_CHANGE_REFUSED: "Tried to correct or move an entry: refused",
+    Action.ENTRY_CORRECTED: "Corrected an entry (the earlier version is kept)",
+    Action.ENTRY_MOVED_OUT: "Moved an entry written in this file in error to the right file",
+    Action.ENTRY_MOVED_IN: "Moved an entry here that was written in another file in error",
+    Action.ENTRY_HISTORY: "Viewed the earlier versions of an entry",
+    Action.ENTRY_HISTORY_REFUSED: "Tried to view the earlier versions of an entry: refused",
+    Action.ENTRY_HISTORY_FILE: "Opened the file to view the earlier versions of an entry",
+    Action.ENTRY_HISTORY_FILE_REFUSED: "Tried to view the earlier versions of an entry: refused",
+    Action.CLIENT_IDENTITY_CORRECT: "Opened the client's name or date of birth to correct it",
+    Action.CLIENT_IDENTITY_CORRECT_REFUSED: "Tried to correct the client's name or date of birth: refused",
+    Action.CLIENT_IDENTITY_CORRECTED: "Corrected the client's name or date of birth (the earlier one is kept)",
+    Action.CLIENT_FILE_PRINTED: "Opened the client's file to print it",
+    Action.CLIENT_FILE_PRINTED_REFUSED: "Tried to open the client's file to print it: refused",
+    Action.CLIENTS_DUPLICATE_CHECKED: "Checked a new referral against the clients already on Confide",
 }
 
 # The values record_event() accepts: a frozenset, so the check on every append is one lookup.

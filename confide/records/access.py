@@ -25,9 +25,12 @@ The reasons, in the order a reader meets them below:
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -36,10 +39,20 @@ from confide.audit.actions import Action
 from confide.audit.services import record_event
 from confide.ids import record_id
 from confide.policy import PolicyError
-from confide.policy.vocab import WRITING_PURPOSES
+from confide.policy.vocab import CASEWORK_KINDS, LINE_MANAGER_KINDS, MANAGER_KINDS, WRITING_PURPOSES
 from confide.records import rows
-from confide.records.identity import index_key, query_tokens, reveal_names
-from confide.records.models import BreakGlass, Case, Client, Document, Entry, RelatedPerson, SafeContact
+from confide.records.identity import candidates_named, index_key, query_tokens, reveal_names, same_name
+from confide.records.models import (
+    BreakGlass,
+    Case,
+    Client,
+    ClientCorrection,
+    Document,
+    Entry,
+    EntryVersion,
+    RelatedPerson,
+    SafeContact,
+)
 
 DENY: dict[str, Any] = {"decision": "deny", "reasons": [], "approvals": [], "pack": {}}
 
@@ -145,6 +158,12 @@ class ClientAccess:
     def safe_contact(self) -> SafeContact | None:
         return rows.load_safe_contact(self.client.pk)
 
+    def corrections(self) -> list[ClientCorrection]:
+        """The corrections of the client's name and date of birth, newest first, with who made them
+        (each earlier value and reason opened, under the client's key, only as it is shown)."""
+        return list(ClientCorrection.objects.filter(client_id=self.client.pk).select_related("changed_by")
+                    .order_by("-changed_at", "-id"))
+
     def _entry_decision(self, entry: Entry, *, sealed: bool | None = None) -> dict[str, Any]:
         sealed = entry.sealed if sealed is None else sealed
         key = (entry.case_id, entry.record_kind, sealed)
@@ -179,6 +198,17 @@ class ClientAccess:
     @property
     def may_write(self) -> bool:
         return self.purpose in WRITING_PURPOSES
+
+    def may_change(self, entry: Entry) -> bool:
+        """Whether this person may correct this entry or move it to the right file, here: the file
+        is open for work on the case, the entry opens to them, and it is theirs to change
+        (may_change_entry)."""
+        return self.may_write and may_change_entry(self.user, entry) and self.may_open(entry)
+
+    def may_see_history(self, entry: Entry) -> bool:
+        """Whether this person may read the earlier versions of an entry that opens to them here
+        (may_see_entry_history)."""
+        return may_see_entry_history(self.user, entry) and self.may_open(entry)
 
 
 # The access_* functions ------------------------------------------------------------------------------
@@ -283,6 +313,117 @@ def access_document(user, entry_id, purpose: str) -> tuple[ClientAccess, Entry, 
     return grant, entry, document
 
 
+# Corrections and moves (UK GDPR Art 16). No pack says who may correct an entry or read what it said
+# before (confide/policy/README.md, "Corrections"), so: its author, or a manager or the data controller
+# (vocab.MANAGER_KINDS), and only where the engine opens the entry to them for the purpose asked.
+
+def may_change_entry(user, entry: Entry) -> bool:
+    """Correcting an entry, or moving it to the right file: its author, or a manager-kind role."""
+    return entry.author_id == user.pk or user.role_kind in MANAGER_KINDS
+
+
+def may_see_entry_history(user, entry: Entry) -> bool:
+    """Reading an entry's earlier versions: its author, the client's managers, the data controller
+    (whom the engine lets open the file for the purpose: supervision, an audit...)."""
+    return entry.author_id == user.pk or user.role_kind in MANAGER_KINDS
+
+
+def _refuse_entry(user, action: Action, entry: Entry, purpose: str, reason: str) -> None:
+    record_event(user, action.refused(), object_type="entry", object_id=entry.pk, client_id=entry.case.client_id,
+                 purpose=purpose, detail={"reason": reason, "role": user.role})
+    raise Http404
+
+
+def access_entry_to_change(user, entry_id, purpose: str, *, action: Action = Action.ENTRY_CHANGE
+                           ) -> tuple[ClientAccess, Entry]:
+    """Correcting an entry or moving it to the right file: for a purpose that is work on the case
+    (3.), its case must open (1.), the entry must open to this person (4., its seal), and it must be
+    theirs to change (may_change_entry). Refused as a missing entry is, and the refusal recorded."""
+    action = Action(action)
+    entry_pk = record_id(entry_id)
+    _refuse_reading_purpose(user, purpose, "entry", entry_pk, action)
+    entry = Entry.objects.select_related("case").filter(pk=entry_pk).first()
+    if entry is None:  # 2.
+        record_event(user, action.refused(), object_type="entry", object_id=entry_pk, purpose=purpose,
+                     detail={"reason": "no_such_entry"})
+        raise Http404
+    grant = access_client(user, entry.case.client_id, purpose, action=action)
+    if not grant.may_open(entry):  # 4.
+        _refuse_entry(user, action, entry, purpose, "sealed" if entry.sealed else "case_not_opened")
+    if not may_change_entry(user, entry):
+        _refuse_entry(user, action, entry, purpose, "not_author_or_manager")
+    return grant, entry
+
+
+def access_entry_history(user, client_id: int | None, entry_id, purpose: str) -> tuple[ClientAccess, Entry, list[EntryVersion]]:
+    """Reading an entry's earlier versions (corrected, or moved from another file), newest first:
+    the client's file must open for the purpose (1.), the entry be on it and open to this person
+    (4.), and its history be theirs to read (may_see_entry_history). The read is recorded; what the
+    versions say is opened only by the caller, under this client's key."""
+    action = Action.ENTRY_HISTORY
+    entry_pk = record_id(entry_id)
+    if client_id is None:  # addressed by the entry alone: its file is the one asked about
+        client_id = Entry.objects.filter(pk=entry_pk).values_list("case__client_id", flat=True).first()
+        if client_id is None:  # 2.
+            record_event(user, action.refused(), object_type="entry", object_id=entry_pk, purpose=purpose,
+                         detail={"reason": "no_such_entry"})
+            raise Http404
+    grant = access_client(user, client_id, purpose, action=action.on_file())
+    entry = Entry.objects.select_related("case").filter(pk=entry_pk, case__client_id=grant.client.pk).first()
+    if entry is None:  # 2. (an entry of another client's file is no entry of this one)
+        record_event(user, action.refused(), object_type="entry", object_id=entry_pk, client_id=grant.client.pk,
+                     purpose=purpose, detail={"reason": "no_such_entry"})
+        raise Http404
+    if not grant.may_open(entry):  # 4.
+        _refuse_entry(user, action, entry, purpose, "sealed" if entry.sealed else "case_not_opened")
+    if not may_see_entry_history(user, entry):
+        _refuse_entry(user, action, entry, purpose, "not_author_or_manager")
+    versions = list(EntryVersion.objects.filter(entry=entry, client_id=grant.client.pk)
+                    .select_related("changed_by").order_by("-changed_at", "-id"))
+    record_event(user, action, object_type="entry", object_id=entry.pk, client_id=grant.client.pk, purpose=purpose,
+                 detail={"role": user.role, "versions": [version.pk for version in versions]})
+    return grant, entry, versions
+
+
+# A possible duplicate at referral (issue 13) -----------------------------------------------------------
+
+@dataclass
+class PossibleDuplicates:
+    """Clients already on Confide with the name and date of birth of a new referral: those this
+    person's list could name (`listed`, each a Client with its name open), and how many others
+    there are, which they are told only exist (`unseen`), never their numbers."""
+
+    listed: list[Client]
+    unseen: int
+
+    def __bool__(self) -> bool:
+        return bool(self.listed) or self.unseen > 0
+
+
+def access_possible_duplicates(user, name: str, date_of_birth) -> PossibleDuplicates:
+    """Clients with the same name (as the index sees it) and the same date of birth as a referral
+    being taken: found through the blind index, then the few candidates' names and dates of birth
+    opened here and compared, never shown. What may be named is the lists' rule (`listable`, for
+    direct support). Without a date of birth nothing is compared. Each match's record of access
+    holds the check (no name or date in it), so that someone testing names against Confide is seen."""
+    if date_of_birth is None or not name.strip():
+        return PossibleDuplicates([], 0)
+    candidates = list(Client.objects.filter(pk__in=candidates_named(name)))
+    reveal_names(candidates)
+    matches = [client for client in candidates
+               if same_name(client.display_name, name) and client.date_of_birth == date_of_birth]
+    shown = listable(user, [client.pk for client in matches], "direct_support") if matches else set()
+    for client in matches:
+        record_event(user, Action.CLIENTS_DUPLICATE_CHECKED, object_type="client", object_id=client.pk,
+                     client_id=client.pk, purpose="direct_support",
+                     detail={"role": user.role, "named": client.pk in shown})
+    if not matches:
+        record_event(user, Action.CLIENTS_DUPLICATE_CHECKED, purpose="direct_support",
+                     detail={"role": user.role, "matches": 0})
+    return PossibleDuplicates([client for client in matches if client.pk in shown],
+                              sum(1 for client in matches if client.pk not in shown))
+
+
 # 5. Lists --------------------------------------------------------------------------------------------
 
 def list_filter(user, purpose: str):
@@ -345,3 +486,75 @@ def list_clients(user, purpose: str = "direct_support", *, query: str = "", limi
     record_event(user, action, purpose=purpose, detail={"client_ids": [client.pk for client in shown],
                                                         "role": user.role})
     return shown
+
+
+@dataclass
+class OnCaseload:
+    """A client on a worker's own caseload (caseload), with what their day turns on. Reads as the
+    client does where a page needs it (`pk`, `display_name`)."""
+
+    client: Client
+    next_contact_on: dt.date | None = None
+    last_contact_on: dt.date | None = None
+    risk_level: str = ""
+    risk_at: dt.datetime | None = None
+    open_cases: int = 0
+    open_tasks: int = 0  # filled in by the page from the person's own tasks
+    risk_label: str = ""
+
+    @property
+    def pk(self) -> int:
+        return self.client.pk
+
+    @property
+    def display_name(self) -> str:
+        return self.client.display_name
+
+
+def caseload(user, *, limit: int = 50) -> list[OnCaseload]:
+    """The person's own clients (list_clients for direct support: the list gate, which records whom
+    it showed), each with what a day's work turns on, from their own cases the list's filter opens:
+    `next_contact_on` (the soonest planned on a case not closed), `last_contact_on`, `open_cases`,
+    and `risk_level` (the newest unsealed risk assessment's, only where the engine lets this person
+    read risk assessments on that case: a volunteer may hold a case and still not its risk
+    assessment). Soonest next contact first, those with none after. One query more than the list."""
+    listed = list_clients(user, "direct_support", limit=limit)
+    if not listed:
+        return []
+    found = list_filter(user, "direct_support")  # the list above asked it already: it answers
+    shown = [OnCaseload(client) for client in listed]
+    by_pk = {row.pk: row for row in shown}
+    reads_risk: dict[tuple[str, str], bool] = {}
+    for row in rows.caseload_rows(user.pk, list(by_pk)):
+        same_team = user.team_id is not None and row["team_id"] == user.team_id
+        if not found.permits(service=row["service"], same_team=same_team, assigned=True):
+            continue  # a case of theirs the list would not name them for (another service, say)
+        client = by_pk[row["client_id"]]
+        if row["status"] != Case.Status.CLOSED:
+            client.open_cases += 1
+            if row["next_contact_on"] and (client.next_contact_on is None or row["next_contact_on"] < client.next_contact_on):
+                client.next_contact_on = row["next_contact_on"]
+        if row["last_contact_on"] and (client.last_contact_on is None or row["last_contact_on"] > client.last_contact_on):
+            client.last_contact_on = row["last_contact_on"]
+        if row["risk_level"] and (client.risk_at is None or row["risk_at"] > client.risk_at):
+            key = (row["service"], row["team_slug"])
+            if key not in reads_risk:
+                reads_risk[key] = decide(access_request(user, "direct_support", "risk_assessment", service=row["service"],
+                                                        team=row["team_slug"], assigned=True))["decision"] == "permit"
+            if reads_risk[key]:
+                client.risk_level, client.risk_at = row["risk_level"], row["risk_at"]
+    shown.sort(key=lambda c: (c.next_contact_on is None, c.next_contact_on or dt.date.max, -c.pk))
+    return shown
+
+
+def team_caseloads(user, *, limit: int = 50) -> list:
+    """For a manager of a team (vocab.LINE_MANAGER_KINDS), the team's people who hold a caseload
+    (vocab.CASEWORK_KINDS), each with `open_cases`: how many cases not closed they work on, most
+    first. Staff and numbers only, never a client, so nothing is recorded as read. One query."""
+    if user.role_kind not in LINE_MANAGER_KINDS or user.team_id is None:
+        return []
+    roles = [name for name, role in current_policy().roles.items() if role.kind in CASEWORK_KINDS]
+    return list(get_user_model().objects.filter(team_id=user.team_id, role__in=roles, is_active=True)
+                .annotate(open_cases=Count("cases", filter=~Q(cases__status=Case.Status.CLOSED)))
+                .only("id", "first_name", "last_name", "username", "role")
+                .order_by("-open_cases", "last_name", "first_name", "id")[:limit])

@@ -18,6 +18,7 @@ docs/threat-model.md.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
 import unicodedata
@@ -28,6 +29,10 @@ from confide.keys import NAME_INDEX_KEY
 _JOINERS = frozenset("'’‘`.")
 _LONGEST_PART = 64
 _MOST_PARTS = 6  # of a search: more words than a name has find nobody anyway
+# The oldest age Confide takes a date of birth for (issue 13): older than anyone living, so an older
+# date is a mistyped year. The policy engine takes ages to 130; a date outside 0 to 120 is never
+# stored, and one already stored (before the check) is asked about as no age at all (age_on).
+OLDEST_AGE = 120
 
 
 def name_parts(text: str, *, segments: bool = False) -> list[str]:
@@ -114,3 +119,56 @@ def reveal_names(clients) -> None:
     clients = list(clients)
     if clients:
         type(clients[0]).sealed_name.reveal(clients)
+
+
+# Dates of birth -------------------------------------------------------------------------------------
+
+def years_between(born: dt.date, today: dt.date) -> int:
+    """Whole years from `born` to `today` (negative if `born` is later)."""
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def age_on(born: dt.date | None, today: dt.date) -> int | None:
+    """The client's age on `today`, or None if it is unknown: no date of birth, or one nobody alive
+    could have (in the future, or more than OLDEST_AGE years ago). An impossible age is never given
+    to the policy, which refuses a request with one (issue 13); the client's file asks for it to be
+    corrected instead (date_of_birth_problem)."""
+    if born is None:
+        return None
+    years = years_between(born, today)
+    return years if 0 <= years <= OLDEST_AGE else None
+
+
+def date_of_birth_problem(born: dt.date | None, today: dt.date) -> str | None:
+    """What is wrong with this date of birth, as a sentence for the field, or None if it could be
+    right (or is not given)."""
+    if born is None:
+        return None
+    if born > today:
+        return "The date of birth is in the future: check the year."
+    if years_between(born, today) > OLDEST_AGE:
+        return f"The date of birth is more than {OLDEST_AGE} years ago: check the year."
+    return None
+
+
+def same_name(first: str, second: str) -> bool:
+    """Whether two names are the same name as the index sees them (case, accents, apostrophes and
+    spacing aside): "Zoë O'Brien" and "zoe obrien" are."""
+    return bool(name_parts(first)) and name_parts(first) == name_parts(second)
+
+
+def candidates_named(name: str) -> list[int]:
+    """The numbers of the clients whose names hold every part of `name` whole (the blind index's
+    token of each part), at most 50: those a duplicate check then compares, opened. No name is
+    compared here; the database holds none."""
+    from confide.records.models import ClientNameToken  # models import this module
+
+    parts = name_parts(name[:200])[:_MOST_PARTS]
+    if not parts:
+        return []
+    key = index_key()
+    found = None
+    for part in parts:
+        ids = ClientNameToken.objects.filter(token=token(key, part)).values("client_id")
+        found = ids if found is None else found.filter(client_id__in=ids)
+    return list(found.order_by("client_id").values_list("client_id", flat=True)[:50])

@@ -4,7 +4,8 @@ audit event, and answers 404 alike for "missing" and "not allowed".
 - A consent or a disclosure is part of the client's file: it opens to whoever the records gate
   (confide.records.access) opens the file to, for the purpose they give.
 - An approver sees the request waiting for them (or one they decided) without opening the file:
-  what would go, to whom, why and on what grounds, never the entries' content; trustees, who are
+  what would go, to whom, why and on what grounds, and the words of each entry where the engine
+  lets their role read that kind of record for the request's purpose (recorded); trustees, who are
   briefed on the facts without confidentiality being breached (Day-Mer), never see the client's
   name. A role the pack bars from approving never sees it at all.
 - A recipient with a secure link reaches exactly the approved items, each once, until the link
@@ -23,14 +24,16 @@ from confide.audit.actions import Action
 from confide.audit.services import record_event
 from confide.ids import record_id
 from confide.policy import vocab
-from confide.records.access import access_client, access_client_to_write, listable
+from confide.records.access import access_client, access_client_to_write, case_decision, clauses, listable
 from confide.records.entries import document_content, document_filename, entry_text
-from confide.records.models import Case, Entry
+from confide.records.identity import reveal_names
+from confide.records.models import Case, Client, Entry
 from confide.sharing import documents
 from confide.sharing.consent import EXPIRING_DAYS, expiring_soon
-from confide.sharing.disclosure import link_state, why_not_approve
+from confide.sharing.disclosure import link_state, sent_by_download, why_not_approve
 from confide.sharing.models import Consent, Disclosure, IncomingRequest, LimitsTold, SecureLink, Task
 from confide.sharing.stopping import still_permitted
+from confide.sharing.tasks import is_overdue, notify_link_downloaded
 
 
 def _client_of(model, pk: int, user, action: Action, purpose: str) -> int:
@@ -96,6 +99,35 @@ def access_disclosure_to_decide(user, disclosure_id) -> Disclosure:
     return disclosure
 
 
+def access_words_to_decide(user, disclosure: Disclosure) -> list[dict]:
+    """What each entry of the request says, for its approver (issue 13: approvers see the words
+    they approve), read from a disclosure access_disclosure_to_decide has just let them see. Each
+    entry's words open only where the engine lets this person read that kind of record (and seal)
+    on the case for the request's own purpose, asked as the records gate asks it; otherwise, and so
+    always for trustees (briefed on the facts, never the record: Day-Mer), the entry is described
+    without its words. What was opened is recorded, with what was not."""
+    if why_not_approve(user, disclosure) is not None and not any(
+            a.approver_id == user.pk for a in disclosure.approvals.all()):
+        raise Http404
+    decisions: dict[tuple, dict] = {}
+    shown = []
+    for entry in disclosure.entries.order_by("created_at", "id"):
+        key = (entry.record_kind, entry.sealed)
+        if key not in decisions:
+            decisions[key] = case_decision(user, disclosure.case, entry.record_kind, disclosure.purpose,
+                                           sealed=entry.sealed)
+        shown.append((entry, decisions[key]["decision"] == "permit"))
+    opened = [entry.pk for entry, may in shown if may]
+    if opened:
+        record_event(user, Action.DISCLOSURE_APPROVAL_WORDS, object_type="disclosure", object_id=disclosure.pk,
+                     client_id=disclosure.client_id, purpose=disclosure.purpose,
+                     detail={"entries": opened, "not_shown": [entry.pk for entry, may in shown if not may],
+                             "clauses": sorted({c for d in decisions.values() for c in clauses(d) if c}),
+                             "role": user.role})
+    return [{"entry": entry, "kind": entry.get_kind_display(), "on": entry.created_at,
+             "text": entry_text(disclosure.client_id, entry) if may else None} for entry, may in shown]
+
+
 def approver_may_see_name(user, client_id: int) -> bool:
     """Whether an approver is shown the client's name beside the request: only if a list could
     name the client to them anyway (their own case, or their team's for supervision, as the pack
@@ -106,14 +138,17 @@ def approver_may_see_name(user, client_id: int) -> bool:
 
 
 def access_task(user, task_id) -> Task:
-    """A task of one's own; opening its client's file goes through the records gate."""
+    """A task of one's own, with `client_name` where a list could name its client to this person
+    (otherwise ""); opening its client's file goes through the records gate."""
     pk = record_id(task_id)
-    task = Task.objects.filter(pk=pk, assigned_to=user).first()
+    task = Task.objects.filter(pk=pk, assigned_to=user).select_related("client").first()
     if task is None:
         record_event(user, Action.TASK_READ_REFUSED, object_type="task", object_id=pk, detail={"role": user.role})
         raise Http404
+    named = _nameable(user, [task.client_id])
     record_event(user, Action.TASK_READ, object_type="task", object_id=task.pk, client_id=task.client_id,
-                 detail={"kind": task.kind, "role": user.role})
+                 detail={"kind": task.kind, "role": user.role, "named": bool(named)})
+    _name_clients([task], named)
     return task
 
 
@@ -127,15 +162,22 @@ def _link(token: str) -> SecureLink | None:
             .filter(token_hash=digest).first())
 
 
+class LinkUsedUp(Http404):
+    """The link's every item has been downloaded: the recipient, who holds the token, is told so
+    plainly (and whom to call), with nothing else about the request. Any other link that does not
+    work (expired, stopped, never made) answers alike, with the plain Http404."""
+
+
 def open_link(token: str) -> tuple[SecureLink, list[Entry]]:
     """The recipient's view of a live link: what is there for them, each item once."""
     link = _link(token)
     if link is None or link_state(link) != "live" or not still_permitted(link.disclosure):
+        state = link_state(link) if link else "unknown"
         record_event(None, Action.DISCLOSURE_LINK_OPENED_REFUSED, object_type="secure_link",
                      object_id=link.pk if link else "",
                      client_id=link.disclosure.client_id if link else None,
-                     detail={"state": link_state(link) if link else "unknown"})
-        raise Http404
+                     detail={"state": state})
+        raise LinkUsedUp if state == "used" and still_permitted(link.disclosure) else Http404
     record_event(None, Action.DISCLOSURE_LINK_OPENED, object_type="secure_link", object_id=link.pk,
                  client_id=link.disclosure.client_id, purpose=link.disclosure.purpose,
                  detail={"disclosure": link.disclosure_id, "agency": link.disclosure.agency_id})
@@ -165,6 +207,8 @@ def do_link_download(token: str, entry_id) -> tuple[str, str, bytes]:
                      client_id=disclosure.client_id, purpose=disclosure.purpose,
                      detail={"disclosure": disclosure.pk, "entry": pk, "agency": disclosure.agency_id,
                              "contact": disclosure.contact_id, "at": timezone.now().isoformat()})
+        sent_by_download(disclosure.pk, link)  # issue 13: "Sent" once something has gone
+        notify_link_downloaded(link)  # the person who issued the link is told, the first time
     client_id = disclosure.client_id
     if entry.kind == Entry.Kind.DOCUMENT:
         content = document_content(client_id, entry.document)
@@ -214,10 +258,103 @@ def approvals_waiting(user) -> list[Disclosure]:
     return mine
 
 
+def _task_order(today):
+    # Overdue first (the longest overdue at the top), then urgent, then by due date.
+    return lambda t: (not is_overdue(t, today), not t.urgent, t.due_on or today.max, t.pk)
+
+
+def _nameable(user, client_ids) -> set[int]:
+    """Of these clients, those a list could name to this person (their own case, or their team's for
+    supervision, as the pack allows: the records gate's rule, as for approvers); never for trustees."""
+    if not client_ids or user.role_kind in vocab.NAMELESS_KINDS:
+        return set()
+    named: set[int] = set()
+    for purpose in vocab.NAMING_PURPOSES:  # one query each, whatever the number of tasks
+        rest = sorted(set(client_ids) - named)
+        if rest:
+            named |= listable(user, rest, purpose)
+    return named
+
+
+def _name_clients(tasks: list[Task], named: set[int]) -> None:
+    """Give each task `client_name`: its client's name if in `named`, else "" (the page says "a client
+    you do not work with"). The names are opened together, their keys read in one query."""
+    clients = {}
+    for task in tasks:
+        if task.client_id in named:
+            clients.setdefault(task.client_id, task.client)
+    reveal_names(list(clients.values()))
+    for task in tasks:
+        task.client_name = clients[task.client_id].display_name if task.client_id in clients else ""
+
+
 def my_tasks(user) -> list[Task]:
-    """This person's tasks still to do, urgent first, each naming its client by number only."""
-    found = list(Task.objects.filter(assigned_to=user, outcome="").order_by("-urgent", "due_on", "id"))
+    """This person's tasks still to do, overdue first, then urgent, then by due date; each with
+    `overdue`, and `client_name` where a list could name the client to them (otherwise ""). The
+    listing, with the clients it names, is recorded. A fixed number of queries, however many."""
+    today = timezone.localdate()
+    found = sorted(Task.objects.filter(assigned_to=user, outcome="").select_related("client"), key=_task_order(today))
     if found:
+        named = _nameable(user, [t.client_id for t in found])
         record_event(user, Action.TASKS_LISTED, object_type="task",
+                     detail={"tasks": [t.pk for t in found], "client_ids": sorted(named), "role": user.role})
+        _name_clients(found, named)
+    for task in found:
+        task.overdue = is_overdue(task, today)
+    return found
+
+
+def team_overdue_tasks(user) -> list[Task]:
+    """For a manager: the overdue tasks of the people in their team (their home page), longest
+    overdue first, each with its `assigned_to` and `client_name` as my_tasks gives it. Nobody else
+    manages a team: an empty list. Recorded when not empty."""
+    if user.role_kind not in vocab.LINE_MANAGER_KINDS or user.team_id is None:
+        return []
+    today = timezone.localdate()
+    found = sorted(Task.objects.filter(assigned_to__team_id=user.team_id, outcome="", due_on__lt=today)
+                   .select_related("client", "assigned_to"), key=_task_order(today))
+    if found:
+        named = _nameable(user, [t.client_id for t in found])
+        record_event(user, Action.TEAM_OVERDUE_LISTED, object_type="task",
+                     detail={"tasks": [t.pk for t in found], "client_ids": sorted(named), "role": user.role})
+        _name_clients(found, named)
+    for task in found:
+        task.overdue = True
+    return found
+
+
+HOME_SHOWN = 20  # a home page's panel shows this many at most, and links to the rest
+
+
+def requests_in_hand(user, *, limit: int = HOME_SHOWN) -> list[Disclosure]:
+    """This person's own requests to share still in hand: waiting for approval, or approved and
+    ready to send. Newest first, each named by its client's name only where a list could name the
+    client to them (`client_name`, else ""), as the consent reminder does. Recorded when not empty."""
+    found = list(Disclosure.objects.filter(requested_by=user, status__in=[Disclosure.Status.AWAITING_APPROVAL,
+                                                                          Disclosure.Status.READY])
+                 .select_related("agency", "contact").order_by("-status_changed_at", "-id")[:limit])
+    if not found:
+        return found
+    named = listable(user, sorted({d.client_id for d in found}), "direct_support")
+    clients = list(Client.objects.filter(pk__in=named).only("id", "name_sealed")) if named else []
+    reveal_names(clients)  # their keys read in one query
+    names = {client.pk: client.display_name for client in clients}
+    for disclosure in found:
+        disclosure.client_name = names.get(disclosure.client_id, "")
+    record_event(user, Action.OWN_REQUESTS_LISTED, object_type="disclosure",
+                 detail={"disclosures": [d.pk for d in found], "client_ids": sorted(names), "role": user.role})
+    return found
+
+
+def team_tasks_overdue(user, *, limit: int = HOME_SHOWN) -> list[Task]:
+    """For a manager of a team (vocab.LINE_MANAGER_KINDS): the tasks of the team's people still to do
+    after their due date, oldest due first, each with its assignee; a client by number only.
+    Recorded when not empty."""
+    if user.role_kind not in vocab.LINE_MANAGER_KINDS or user.team_id is None:
+        return []
+    found = list(Task.objects.filter(assigned_to__team_id=user.team_id, outcome="", due_on__lt=timezone.localdate())
+                 .select_related("assigned_to").order_by("due_on", "id")[:limit])
+    if found:
+        record_event(user, Action.TEAM_OVERDUE_LISTED, object_type="task",
                      detail={"tasks": [t.pk for t in found], "role": user.role})
     return found

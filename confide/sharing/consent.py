@@ -22,9 +22,9 @@ from confide.policy import vocab
 from confide.policy.explain import documents_for, render_document
 from confide.policy.schema import ORGANISATION
 from confide.records.models import DATA_CATEGORIES
-from confide.sharing.models import Consent, Disclosure, FormWording, Task
+from confide.sharing.models import Consent, Disclosure, FormWording
 from confide.sharing.stopping import do_stop_disclosures
-from confide.sharing.tasks import TITLES, do_close_reminders, do_schedule_reminder
+from confide.sharing.tasks import TITLES, do_close_reminders, do_schedule_reminder, new_task
 
 EXPIRING_DAYS = 28
 GENERIC_DOCUMENT = "consent_to_share"
@@ -224,8 +224,8 @@ def do_record_consent(user, pack, organisation: str, client, case_service: str |
         reminder = do_schedule_reminder(user, pack, consent, user.pk, given.given_on)
         if form.copy_to_signer:
             # DVIP Appendix B: "Always give a copy to the person signing this form."
-            Task.objects.create(kind="give_copy_of_consent_form", title=TITLES["give_copy_of_consent_form"],
-                                clause=pack.documents[form.document]["clause"], client=client, assigned_to=user)
+            new_task(by=user.pk, kind="give_copy_of_consent_form", title=TITLES["give_copy_of_consent_form"],
+                     clause=pack.documents[form.document]["clause"], client=client, assigned_to=user)
         record_event(user, Action.CONSENT_RECORDED, object_type="consent", object_id=consent.pk, client_id=client.pk,
                      detail={"recipients": consent.recipients, "agencies": sorted(agency_ids), "data": consent.data,
                              "purposes": consent.purposes, "how": consent.how, "given_by": consent.given_by,

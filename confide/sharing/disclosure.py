@@ -24,10 +24,11 @@ from confide.audit.models import AuditEvent
 from confide.audit.services import record_event
 from confide.errors import ConfideError
 from confide.partners.directory import agreement_check
-from confide.policy import RequestError
+from confide.policy import RequestError, vocab
 from confide.policy import approvals as approval_rules
 from confide.policy import steps as step_rules
 from confide.policy.reasons import check_reason
+from confide.records.identity import age_on, years_between
 from confide.records.models import Entry, RelatedPerson
 from confide.sharing import tasks
 from confide.sharing.consent import consent_for
@@ -96,14 +97,28 @@ class Asked:
     identity_verified: bool = False
     incoming: object | None = None  # sharing.IncomingRequest
     callback_number: str = ""  # the known number called back on, where identity_verified (JustUs 3.3)
+    # The identifying details to put on what is sent (minimum necessary: only if the purpose needs
+    # them). Without them the recipient sees the client's number only.
+    include_name: bool = False
+    include_date_of_birth: bool = False
 
 
 def _age(client) -> int | None:
+    """The client's age for the engine (None: no date of birth). A date of birth nobody alive could
+    have (in the future, or more than 120 years ago) is never guessed past: the policy's answer may
+    turn on the client's age (a child's consent, a young person's safeguarding), so the request stops
+    with a plain sentence and the file offers the correction (issue 13)."""
     born = client.date_of_birth
     if born is None:
         return None
-    today = timezone.localdate()
-    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    if age_on(born, timezone.localdate()) is None:
+        raise DisclosureError(IMPOSSIBLE_AGE)
+    return years_between(born, timezone.localdate())
+
+
+IMPOSSIBLE_AGE = ("The client's date of birth on their file cannot be right (it is in the future, or more than "
+                  "120 years ago), and the policy's answer can depend on their age, so it cannot be asked. Have "
+                  "the date of birth corrected on their file, then ask again.")
 
 
 def data_of(entries: list[Entry]) -> list[str]:
@@ -184,10 +199,8 @@ def do_request_disclosure(user, pack, grant, case, asked: Asked) -> Disclosure:
     except RequestError as error:
         if error.field != "subject.age":
             raise
-        # Issue 13: a date of birth in the future, or so long ago no one alive has it. Nothing is recorded.
-        raise DisclosureError("The client's date of birth on their file gives an age the policy cannot use (it is in "
-                              "the future, or more than 130 years ago), so the policy cannot be asked. Have the date "
-                              "of birth corrected, then ask again.") from None
+        # Issue 13: an age the engine takes no answer for. Nothing is recorded.
+        raise DisclosureError(IMPOSSIBLE_AGE) from None
     check = None
     if recipient.agency is not None:
         check = agreement_check(recipient.contact or recipient.agency, set(data), asked.purpose, timezone.localdate())
@@ -198,6 +211,7 @@ def do_request_disclosure(user, pack, grant, case, asked: Asked) -> Disclosure:
             client=grant.client, case=case, requested_by=user, requester_role=user.role, recipient_kind=recipient.kind,
             relationship=recipient.relationship, agency=recipient.agency, contact=recipient.contact,
             related_person=recipient.person, data=data, purpose=asked.purpose, channel=asked.channel,
+            include_name=bool(asked.include_name), include_date_of_birth=bool(asked.include_date_of_birth),
             grounds=sorted(set(asked.grounds)), identity_verified=identity_verified, consent=found.consent,
             request=request, answer=answer, decision=answer["decision"], final=bool(answer.get("final")),
             agreement=check.agreement if check else None, agreement_problems=list(check.problems) if check else [],
@@ -228,6 +242,7 @@ def _decision_detail(user, disclosure: Disclosure) -> dict:
             "entries": sorted(e.pk for e in disclosure.entries.all()), "data": disclosure.data,
             "grounds": disclosure.grounds, "channel": disclosure.channel, "consent": disclosure.consent_id,
             "agreement": disclosure.agreement_id, "agreement_flagged": bool(disclosure.agreement_problems),
+            "include_name": disclosure.include_name, "include_date_of_birth": disclosure.include_date_of_birth,
             "pack": pack.get("name", ""), "pack_version": pack.get("version", ""), "role": user.role}
 
 
@@ -375,6 +390,7 @@ def do_decide(user, disclosure_id: int, decision: str, note: str, secret: str) -
         elif current_step(disclosure) is None:
             do_move_disclosure(disclosure, Disclosure.Status.READY)
             tasks.do_add_obligation_tasks(disclosure)
+        tasks.notify_decided(disclosure)  # the requester is told once it is approved, or not approved
         record_event(user, Action.DISCLOSURE_APPROVED if decision == "approve" else Action.DISCLOSURE_DECLINED,
                      object_type="disclosure", object_id=disclosure.pk, client_id=disclosure.client_id,
                      purpose=disclosure.purpose,
@@ -414,6 +430,8 @@ def _stopped_by_consent(user, disclosure: Disclosure) -> bool:
 
 CONSENT_ENDED = ("The consent this request relied on has been withdrawn or has expired, so it has been stopped "
                  "and nothing was sent.")
+CONSENT_ENDED_AFTER = ("The consent this request relied on has been withdrawn or has expired, so no new link can be "
+                       "made for it.")
 
 
 def _stop_if_consent_ended(user, disclosure_id: int) -> None:
@@ -468,27 +486,95 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+# The statuses a secure link may be made in: approved and not yet downloaded, or sent and needed
+# again (the recipient lost the link, or the file). Stopped, cancelled, declined: never.
+LINKABLE = (Disclosure.Status.READY, Disclosure.Status.SENT)
+LINK_ISSUED = "Link issued, not yet downloaded"
+
+
+def _live_links(disclosure: Disclosure, now: dt.datetime) -> list[SecureLink]:
+    return [link for link in disclosure.links.all() if link.revoked_at is None and link.expires_at > now]
+
+
+def why_not_link(user, disclosure: Disclosure) -> str | None:
+    """Why this person may not make a secure link for this request now, in plain words; None if
+    they may. The gate has already let them work on the case. A first link: anyone who may; a new
+    one in place of an earlier link (which it stops): the person who asked, or a manager."""
+    if disclosure.channel != "secure_link":
+        return "This request is not sent by secure link."
+    if disclosure.status not in LINKABLE:
+        return "Only an approved request can be sent."
+    if disclosure.status == Disclosure.Status.SENT and not still_permitted(disclosure):
+        return CONSENT_ENDED_AFTER
+    missing = why_not_send(disclosure)
+    if missing:
+        return missing
+    if (disclosure.links.exists() and user.pk != disclosure.requested_by_id
+            and user.role_kind not in vocab.MANAGER_KINDS):
+        return "Only the person who asked for this, or a manager, can make a new link for it."
+    return None
+
+
 def do_make_link(user, disclosure_id: int) -> tuple[SecureLink, str]:
     """A one-time, expiring link to exactly the approved items, for the recipient. The token is
-    returned once, to be passed on; only its hash is kept."""
+    returned once, to be passed on; only its hash is kept. A new link stops any earlier one still
+    working, in the same transaction, so there is only ever one way in. Making a link sends
+    nothing: the request is "sent" at the first download (sent_by_download)."""
     _stop_if_consent_ended(user, disclosure_id)
     with transaction.atomic(durable=True):
         disclosure = Disclosure.objects.select_for_update().get(pk=disclosure_id)
-        if disclosure.channel != "secure_link":
-            raise NotAllowed("This request is not sent by secure link.")
-        _ready(disclosure)
+        why = why_not_link(user, disclosure)
+        if why is not None:
+            raise NotAllowed(why)
+        now = timezone.now()
+        earlier = _live_links(disclosure, now)
+        SecureLink.objects.filter(pk__in=[link.pk for link in earlier]).update(revoked_at=now, revoked_by=user)
         token = secrets.token_urlsafe(32)
         link = SecureLink.objects.create(disclosure=disclosure, token_hash=_token_hash(token), created_by=user,
-                                         expires_at=timezone.now() + dt.timedelta(hours=settings.SHARE_LINK_HOURS))
-        disclosure.sent_at = timezone.now()
-        disclosure.sent_by = user
-        disclosure.save(update_fields=["sent_at", "sent_by"])
-        do_move_disclosure(disclosure, Disclosure.Status.SENT)
-        _notify_sent(user, disclosure)
+                                         created_at=now,
+                                         expires_at=now + dt.timedelta(hours=settings.SHARE_LINK_HOURS))
         record_event(user, Action.DISCLOSURE_LINK_MADE, object_type="disclosure", object_id=disclosure.pk,
                      client_id=disclosure.client_id, purpose=disclosure.purpose,
-                     detail={"link": link.pk, "expires_at": link.expires_at.isoformat(), "role": user.role})
+                     detail={"link": link.pk, "expires_at": link.expires_at.isoformat(), "role": user.role,
+                             "stopped": [old.pk for old in earlier], "status": disclosure.status})
     return link, token
+
+
+def sent_by_download(disclosure_id: int, link: SecureLink) -> Disclosure:
+    """The first download through a secure link is when the information went: the request is
+    now Sent, dated, and what the pack says must follow once it has gone is set going. Runs in the
+    caller's transaction (confide.sharing.access.do_link_download), whose audit event records the
+    download itself; nothing happens for a request already sent."""
+    disclosure = Disclosure.objects.select_for_update().get(pk=disclosure_id)
+    if disclosure.status != Disclosure.Status.READY:
+        return disclosure
+    disclosure.sent_at = timezone.now()
+    disclosure.save(update_fields=["sent_at"])
+    do_move_disclosure(disclosure, Disclosure.Status.SENT)
+    _notify_sent(None, disclosure)
+    record_event(None, Action.DISCLOSURE_SENT, object_type="disclosure", object_id=disclosure.pk,
+                 client_id=disclosure.client_id, purpose=disclosure.purpose,
+                 detail={"channel": disclosure.channel, "link": link.pk, "by": "download"})
+    return disclosure
+
+
+def status_label(disclosure: Disclosure, now: dt.datetime | None = None) -> str:
+    """Where a request stands, in words: an approved request with a secure link that nobody has
+    used yet says so, rather than "ready to send" (or, as it once did, "Sent")."""
+    if (disclosure.status == Disclosure.Status.READY and disclosure.channel == "secure_link"
+            and _live_links(disclosure, now or timezone.now())):
+        return LINK_ISSUED
+    return disclosure.get_status_display()
+
+
+def identifying_details(disclosure: Disclosure) -> str:
+    """Which identifying details the request chose to put on what is sent, in words."""
+    chosen = [words for words, on in (("the client's name", disclosure.include_name),
+                                      ("their date of birth", disclosure.include_date_of_birth)) if on]
+    if not chosen:
+        return "Neither the client's name nor their date of birth: the client's number only"
+    text = " and ".join(chosen)
+    return text[:1].upper() + text[1:]
 
 
 def do_revoke_link(user, disclosure: Disclosure, link_id: int) -> SecureLink:

@@ -1,6 +1,12 @@
-"""Tasks: what a decision's obligations leave to be done, and the notifications a pack requires,
-each on the list of the person who must do it until they record it done (or, where the pack
-allows, not done and why)."""
+"""Tasks: what a decision's obligations leave to be done, the notifications a pack requires, and
+what a worker sets on a client's file, each on the list of the person who must do it until they
+record it done (or, where the pack allows, not done and why).
+
+Every task is due on a date (`due_date`): the pack's own period where it gives one, otherwise the
+organisation's default. The person it is given to is told (confide.notices) unless they set it
+themselves. The notices that follow a request to share (approved, not approved, its link
+downloaded) and a consent ending are made here too, as sharing's words for confide.notices.
+"""
 
 from __future__ import annotations
 
@@ -8,16 +14,21 @@ import datetime as dt
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
-from confide.accounts.models import current_policy
+from confide.accounts.models import current_organisation, current_policy
 from confide.audit.actions import Action
 from confide.audit.services import record_event
 from confide.errors import ConfideError
+from confide.notices.models import Notice
+from confide.notices.services import notify
 from confide.policy import vocab
 from confide.policy.notifications import OBLIGATION_NOTICES, not_told, on_sent, reports_for
 from confide.policy.reasons import check_reason
-from confide.sharing.models import Consent, ConsentReminder, Task
+from confide.records.models import Case
+from confide.sharing.models import Approval, Consent, ConsentReminder, Disclosure, SecureLink, Task
 
 # Obligations met by the disclosure's own record: its reasons are required when it is asked for
 # and kept whichever way it goes, so they leave nothing more to do.
@@ -49,6 +60,40 @@ def title(kind: str) -> str:
     return TITLES.get(kind, vocab.label(kind).capitalize())
 
 
+# Due dates --------------------------------------------------------------------------------------------
+
+def due_date(*, urgent: bool = False, on: dt.date | None = None) -> dt.date:
+    """When a task set on `on` (today) is due. The packs give a period for few of their obligations:
+    those they mark urgent are due the day they are set (DVIP 3.10: the person threatened "will be
+    informed as a matter of urgency"; JustUs 4.1: "call the appropriate emergency service
+    immediately"), and the reminders of the right to withdraw come at the pack's own interval
+    (JustUs 5.4, do_schedule_reminder). Anything else is due the organisation's default number of
+    days later (Organisation.task_due_days)."""
+    on = on or timezone.localdate()
+    if urgent:
+        return on
+    organisation = current_organisation()
+    return on + dt.timedelta(days=organisation.task_due_days if organisation is not None else 7)
+
+
+def new_task(*, by: int | None, tell: bool = True, **fields) -> Task:
+    """Make one task, due as `due_date` says unless `due_on` is given, set by the person `by` (None:
+    by Confide, following the pack). The person it is for is told, unless they set it themselves, it
+    is already recorded, or `tell` is false. Runs in the caller's transaction, whose audit event
+    records it."""
+    if fields.get("due_on") is None:
+        fields["due_on"] = due_date(urgent=fields.get("urgent", False))
+    task = Task.objects.create(created_by_id=by, **fields)
+    if tell and task.assigned_to_id is not None and task.assigned_to_id != by and not task.outcome:
+        notify(task.assigned_to_id, Notice.Kind.TASK_ASSIGNED, "A task has been given to you",
+               link=reverse("web:task", args=[task.pk]), object_type="task", object_id=task.pk)
+    return task
+
+
+def is_overdue(task: Task, today: dt.date | None = None) -> bool:
+    return not task.outcome and task.due_on is not None and task.due_on < (today or timezone.localdate())
+
+
 def _obligation_notices(disclosure) -> dict:
     """The obligations of this pack that pass something on, each with its own words and clause
     (confide.policy.notifications.OBLIGATION_NOTICES), for the pack that answered."""
@@ -64,6 +109,9 @@ def do_add_obligation_tasks(disclosure, *, refused: bool = False) -> list[Task]:
     made = []
     before = {step["kind"] for step in disclosure.before_sending}  # confirmed before it goes, not after
     notices = _obligation_notices(disclosure)
+    # The requester is told of tasks an approver's decision left them; not of those their own request
+    # made at once (the page they are on lists them).
+    tell = not refused and Approval.objects.filter(disclosure_id=disclosure.pk).exists()
     for kind in disclosure.answer.get("obligations", []):
         if kind in MET_BY_THE_RECORD or kind in before or (refused and kind not in notices):
             continue
@@ -73,10 +121,10 @@ def do_add_obligation_tasks(disclosure, *, refused: bool = False) -> list[Task]:
         else:
             words = title(kind)
             clause = next((r.get("clause", "") for r in disclosure.answer.get("reasons", [])), "")
-        made.append(Task.objects.create(kind=kind, title=words, clause=clause, client_id=disclosure.client_id,
-                                        case_id=disclosure.case_id, disclosure=disclosure,
-                                        assigned_to_id=disclosure.requested_by_id, urgent=kind in URGENT,
-                                        may_skip=kind in MAY_SKIP))
+        made.append(new_task(by=None, tell=tell, kind=kind, title=words, clause=clause,
+                             client_id=disclosure.client_id, case_id=disclosure.case_id, disclosure=disclosure,
+                             assigned_to_id=disclosure.requested_by_id, urgent=kind in URGENT,
+                             may_skip=kind in MAY_SKIP))
     if made:
         record_event(None, Action.TASKS_CREATED, object_type="disclosure", object_id=disclosure.pk,
                      client_id=disclosure.client_id, detail={"tasks": [t.pk for t in made],
@@ -86,10 +134,11 @@ def do_add_obligation_tasks(disclosure, *, refused: bool = False) -> list[Task]:
 
 def do_add_task(actor, *, kind: str, title_text: str, clause: str, client_id: int, case_id: int | None,
                 assigned_to_id: int | None, urgent: bool = False, due_on=None) -> Task:
-    """A task a pack's notification rule requires (confide.policy.notifications)."""
+    """A task a pack's notification rule requires (confide.policy.notifications), due on `due_on`
+    where the pack gives its period, otherwise as `due_date` says."""
     with transaction.atomic():
-        task = Task.objects.create(kind=kind, title=title_text, clause=clause, client_id=client_id, case_id=case_id,
-                                   assigned_to_id=assigned_to_id, urgent=urgent, due_on=due_on)
+        task = new_task(by=getattr(actor, "pk", None), kind=kind, title=title_text, clause=clause, client_id=client_id,
+                        case_id=case_id, assigned_to_id=assigned_to_id, urgent=urgent, due_on=due_on)
         record_event(actor, Action.TASK_CREATED, object_type="task", object_id=task.pk, client_id=client_id,
                      detail={"kind": kind, "clause": clause, "urgent": urgent})
     return task
@@ -143,10 +192,9 @@ def do_add_notice_tasks(actor, notices, *, client_id: int, case, worker, disclos
                             .exclude(pk=worker.pk))
             people = managers or [worker]
         for person in people:
-            made.append(Task.objects.create(kind=notice.kind, title=notice.title, clause=notice.clause,
-                                            client_id=client_id, case_id=case.pk, assigned_to=person,
-                                            urgent=notice.urgent, may_skip=notice.may_skip,
-                                            disclosure=disclosure))
+            made.append(new_task(by=getattr(actor, "pk", None), kind=notice.kind, title=notice.title,
+                                 clause=notice.clause, client_id=client_id, case_id=case.pk, assigned_to=person,
+                                 urgent=notice.urgent, may_skip=notice.may_skip, disclosure=disclosure))
     if made:
         record_event(actor, Action.TASKS_CREATED, object_type="case", object_id=case.pk, client_id=client_id,
                      detail={"tasks": [t.pk for t in made], "kinds": [t.kind for t in made],
@@ -166,10 +214,10 @@ def do_add_sent_tasks(actor, disclosure) -> list[Task]:
                         case=disclosure.case, worker=disclosure.requested_by, disclosure=disclosure)
     closed = []
     for notice in not_told(pack, disclosure.recipient_kind, grounds):
-        task = Task.objects.create(kind=notice.kind, title=notice.reason, clause=notice.clause,
-                                   client_id=disclosure.client_id, case_id=disclosure.case_id, disclosure=disclosure,
-                                   assigned_to_id=disclosure.requested_by_id, may_skip=True,
-                                   outcome=Task.Outcome.NOT_DONE, done_at=timezone.now())
+        task = new_task(by=getattr(actor, "pk", None), kind=notice.kind, title=notice.reason, clause=notice.clause,
+                        client_id=disclosure.client_id, case_id=disclosure.case_id, disclosure=disclosure,
+                        assigned_to_id=disclosure.requested_by_id, may_skip=True,
+                        outcome=Task.Outcome.NOT_DONE, done_at=timezone.now())
         task.outcome_note = notice.reason
         task.save(update_fields=["outcome_note_sealed"])
         closed.append((task, notice))
@@ -238,3 +286,120 @@ def do_schedule_next_reminder(user, task: Task) -> Task | None:
     if link is None or task.outcome != Task.Outcome.DONE:
         return None
     return do_schedule_reminder(user, current_policy(), link.consent, user.pk, timezone.localdate())
+
+
+# Tasks a worker sets on a client's file ---------------------------------------------------------------
+
+# What a worker may set, in words chosen here rather than typed: a task's title is shown on lists and
+# kept unsealed, so it must never carry what a client said (Task.title is not encrypted).
+BY_HAND = {
+    "phone_client": "Phone the client, using the safe contact details",
+    "book_session": "Book the next session",
+    "write_up_contact": "Write up the last contact",
+    "review_risk_assessment": "Review the risk assessment",
+    "review_safety_plan": "Review the safety plan",
+    "follow_up_referral": "Follow up the referral",
+    "check_consent": "Check the client's consent is still in force",
+    "review_case": "Review the case with a manager",
+}
+# How far ahead a task can be set: a year. Further off is a plan, not a task.
+LATEST_DAYS = 366
+
+
+def assignable(case: Case) -> list:
+    """Who a task on this case can be given to: the case's workers, and the active people of its
+    team who hold casework or manage it (never a trustee or an administrator), by name."""
+    kinds = vocab.CASEWORK_KINDS | vocab.LINE_MANAGER_KINDS
+    roles = [name for name, role in current_policy().roles.items() if role.kind in kinds]
+    return list(get_user_model().objects.filter(Q(team_id=case.team_id) | Q(cases=case), is_active=True,
+                                                role__in=roles).distinct().order_by("first_name", "last_name", "pk"))
+
+
+def do_add_task_to_file(user, case: Case, *, what: str, due_on: dt.date | None, assigned_to_id: int | None) -> Task:
+    """A task a worker sets on a case they work on (the caller has opened it through the gate to
+    write): one of BY_HAND, for themselves or a colleague who can take it, due on the day they
+    choose (by default the organisation's). Recorded; the colleague is told."""
+    if what not in BY_HAND:
+        raise TaskError("choose what needs doing from the list", field="what")
+    if case.status == Case.Status.CLOSED:
+        raise TaskError("this case is closed: a task cannot be added to it", field="case")
+    today = timezone.localdate()
+    if due_on is not None and due_on < today:
+        raise TaskError("the due date cannot be in the past", field="due_on")
+    if due_on is not None and due_on > today + dt.timedelta(days=LATEST_DAYS):
+        raise TaskError("the due date must be within a year", field="due_on")
+    people = {person.pk: person for person in assignable(case)}
+    assigned_to_id = user.pk if assigned_to_id is None else assigned_to_id
+    if assigned_to_id not in people:
+        raise TaskError("choose someone who works on this case or in its team", field="assigned_to")
+    with transaction.atomic(durable=True):
+        # Back then Save, or a double click, must not set it twice.
+        if Task.objects.filter(case_id=case.pk, kind=what, assigned_to_id=assigned_to_id, outcome="").exists():
+            raise TaskError("That task is already waiting to be done on this case.", code="already_set", status=409)
+        task = new_task(by=user.pk, kind=what, title=BY_HAND[what], clause="", client_id=case.client_id,
+                        case_id=case.pk, assigned_to_id=assigned_to_id, due_on=due_on)
+        record_event(user, Action.TASK_ADDED, object_type="task", object_id=task.pk, client_id=case.client_id,
+                     detail={"kind": what, "case": case.pk, "assigned_to": assigned_to_id,
+                             "due_on": task.due_on.isoformat(), "role": user.role})
+    return task
+
+
+# Notices that follow a request to share, and consents ending ------------------------------------------
+
+def notify_decided(disclosure: Disclosure) -> None:
+    """The person who asked to share is told once the approvers have decided: approved (every step
+    done: it is ready to go) or not approved. A step approved with another still waiting tells
+    nobody yet. Runs in the decision's transaction."""
+    words = {str(Disclosure.Status.READY): (Notice.Kind.REQUEST_APPROVED,
+                                            "Your request to share information was approved"),
+             str(Disclosure.Status.DECLINED): (Notice.Kind.REQUEST_NOT_APPROVED,
+                                               "Your request to share information was not approved")
+             }.get(disclosure.status)
+    if words is not None:
+        notify(disclosure.requested_by_id, words[0], words[1], link=reverse("web:disclosure", args=[disclosure.pk]),
+               object_type="disclosure", object_id=disclosure.pk)
+
+
+def notify_link_downloaded(link: SecureLink) -> None:
+    """The person who issued a secure link is told the first time something is downloaded through
+    it. Runs in the download's transaction."""
+    notify(link.created_by_id, Notice.Kind.LINK_DOWNLOADED, "A secure link you issued was downloaded",
+           link=reverse("web:disclosure", args=[link.disclosure_id]), object_type="secure_link", object_id=link.pk)
+
+
+# How far ahead a worker is told that a consent they rely on ends.
+CONSENT_ENDING_DAYS = 14
+
+
+def do_notify_consents_ending(on: dt.date | None = None, days: int = CONSENT_ENDING_DAYS) -> int:
+    """The daily reminder (`confide remind`): each worker on a client's open case is told, once per
+    consent, that a consent in force ends within `days` days of `on` (today). The notice names the
+    date, never the client. Returns how many notices were given."""
+    on = on or timezone.localdate()
+    consents = list(Consent.objects.filter(withdrawn_on__isnull=True, superseded_by__isnull=True,
+                                           expires_on__gte=on, expires_on__lte=on + dt.timedelta(days=days))
+                    .order_by("expires_on", "id"))
+    if not consents:
+        return 0
+    workers: dict[int, set[int]] = {}
+    for client_id, worker_id in (Case.workers.through.objects
+                                 .filter(case__client_id__in={c.client_id for c in consents})
+                                 .exclude(case__status=Case.Status.CLOSED)
+                                 .filter(user__is_active=True).values_list("case__client_id", "user_id")):
+        workers.setdefault(client_id, set()).add(worker_id)
+    given = []
+    with transaction.atomic(durable=True):
+        for consent in consents:
+            for worker_id in sorted(workers.get(consent.client_id, ())):
+                notice = notify(worker_id, Notice.Kind.CONSENT_ENDING,
+                                f"A consent you rely on ends on {consent.expires_on.day} "
+                                f"{consent.expires_on:%B %Y}",
+                                link=reverse("web:consent", args=[consent.pk]), object_type="consent",
+                                object_id=consent.pk)
+                if notice is not None:
+                    given.append((consent, notice))
+        if given:
+            record_event(None, Action.NOTICES_CONSENT_ENDING, object_type="consent",
+                         detail={"consents": sorted({c.pk for c, _ in given}), "notices": [n.pk for _, n in given],
+                                 "on": on.isoformat(), "days": days})
+    return len(given)

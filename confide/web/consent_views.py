@@ -12,7 +12,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from confide.accounts.models import current_organisation, current_policy
 from confide.partners.models import Agency
-from confide.policy import vocab
 from confide.policy.notifications import reports_for
 from confide.records.models import DATA_CATEGORIES
 from confide.sharing import access as gate
@@ -30,13 +29,14 @@ from confide.sharing.consent import (
 )
 from confide.sharing.disclosure import recipient_name
 from confide.sharing.models import Consent, Disclosure
+from confide.web import describe
 from confide.web.downloads import attachment
 from confide.web.errors import add_to_form
 from confide.web.purposes import asks_purpose, with_purpose
 from confide.web.sharing_forms import ConsentForm, WithdrawForm
 
 CATEGORY_LABELS = dict(DATA_CATEGORIES)
-_label = vocab.heading
+_label = describe.word
 
 
 def _service(grant) -> str | None:

@@ -5,12 +5,13 @@ from django.templatetags.static import static
 from django.urls import get_script_prefix, get_urlconf, reverse
 
 from confide.accounts.models import current_organisation
+from confide.notices.services import unread_count
 
 # Where every signed-in page's header (web/base.html) and the client list link to, by the names
 # the templates use.
 LINKS = {"home": "web:home", "clients": "web:client_list", "open_outside": "web:open_outside",
          "new_referral": "web:new_referral", "reviews": "web:review_queue", "lock": "accounts:lock",
-         "keep_alive": "accounts:keep_alive", "sign_out": "accounts:logout"}
+         "keep_alive": "accounts:keep_alive", "sign_out": "accounts:logout", "notices": "web:notices"}
 
 
 # And the static files every page's head names.
@@ -37,6 +38,8 @@ def confide(request):
     organisation = current_organisation()
     return {
         "site_user": _site_user(request),
+        # The header's "Notices (2)": one indexed count per page, for a signed-in person only.
+        "notices_unread": unread_count(getattr(request, "user", None)),
         "demo_mode": settings.DEMO_MODE,
         "organisation": organisation,
         "idle_lock_seconds": int(settings.IDLE_LOCK_MINUTES * 60),

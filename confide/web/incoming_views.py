@@ -12,7 +12,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from confide.accounts.models import current_policy
 from confide.partners.models import Agency
-from confide.policy import vocab
 from confide.sharing import access as gate
 from confide.sharing.incoming import (
     RequestError,
@@ -23,12 +22,13 @@ from confide.sharing.incoming import (
 )
 from confide.sharing.incoming import details as incoming_details
 from confide.sharing.models import IncomingRequest
+from confide.web import describe
 from confide.web.downloads import attachment
 from confide.web.errors import add_to_form
 from confide.web.purposes import asks_purpose, with_purpose
 from confide.web.sharing_forms import CallbackForm, IncomingForm
 
-_label = vocab.heading
+_label = describe.word
 
 
 @require_http_methods(["GET", "POST"])

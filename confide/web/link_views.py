@@ -6,6 +6,7 @@ these pages here, on their own, so they are easy to review."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
+from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -20,10 +21,19 @@ from confide.web.downloads import attachment
 def shared(request, token: str):
     """What a partner agency sees through its link: the approved items, each to download once. A
     GET never uses a download up, so a mail scanner that follows the link spends nothing."""
-    link, entries = gate.open_link(token)
+    organisation = current_organisation()
+    try:
+        link, entries = gate.open_link(token)
+    except Http404 as refused:
+        # Issue 13: said plainly, with whom to call, and nothing about the request or the client. A
+        # link that expired, was stopped or never existed answers alike; one whose every item was
+        # downloaded tells its holder so.
+        return render(request, "sharing/shared.html", {
+            "state": "used" if isinstance(refused, gate.LinkUsedUp) else "gone",
+            "organisation": organisation.name if organisation else "", "phone": organisation.phone if organisation else ""},
+            status=404)
     done = set(link.downloaded)
     items = [{"pk": e.pk, "kind": e.get_kind_display(), "on": e.created_at, "done": e.pk in done} for e in entries]
-    organisation = current_organisation()
     return render(request, "sharing/shared.html", {
         "items": items, "link": link, "link_token": token, "organisation": organisation.name if organisation else "",
         "to": recipient_name(link.disclosure) if link.disclosure.agency_id else ""})

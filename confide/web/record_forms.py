@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.conf import settings
 from django.utils import timezone
 
 from confide.policy.reasons import ReasonError
 from confide.records.break_glass import check_review_note
+from confide.records.identity import date_of_birth_problem
 from confide.records.models import CASE_FLAGS, DATA_CATEGORIES, SUBJECT_ROLES, Case, Entry, RelatedPerson
 from confide.web import describe
 
@@ -58,9 +61,17 @@ class EntryFactsForm(forms.Form):
         label="Seal it (medical records and the like): only the role the policy names can open it", required=False)
     unsolicited = forms.BooleanField(
         label="Nobody asked for this information: keep it apart, to be returned to the sender", required=False)
+    # The form's one-time token, made as the form is shown: sent twice (a double click, a resent
+    # POST), what it adds is saved once (confide.records.entries.AlreadySaved). Back then Save
+    # re-fetches the form (no-store) with a new token, and the browser puts back what was typed:
+    # that the service catches by its words (entries.SAME_WORDS_WITHIN).
+    submission = forms.UUIDField(required=False, widget=forms.HiddenInput, error_messages={
+        "invalid": "This form could not be read. Go back to the file and open the form again."})
 
     def __init__(self, *args, people: list[tuple[int, str]] = (), **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.fields["submission"].initial = uuid.uuid4()
         self.fields["about_people"].choices = [(str(pk), label) for pk, label in people]
         if not people:
             del self.fields["about_people"]
@@ -72,7 +83,49 @@ class EntryFactsForm(forms.Form):
         return data
 
 
-class NoteForm(EntryFactsForm):
+DATE_FORMATS = ["%Y-%m-%d", "%d %m %Y", "%d/%m/%Y", "%d-%m-%Y"]
+
+
+def _date_field(label: str, *, required: bool = False, help_text: str = "", initial=None) -> forms.DateField:
+    # type="date" takes and gives ISO dates (2026-12-03), whatever the browser shows; typed by hand
+    # without it, day month year is taken too.
+    return forms.DateField(label=label, required=required, help_text=help_text, initial=initial,
+                           input_formats=DATE_FORMATS, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                           error_messages={"invalid": "Enter the date as day month year, for example 3 12 2026.",
+                                           "required": "Enter the date."})
+
+
+class ContactFields:
+    """A record of contact (issue 13): when, how and for how long; and the next planned contact.
+    That the date is not in the future nor before the referral is the service's check, beside
+    the field (confide.records.entries). Fields for the forms built on it (their metaclass reads
+    `declared_fields`), never a form of its own: nothing posts it alone."""
+
+    declared_fields = {
+        "contact_kind": forms.ChoiceField(
+            label="Was this a contact with the client?", required=False, widget=forms.RadioSelect,
+            choices=[("", "Not a contact: a note about the case")] + list(Entry.Contact.choices), initial="",
+            error_messages={"invalid_choice": "Choose how the contact took place from the list."}),
+        "contact_on": _date_field("Date of the contact",
+                                  help_text="Today, or the day it took place. Not used for a note that is not a contact."),
+        "duration_minutes": forms.IntegerField(
+            label="How long it lasted, in minutes (optional)", required=False, min_value=0, max_value=600,
+            help_text="Leave it empty for a missed appointment.",
+            widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+            error_messages={"invalid": "Enter the duration in whole minutes, for example 45.",
+                            "min_value": "The duration is in minutes, from 0 to 600 (ten hours).",
+                            "max_value": "The duration is in minutes, from 0 to 600 (ten hours)."}),
+        "next_contact_on": _date_field("Next planned contact (optional)",
+                                       help_text="Shown on the caseload. Leave it empty to keep the date already "
+                                                 "planned."),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact_on"].initial = timezone.localdate()  # today, as the form is shown
+
+
+class NoteForm(ContactFields, EntryFactsForm):
     text = forms.CharField(label="Note", max_length=20000, widget=forms.Textarea(attrs={"rows": 8}),
                            help_text="Facts: what was seen, said and done, and who said it.",
                            error_messages={"required": "Write the note before saving it."})
@@ -80,7 +133,7 @@ class NoteForm(EntryFactsForm):
     field_order = ["text"]
 
 
-class RiskAssessmentForm(EntryFactsForm):
+class RiskAssessmentForm(ContactFields, EntryFactsForm):
     level = forms.ChoiceField(label="Level of risk", choices=Entry.Risk.choices, widget=forms.RadioSelect,
                               error_messages={"required": "Choose the level of risk."})
     text = forms.CharField(label="Assessment", max_length=20000, widget=forms.Textarea(attrs={"rows": 8}),
@@ -170,17 +223,16 @@ class ReferralForm(forms.Form):
                                                                "for example 27 3 1985."})
     subject_role = forms.ChoiceField(label="The client is", choices=SUBJECT_ROLES)
     service = forms.ChoiceField(label="Referred to the service")
+    # Offered only once a possible duplicate is found (records_views.new_referral).
+    different_person = forms.BooleanField(label="This is a different person: take the referral", required=False)
 
     def clean_date_of_birth(self):
-        """A date someone alive could be born on: the policy takes ages from 0 to 130 only, so a date
-        in the future or longer ago would make asking it about this client fail (issue 13)."""
+        """A date someone alive could be born on (0 to 120 years ago, identity.OLDEST_AGE): a date in
+        the future or longer ago is a mistyped year (issue 13)."""
         born = self.cleaned_data.get("date_of_birth")
-        if born is not None:
-            today = timezone.localdate()
-            if born > today:
-                raise forms.ValidationError("The date of birth is in the future: check the year.")
-            if today.year - born.year - ((today.month, today.day) < (born.month, born.day)) > 130:
-                raise forms.ValidationError("The date of birth is more than 130 years ago: check the year.")
+        problem = date_of_birth_problem(born, timezone.localdate())
+        if problem:
+            raise forms.ValidationError(problem)
         return born
 
     def __init__(self, *args, services: list[tuple[str, str]], to_referral: dict | None = None,

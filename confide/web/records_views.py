@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from django.conf import settings
+from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import get_script_prefix, get_urlconf, reverse
@@ -25,11 +26,13 @@ from confide.records.access import (
     access_client,
     access_client_to_write,
     access_document,
+    access_possible_duplicates,
     list_clients,
 )
 from confide.records.break_glass import ReasonNeeded, do_open_outside
 from confide.records.cases import CaseError
 from confide.records.entries import (
+    AlreadySaved,
     EntryError,
     EntryFacts,
     do_add_document,
@@ -37,6 +40,7 @@ from confide.records.entries import (
     do_add_risk_assessment,
     document_content,
     document_filename,
+    entry_changes,
     entry_text,
 )
 from confide.records.models import CASE_FLAGS, DATA_CATEGORIES, Case, Entry, RelatedPerson, SafeContact
@@ -48,7 +52,7 @@ from confide.records.safe_contact import (
     safe_contact_details,
 )
 from confide.sharing.cases import do_change_case, do_take_referral
-from confide.web import describe, limits_views
+from confide.web import client_views, describe, entry_views, limits_views
 from confide.web.downloads import attachment
 from confide.web.errors import add_to_form
 from confide.web.purposes import asks_purpose, bad_purpose, bad_request, with_purpose
@@ -188,12 +192,13 @@ def _case_row(case, purpose: str) -> dict:
             "change_url": with_purpose(_url("web:change_case", case.pk), purpose)}
 
 
-def _entry_row(grant, entry, names: dict[int, str], purpose: str) -> dict:
+def _entry_row(grant, entry, names: dict[int, str], purpose: str, changes: dict[int, dict] | None = None) -> dict:
     row = {"kind": _KIND_LABELS.get(entry.kind, entry.kind), "when": _moment(entry.created_at),
            "author": entry.author_name, "unsolicited": entry.unsolicited, "open": grant.may_open(entry)}
     if not row["open"]:
         row["sealed_reason"] = grant.sealed_reason(entry)
         return row
+    row.update(entry_views.entry_row_extras(grant, entry, purpose, (changes or {}).get(entry.pk)))
     client = grant.client
     about = ([client.display_name] if entry.about_client else []) + [names.get(pk, "") for pk in entry.about_people_ids]
     clauses = entry.wording_confirmed.get("clauses") if isinstance(entry.wording_confirmed, dict) else None
@@ -218,7 +223,9 @@ def client_file(request, client_id: int, *, purpose: str):
     for person in people:  # `person.details` opened only after the gate said yes
         person.relationship_label = _RELATIONSHIP_LABELS.get(person.relationship, person.relationship)
     names = {person.pk: person.details.get("name", "") for person in people}
-    entries = [_entry_row(grant, entry, names, purpose) for entry in grant.entries(100)]
+    listed = grant.entries(100)
+    changes = entry_changes(listed)  # who corrected each corrected entry last: one query, if any was
+    entries = [_entry_row(grant, entry, names, purpose, changes) for entry in listed]
     contact = grant.safe_contact()
     safe = None
     if contact is not None:
@@ -227,6 +234,9 @@ def client_file(request, client_id: int, *, purpose: str):
         "limits": limits_views.file_panel(grant, purpose),
         "grant": grant, "client": client, "cases": cases, "entries": entries, "people": people,
         "safe": safe, "purpose": purpose, "purpose_label": describe.PURPOSES.get(purpose, purpose),
+        # Who the client is: date of birth and age, corrections and their history (issue 13).
+        "identity": client_views.identity(grant, purpose),
+        "print_url": with_purpose(_url("web:print_file", client.pk), purpose),
         "people_url": with_purpose(_url("web:related_people", client.pk), purpose),
         "safe_contact_url": with_purpose(_url("web:safe_contact", client.pk), purpose),
         "sharing_url": with_purpose(_url("web:sharing", client.pk), purpose),
@@ -249,7 +259,9 @@ def _facts(form, client, *, default_categories=None) -> EntryFacts:
     people = [person for person in client.people.all() if person.pk in chosen]
     return EntryFacts(categories=data.get("categories") or default_categories or ["case_notes"],
                       about_client=bool(data.get("about_client")), about_people=people,
-                      source=data["source"], sealed=bool(data.get("sealed")), unsolicited=bool(data.get("unsolicited")))
+                      source=data["source"], sealed=bool(data.get("sealed")), unsolicited=bool(data.get("unsolicited")),
+                      contact_kind=data.get("contact_kind") or "", contact_on=data.get("contact_on"),
+                      duration_minutes=data.get("duration_minutes"), next_contact_on=data.get("next_contact_on"))
 
 
 def _marked(text: str, findings) -> list[tuple[str, object]]:
@@ -285,6 +297,9 @@ def _written_entry(request, case_id: int, purpose: str, form_class, template: st
             facts.wording_confirmed = {"clauses": sorted({f.clause for f in findings}), "passages": len(findings)}
         try:
             save(request.user, case, form.cleaned_data, facts)
+        except AlreadySaved as saved:  # the same form sent again: nothing added, said calmly
+            messages.info(request, saved.sentence())
+            return redirect(context["file_url"])
         except EntryError as exc:
             add_to_form(form, exc)
         else:
@@ -296,15 +311,16 @@ def _written_entry(request, case_id: int, purpose: str, form_class, template: st
 @asks_purpose
 def add_note(request, case_id: int, *, purpose: str):
     return _written_entry(request, case_id, purpose, NoteForm, "records/add_note.html",
-                          lambda user, case, data, facts: do_add_note(user, case, data["text"], facts))
+                          lambda user, case, data, facts: do_add_note(user, case, data["text"], facts,
+                                                                      submission=data.get("submission")))
 
 
 @require_http_methods(["GET", "POST"])
 @asks_purpose
 def add_risk_assessment(request, case_id: int, *, purpose: str):
     return _written_entry(request, case_id, purpose, RiskAssessmentForm, "records/add_risk_assessment.html",
-                          lambda user, case, data, facts: do_add_risk_assessment(user, case, data["text"],
-                                                                                 data["level"], facts))
+                          lambda user, case, data, facts: do_add_risk_assessment(
+                              user, case, data["text"], data["level"], facts, submission=data.get("submission")))
 
 
 @require_http_methods(["GET", "POST"])
@@ -326,7 +342,11 @@ def add_document(request, case_id: int, *, purpose: str):
         upload = form.cleaned_data["file"]
         try:
             do_add_document(request.user, case, upload.name[:200], upload.content_type, upload.read(),
-                            form.cleaned_data["description"], _facts(form, client))
+                            form.cleaned_data["description"], _facts(form, client),
+                            submission=form.cleaned_data.get("submission"))
+        except AlreadySaved as saved:  # the same form sent again: nothing added, said calmly
+            messages.info(request, saved.sentence())
+            return redirect(context["file_url"])
         except EntryError as exc:
             add_to_form(form, exc)
         else:
@@ -407,8 +427,15 @@ def new_referral(request):
     services = [(name, service.label) for name, service in pack.services.items()]
     form = ReferralForm(request.POST or None, services=services, to_referral=pack.spec.consent.get("to_referral"),
                         to_support=pack.spec.consent.get("to_support"))
+    duplicates = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        if not data["different_person"]:  # issue 13: a possible duplicate is offered first
+            duplicates = access_possible_duplicates(request.user, data["name"], data["date_of_birth"])
+            if duplicates:
+                form.add_error(None, "A client with this name and date of birth may already be on Confide. "
+                                     "Check below before you go on.")
+    if request.method == "POST" and form.is_valid():
         try:
             case = do_take_referral(request.user, name=data["name"], service=data["service"],
                                     subject_role=data["subject_role"], date_of_birth=data["date_of_birth"],
@@ -418,7 +445,12 @@ def new_referral(request):
             add_to_form(form, exc)
         else:
             return redirect(reverse("web:client_file", args=[case.client_id]))
-    return render(request, "records/new_referral.html", {"form": form}, status=400 if form.errors else 200)
+    matches = [{"name": client.display_name, "number": client.pk, "url": _url("web:client_file", client.pk)}
+               for client in duplicates.listed] if duplicates else []
+    return render(request, "records/new_referral.html", {
+        "form": form, "duplicates": duplicates, "matches": matches,
+        "offer_different": bool(duplicates) or bool(form.data.get("different_person"))},
+        status=400 if form.errors else 200)
 
 
 @require_http_methods(["GET", "POST"])

@@ -12,7 +12,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from confide.accounts.models import current_policy
 from confide.accounts.services import do_end_locked_out, locked_out_message
-from confide.policy import vocab
 from confide.policy.steps import BEFORE_SENDING
 from confide.records.entries import entry_text
 from confide.records.models import DATA_CATEGORIES, Entry
@@ -32,12 +31,15 @@ from confide.sharing.disclosure import (
     do_record_step,
     do_request_disclosure,
     do_revoke_link,
+    identifying_details,
     link_downloads,
     link_state,
     reason,
     recipient_name,
     sent_note,
+    status_label,
     step_note,
+    why_not_link,
     why_not_send,
 )
 from confide.sharing.incoming import request_to_answer
@@ -50,7 +52,10 @@ from confide.web.purposes import asks_purpose, bad_request, with_purpose
 from confide.web.sharing_forms import DecideForm, SentForm, ShareForm, StepForm
 
 CATEGORY_LABELS = dict(DATA_CATEGORIES)
-_label = vocab.heading
+# A secure link's state (confide.sharing.disclosure.link_state), in words.
+LINK_STATES = {"live": "Working, not all downloaded yet", "used": "Everything downloaded: it no longer works",
+               "expired": "Expired", "revoked": "Stopped"}
+_label = describe.word
 
 
 # Asking to share --------------------------------------------------------------------------------------
@@ -88,7 +93,8 @@ def share(request, client_id: int, *, purpose: str):
                           purpose=data["purpose"],
                           channel=data["channel"], grounds=data["grounds"], reason=data["reason"],
                           identity_verified=data["identity_verified"], incoming=answering,
-                          callback_number=data.get("callback_number", ""))
+                          callback_number=data.get("callback_number", ""), include_name=data["include_name"],
+                          include_date_of_birth=data["include_date_of_birth"])
             disclosure = do_request_disclosure(request.user, pack, grant, case, asked)
         except DisclosureError as error:
             add_to_form(form, error)
@@ -204,7 +210,10 @@ def disclosure(request, disclosure_id: int, *, purpose: str):
         if action != "step":
             steps = _steps(record, may_write=grant.may_write)
     links = [{"pk": link.pk, "created_at": link.created_at, "expires_at": link.expires_at, "state": link_state(link),
-              "downloaded": len(link.downloaded)} for link in record.links.all()]
+              "state_label": LINK_STATES[link_state(link)], "downloaded": len(link.downloaded)}
+             for link in record.links.all()]
+    offer_link = (grant.may_write and record.channel == "secure_link"
+                  and record.status in (Disclosure.Status.READY, Disclosure.Status.SENT))
     return render(request, "sharing/disclosure.html", {
         "grant": grant, "client": grant.client, "d": record, "answer": _answer_view(record), "reason": reason(record),
         "to": recipient_name(record) or _label(record.recipient_kind), "kind": _label(record.recipient_kind),
@@ -212,6 +221,9 @@ def disclosure(request, disclosure_id: int, *, purpose: str):
         "channel": _label(record.channel), "data": [CATEGORY_LABELS.get(d, d) for d in record.data],
         "entries": list(record.entries.all()), "approvals": _approvals(record), "links": links, "token": token,
         "link_url": request.build_absolute_uri(reverse("web:shared", args=[token])) if token else None,
+        "status_label": status_label(record), "identifying": identifying_details(record),
+        "offer_link": offer_link, "link_refused": why_not_link(request.user, record) if offer_link else None,
+        "link_made": token is not None,
         "sent_form": sent_form, "sent_note": sent_note(record), "problem": problem, "downloads": link_downloads(record),
         "tasks": list(record.tasks.all()), "purpose": purpose, "steps": steps,
         "not_yet": why_not_send(record) if record.status == Disclosure.Status.READY else None,
@@ -290,6 +302,7 @@ def approve(request, disclosure_id: int):
         problem, status = "This request is not waiting for your decision, so nothing was recorded.", 403
     briefed_only = not gate.approver_may_see_name(request.user, record.client_id)
     entries = list(record.entries.all())
+    words = gate.access_words_to_decide(request.user, record)
     return render(request, "sharing/approve.html", {
         "d": record, "form": form, "problem": problem, "answer": _answer_view(record), "reason": reason(record),
         "to": recipient_name(record) or _label(record.recipient_kind), "kind": _label(record.recipient_kind),
@@ -297,6 +310,7 @@ def approve(request, disclosure_id: int):
         "channel": _label(record.channel), "data": [CATEGORY_LABELS.get(d, d) for d in record.data],
         "entries": entries, "approvals": _approvals(record), "briefed_only": briefed_only,
         "client_label": f"client {record.client_id}" if briefed_only else f"{record.client.display_name} (client {record.client_id})",
-        "may_decide": may_decide,
+        "may_decide": may_decide, "words": words, "words_shown": any(w["text"] is not None for w in words),
+        "identifying": identifying_details(record),
         "waiting_step": (current_step(record) or 0) + 1 if record.status == Disclosure.Status.AWAITING_APPROVAL else None,
     }, status=status)

@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from confide.policy import reasons as reason_rules
 from confide.policy import steps as step_rules
-from confide.policy import vocab
 from confide.records.models import DATA_CATEGORIES
 from confide.sharing.models import Approval, Consent, IncomingRequest, Task
+from confide.web import describe
 from confide.web.record_forms import ALLOWED_TYPES
 
 # A browser's date field takes only YYYY-MM-DD: a date filled in by the form (today, by default) in
@@ -30,7 +30,7 @@ def checked_upload(upload):
     return upload
 
 
-_label = vocab.heading
+_label = describe.word
 
 
 def word_choices(words) -> list[tuple[str, str]]:
@@ -112,6 +112,10 @@ class ShareForm(forms.Form):
         label="The number you called back on", required=False, max_length=40,
         help_text="Only if you ticked the box above. For an agency, the number in the directory. It is kept with "
                   "the request as the record of the call back.")
+    # Minimum necessary (Caldicott 3): what is sent names the client by number unless the purpose
+    # needs more. Recorded with the request; shown to approvers; printed on what the recipient gets.
+    include_name = forms.BooleanField(label="Include the client's name", required=False)
+    include_date_of_birth = forms.BooleanField(label="Include their date of birth", required=False)
     reason = forms.CharField(label="Your reasons", max_length=4000, widget=forms.Textarea(attrs={"rows": 4}),
                              help_text="Kept whichever way the decision goes. Approvers read it; trustees see it "
                                        "without the client's name, so do not name the client in it.",

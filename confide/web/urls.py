@@ -1,13 +1,18 @@
 from django.urls import path
 
 from confide.web import (
+    client_views,
     consent_views,
+    entry_views,
+    figures_views,
     incoming_views,
     limits_views,
     link_views,
+    notice_views,
     records_views,
     request_views,
     review_views,
+    staff_views,
     task_views,
     views,
 )
@@ -15,6 +20,7 @@ from confide.web import (
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("figures/", figures_views.figures, name="figures"),
     path("clients/", records_views.client_list, name="client_list"),
     path("clients/open/", records_views.open_outside, name="open_outside"),
     path("clients/new/", records_views.new_referral, name="new_referral"),
@@ -22,6 +28,11 @@ urlpatterns = [
     path("clients/<int:client_id>/people/", records_views.related_people, name="related_people"),
     path("clients/<int:client_id>/safe-contact/", records_views.safe_contact, name="safe_contact"),
     path("clients/<int:client_id>/record-of-access/", views.record_of_access, name="record_of_access"),
+    path("clients/<int:client_id>/correct-name/", client_views.correct_identity, {"field": "name"},
+         name="correct_name"),
+    path("clients/<int:client_id>/correct-date-of-birth/", client_views.correct_identity, {"field": "date_of_birth"},
+         name="correct_date_of_birth"),
+    path("clients/<int:client_id>/print/", client_views.print_file, name="print_file"),
     path("clients/<int:client_id>/limits/", limits_views.limits, name="limits"),
     path("clients/<int:client_id>/limits.pdf", limits_views.limits_pdf, name="limits_pdf"),
     path("limits/<int:told_id>/signed-copy/", limits_views.limits_signed_copy, name="limits_signed_copy"),
@@ -31,6 +42,9 @@ urlpatterns = [
     path("cases/<int:case_id>/risk-assessments/new/", records_views.add_risk_assessment, name="add_risk_assessment"),
     path("cases/<int:case_id>/documents/new/", records_views.add_document, name="add_document"),
     path("documents/<int:entry_id>/", records_views.download_document, name="download_document"),
+    path("entries/<int:entry_id>/correct/", entry_views.correct_entry, name="correct_entry"),
+    path("entries/<int:entry_id>/move/", entry_views.move_entry, name="move_entry"),
+    path("entries/<int:entry_id>/history/", entry_views.entry_history, name="entry_history"),
     path("reviews/", review_views.queue, name="review_queue"),
     path("reviews/<int:glass_id>/", review_views.review, name="review"),
     path("record-of-access/", views.record_of_access_lookup, name="record_of_access_lookup"),
@@ -51,6 +65,14 @@ urlpatterns = [
     path("approvals/<int:disclosure_id>/", request_views.approve, name="approve"),
     path("tasks/", task_views.tasks, name="tasks"),
     path("tasks/<int:task_id>/", task_views.task, name="task"),
+    path("clients/<int:client_id>/tasks/new/", task_views.add_task, name="add_task"),
+    path("notices/", notice_views.notices, name="notices"),
+    # The administrator's (confide/web/staff_views.py): staff accounts and the organisation's settings.
+    path("staff/", staff_views.staff_list, name="staff_list"),
+    path("staff/new/", staff_views.add_staff, name="staff_add"),
+    path("staff/<int:user_id>/", staff_views.staff_member, name="staff_member"),
+    path("staff/<int:user_id>/change/", staff_views.change_staff, name="staff_change"),
+    path("organisation/", staff_views.organisation_settings, name="organisation_settings"),
     # A partner agency's secure link: no sign-in; the token is the key (confide.sharing.access).
     path("shared/<str:token>/", link_views.shared, name="shared"),
     path("shared/<str:token>/<int:entry_id>/", link_views.shared_download, name="shared_download"),

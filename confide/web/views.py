@@ -9,36 +9,94 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from confide.audit.actions import Action
 from confide.audit.models import AuditEvent, AuditHead
 from confide.ids import record_id
 from confide.policy import vocab
-from confide.records.access import access_client, list_clients
+from confide.records.access import access_client, caseload, team_caseloads
 from confide.records.break_glass import review_queue
-from confide.records.models import OpenCaseCount
-from confide.sharing.access import approvals_waiting, consents_expiring_for, my_tasks
-from confide.web import describe
+from confide.records.models import Entry, OpenCaseCount
+from confide.sharing.access import (
+    HOME_SHOWN,
+    approvals_waiting,
+    consents_expiring_for,
+    my_tasks,
+    requests_in_hand,
+    team_tasks_overdue,
+)
+from confide.web import client_views, describe
 from confide.web.forms import RecordLookupForm
+from confide.web.purposes import with_purpose
 
 STAFF_SHOWN = 100  # staff accounts on an administrator's home page
 SMALL_NUMBER = 5  # figures below this are shown as "fewer than 5", so nobody is identifiable
+CASELOAD_SHOWN = 30  # a worker holds a few dozen cases; the client list has the rest
+
+
+def waiting_words(since, today) -> str:
+    """How long something has waited, as a manager reads it: "waiting since today", "waiting 3 days"."""
+    days = (today - timezone.localtime(since).date()).days
+    return "waiting since today" if days <= 0 else f"waiting {days} day{'s' if days != 1 else ''}"
+
+
+def _task_rows(tasks, names: dict[int, str], today) -> list[dict]:
+    """A home page's tasks: the title, the due date and whether it is overdue, and the client by name
+    where the page's own list of clients already named them (else by number only)."""
+    return [{"task": task, "url": reverse("web:task", args=[task.pk]), "client_name": names.get(task.client_id, ""),
+             "overdue": task.due_on is not None and task.due_on < today} for task in tasks]
+
+
+def _request_rows(requests) -> list[dict]:
+    return [{"disclosure": d, "url": reverse("web:disclosure", args=[d.pk]), "to": describe.word(d.recipient_kind),
+             "purpose": describe.purpose(d.purpose), "ready": d.status == d.Status.READY} for d in requests]
 
 
 @require_GET
 def home(request):
+    """Each person's day: what is waiting for them first, then their clients, or their team, or the
+    figures, as their kind of role has (vocab's *_KINDS). Every read of client data goes through the
+    gates (records.access, sharing.access), which record what they showed."""
     user = request.user
     kind = user.role_kind
-    context = {"kind": kind}
-    if kind in vocab.CASEWORK_KINDS or kind in vocab.MANAGER_KINDS:
-        clients = list_clients(user, limit=11)
-        context["clients"], context["more_clients"] = clients[:10], len(clients) > 10
-    context["reviews"] = review_queue(user).count() if kind not in vocab.NAMELESS_KINDS else 0
-    context["approvals"] = len(approvals_waiting(user))
-    context["tasks"] = len(my_tasks(user))
-    if kind in vocab.CASEWORK_KINDS or kind in vocab.MANAGER_KINDS:
+    today = timezone.localdate()
+    casework, manages = kind in vocab.CASEWORK_KINDS, kind in vocab.MANAGER_KINDS
+    context = {"kind": kind, "casework": casework, "manages": manages, "today": today,
+               "line_manager": kind in vocab.LINE_MANAGER_KINDS, "auditor": kind in vocab.AUDITOR_KINDS,
+               "nameless": kind in vocab.NAMELESS_KINDS, "administers": kind in vocab.ADMINISTRATOR_KINDS}
+    names: dict[int, str] = {}
+    if casework or manages:
+        clients = caseload(user, limit=CASELOAD_SHOWN + 1)
+        context["clients"], context["more_clients"] = clients[:CASELOAD_SHOWN], len(clients) > CASELOAD_SHOWN
+        names = {client.pk: client.display_name for client in context["clients"]}
+    tasks = my_tasks(user)
+    risks = dict(Entry.Risk.choices)
+    for client in context.get("clients", []):
+        client.open_tasks = sum(1 for task in tasks if task.client_id == client.pk)
+        client.risk_label = risks.get(client.risk_level, "")
+    context["tasks"] = len(tasks)
+    context["task_rows"] = _task_rows(tasks[:HOME_SHOWN], names, today)
+    context["overdue"] = sum(1 for row in context["task_rows"] if row["overdue"])
+    if casework or manages:
         context["expiring"] = consents_expiring_for(user)
+        context["requests"] = _request_rows(requests_in_hand(user))
+    waiting = approvals_waiting(user)
+    context["approvals"] = len(waiting)
+    context["approval_rows"] = [{"disclosure": d, "url": reverse("web:approve", args=[d.pk]),
+                                 "to": describe.word(d.recipient_kind), "purpose": describe.purpose(d.purpose),
+                                 "waiting": waiting_words(d.requested_at, today)} for d in waiting[:HOME_SHOWN]]
+    if kind not in vocab.NAMELESS_KINDS:
+        context["reviews"] = review_queue(user).count()
+        context["review_rows"] = [{"glass": glass, "url": reverse("web:review", args=[glass.pk]),
+                                   "waiting": waiting_words(glass.created_at, today)}
+                                  for glass in review_queue(user)[:HOME_SHOWN]]
+    else:
+        context["reviews"] = 0
+    if kind in vocab.LINE_MANAGER_KINDS:
+        context["team_caseloads"] = team_caseloads(user)
+        context["team_overdue"] = _task_rows(team_tasks_overdue(user), {}, today)
     if kind in vocab.AUDITOR_KINDS:
         head = AuditHead.objects.get(pk=1)
         context["audit_head"] = head
@@ -73,7 +131,9 @@ ACCESS_PAGE = 100  # events on a page of the record of access
 
 @require_GET
 def record_of_access(request, client_id: int):
-    """Who looked at this client's records, when and why (Home-Start 9.1: the Record of Access Form)."""
+    """Who looked at this client's records, when and why (Home-Start 9.1: the Record of Access Form),
+    a page at a time and narrowed by who, what and when; one person's views of this record on one
+    day are one row (client_views.access_page)."""
     purpose = request.GET.get("purpose", "direct_support")
     if purpose not in RECORD_OF_ACCESS_PURPOSES:
         return render(request, "web/error.html", {"status": 400, "title": "That purpose is not one Confide knows",
@@ -87,19 +147,25 @@ def record_of_access(request, client_id: int):
             before = record_id(request.GET["before"])
         except Http404:
             before = None  # no number an event could have: the record from its newest
-    events = AuditEvent.objects.filter(client_id=client.pk)
-    if before is not None:
-        events = events.filter(seq__lt=before)
-    events = list(events.order_by("-seq")[:ACCESS_PAGE + 1])
-    more, events = len(events) > ACCESS_PAGE, events[:ACCESS_PAGE]
-    users = {u.pk: u for u in get_user_model().objects.filter(pk__in={e.actor_id for e in events if e.actor_id})}
-    rows = [describe.access_row(event, users.get(event.actor_id)) for event in events]
+    pairs, users = client_views.access_choices(client.pk)
+    people, actions = client_views.filter_choices(pairs, users)
+    asked = {key: request.GET[key] for key in ("who", "what", "since", "until") if request.GET.get(key)}
+    form = client_views.AccessFilterForm(asked or None, people=people, actions=actions)
+    rows, more = [], False
+    if not asked or form.is_valid():
+        found, more = client_views.access_page(client.pk, form.cleaned_data if asked else {}, before, ACCESS_PAGE)
+        events = AuditEvent.objects.in_bulk([seq for seq, _ in found])
+        rows = [describe.access_row(events[seq], users.get(events[seq].actor_id), times=n) for seq, n in found]
     url = reverse("web:record_of_access", args=[client.pk])
     keep = {"purpose": purpose} if purpose != "direct_support" else {}
+    keep |= asked if not form.errors else {}
     return render(request, "audit/record_of_access.html", {
-        "client": client, "rows": rows, "page_size": ACCESS_PAGE,
-        "older_url": f"{url}?{urlencode({**keep, 'before': events[-1].seq})}" if more else None,
-        "newest_url": (f"{url}?{urlencode(keep)}" if keep else url) if before is not None else None})
+        "client": client, "rows": rows, "page_size": ACCESS_PAGE, "form": form, "narrowed": bool(asked),
+        "purpose": purpose, "clear_url": f"{url}?{urlencode({'purpose': purpose})}" if purpose != "direct_support" else url,
+        "file_url": with_purpose(reverse("web:client_file", args=[client.pk]), purpose),
+        "older_url": f"{url}?{urlencode({**keep, 'before': found[-1][0]})}" if more else None,
+        "newest_url": (f"{url}?{urlencode(keep)}" if keep else url) if before is not None else None},
+        status=400 if form.errors else 200)
 
 
 @require_GET

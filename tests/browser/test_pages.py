@@ -98,7 +98,7 @@ def test_a_worker_signs_in_with_a_second_factor_sees_only_their_client_and_locks
 
 
 @pytest.mark.parametrize("who, heading, sees_client", [
-    ("manager", "Managing", False),
+    ("manager", "Break-glass openings to review", False),
     ("controller", "Audit log", False),
     ("trustee", "Open cases by service", False),
     ("otherteam", "Your clients", False),

@@ -81,7 +81,7 @@ def ask(page, client_id: int, *, to: str, purpose: str, grounds: list[str]) -> s
     assert NOTE_TEXT in page.content()
     assert not page.locator('input[name="entries"]:checked').count(), "nothing is ticked until ticked"
     assert_accessible(page, "ask to share")
-    page.get_by_role("button", name="Ask the policy").click()
+    page.get_by_role("button", name="Check whether this can be shared").click()
     assert "Choose what to share" in page.get_by_role("alert").inner_text()
     assert_accessible(page, "ask to share, with errors")
     page.get_by_label("Share with").select_option(label=to)
@@ -91,7 +91,7 @@ def ask(page, client_id: int, *, to: str, purpose: str, grounds: list[str]) -> s
         page.locator(f'input[name="grounds"][value="{ground}"]').check()
     page.get_by_label("How it would go").select_option("secure_link")
     page.get_by_label("Your reasons").fill(REASON)
-    page.get_by_role("button", name="Ask the policy").click()
+    page.get_by_role("button", name="Check whether this can be shared").click()
     assert "it may be shared if approved" in page.content()
     assert_accessible(page, "the policy's answer")
     return page.url

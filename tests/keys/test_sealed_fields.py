@@ -18,7 +18,17 @@ from confide.keys.runtime import key_store
 from confide.keys.sealed import UNREADABLE, Sealed
 from confide.records.entries import EntryFacts, do_add_document, do_add_note
 from confide.records.identity import reveal_names
-from confide.records.models import BreakGlass, Case, Client, Document, Entry, RelatedPerson, SafeContact
+from confide.records.models import (
+    BreakGlass,
+    Case,
+    Client,
+    ClientCorrection,
+    Document,
+    Entry,
+    EntryVersion,
+    RelatedPerson,
+    SafeContact,
+)
 from confide.records.people import do_add_related_person
 from confide.records.safe_contact import do_set_safe_contact
 from confide.sharing.models import (
@@ -58,6 +68,10 @@ TEXT = {
     "limits_filename": "limits-signed.txt",
     "limits_content": b"Signed limits of confidentiality.",
     "totp": "JBSWY3DPEHPK3PXP",
+    "earlier_body": "Perpetua said the front gate is the safe way in.",
+    "version_reason": "The gate was the side gate, not the front.",
+    "earlier": {"value": "1990-04-20"},
+    "correction_reason": "Her passport gives the 2nd, not the 20th.",
 }
 
 
@@ -131,6 +145,12 @@ class Records:
         self.limits = LimitsTold(client=self.client, wording=wording, how="signed", told_on=today, recorded_by=worker)
         self.limits.form_filename, self.limits.form_content = TEXT["limits_filename"], TEXT["limits_content"]
         self.limits.save()
+        self.version = EntryVersion(entry=self.note, client=self.client, number=1, changed_by=worker)
+        self.version.body, self.version.reason = TEXT["earlier_body"], TEXT["version_reason"]
+        self.version.save()
+        self.correction = ClientCorrection(client=self.client, field="date_of_birth", changed_by=worker)
+        self.correction.earlier, self.correction.reason = TEXT["earlier"], TEXT["correction_reason"]
+        self.correction.save()
 
     def columns(self):
         """(model, pk, attribute, the value stored, the context it was always sealed with)."""
@@ -161,6 +181,12 @@ class Records:
              f"request:{self.incoming.ref}:order"),
             (LimitsTold, self.limits.pk, "form_filename", TEXT["limits_filename"], f"limits:{self.limits.ref}:form_name"),
             (LimitsTold, self.limits.pk, "form_content", TEXT["limits_content"], f"limits:{self.limits.ref}:form"),
+            (EntryVersion, self.version.pk, "body", TEXT["earlier_body"], f"note_version:{self.version.ref}:body"),
+            (EntryVersion, self.version.pk, "reason", TEXT["version_reason"], f"note_version:{self.version.ref}:reason"),
+            (ClientCorrection, self.correction.pk, "earlier", TEXT["earlier"],
+             f"client_correction:{self.correction.ref}:earlier"),
+            (ClientCorrection, self.correction.pk, "reason", TEXT["correction_reason"],
+             f"client_correction:{self.correction.ref}:reason"),
         ]
 
 

@@ -26,9 +26,18 @@ ID_KIND = {"web:client_file": "client", "web:related_people": "client", "web:saf
            "web:approve": "disclosure", "web:task": "task", "web:incoming": "request", "web:incoming_order": "request",
            "web:limits": "client", "web:limits_pdf": "client", "web:support_consent": "client",
            "web:limits_signed_copy": "limits"}
+# The client file's own pages (issue 13): correcting the name and date of birth, and printing the file.
+ID_KIND |= {"web:correct_name": "client", "web:correct_date_of_birth": "client", "web:print_file": "client"}
 POSTABLE = {"web:change_case", "web:related_people", "web:safe_contact", "web:add_note", "web:add_risk_assessment", "web:add_document",
             "web:review", "web:new_consent", "web:share", "web:new_request", "web:consent", "web:disclosure",
             "web:approve", "web:task", "web:incoming", "web:report", "web:limits", "web:support_consent"}
+POSTABLE |= {"web:correct_name", "web:correct_date_of_birth"}
+# Setting a task on a client's file (issue 13, point 2): opened to write, as a note is.
+ID_KIND |= {"web:add_task": "client"}
+POSTABLE |= {"web:add_task"}
+# Correcting, moving and reading the earlier versions of an entry (issue 13, point 3).
+ID_KIND |= {"web:correct_entry": "entry", "web:move_entry": "entry", "web:entry_history": "entry"}
+POSTABLE |= {"web:correct_entry", "web:move_entry"}
 # Addressed by a secret token, not an id: tested in tests/sharing (a wrong, spent, revoked or expired
 # link answers alike).
 TOKEN_PAGES = {"web:shared", "web:shared_download"}
@@ -40,7 +49,10 @@ def id_patterns() -> dict[str, URLPattern]:
             and name not in TOKEN_PAGES
             # The partner directory holds no client data: staff read every agency in it, managers
             # change it (tests/web/test_partners_pages.py).
-            and not name.startswith("partners:")}
+            and not name.startswith("partners:")
+            # Nor do staff accounts: only the administrator opens them, and everyone else is refused
+            # (tests/accounts/test_staff_admin.py).
+            and not name.startswith("web:staff_")}
 
 
 def raw_url(name: str, pk) -> str:

@@ -140,12 +140,12 @@ class ConsentToSupportTest(ConfideTestCase):
         client = clients_named("Rowan Tealby")[0]
         self.assertFalse(SupportConsent.objects.exists())
         file_url = reverse("web:client_file", args=[client.pk])
-        self.assertContains(self.client.get(file_url), "Ask Rowan Tealby to consent to support and assistance")
+        self.assertContains(self.client.get(file_url), "Ask <bdi>Rowan Tealby</bdi> to consent to support and assistance")
         url = reverse("web:support_consent", args=[client.pk])
         self.assertEqual(self.client.post(url, {"how": "written", "given_on": timezone.localdate().isoformat()}).status_code,
                          302)
         self.assertEqual(SupportConsent.objects.get(client=client).how, "written")
-        self.assertNotContains(self.client.get(file_url), "Ask Rowan Tealby to consent to support")
+        self.assertNotContains(self.client.get(file_url), "Ask <bdi>Rowan Tealby</bdi> to consent to support")
         self.sign_in("other_team")
         self.assertEqual(self.client.get(url).status_code, 404)
 

@@ -54,7 +54,7 @@ class JustUsCallBackTest(ConfideTestCase):
         logged.refresh_from_db()
         self.assertEqual((logged.verified, logged.verified_by), ("confirmed", self.p["assigned"]))
         # Asked again after the call back: 3.3 no longer refuses it.
-        self.assertContains(self.client.get(url), "Ask the policy again")
+        self.assertContains(self.client.get(url), "Check again whether this can be shared")
         self.answer(logged)
         answered = Disclosure.objects.latest("id")
         self.assertNotEqual(answered, refused)

@@ -43,7 +43,7 @@ def rename(name: str) -> None:
 
 
 def prompt(name: str = CLIENT_NAME) -> str:
-    return f"Tell {name} the limits of confidentiality."
+    return f"Tell <bdi>{name}</bdi> the limits of confidentiality."
 
 
 class VppStatementTest(ConfideTestCase):

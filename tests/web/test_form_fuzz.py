@@ -31,10 +31,14 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 import confide.accounts.forms
 import confide.partners.forms
+import confide.web.client_views
+import confide.web.entry_views
 import confide.web.forms
 import confide.web.limits_forms
 import confide.web.record_forms
 import confide.web.sharing_forms
+import confide.web.staff_forms
+import confide.web.task_views
 from confide.accounts.services import do_confirm_second_factor, do_issue_setup_code, new_totp_secret
 from confide.accounts.sessions import PENDING_USER
 from confide.accounts.views import PENDING_SECRET, PENDING_SINCE
@@ -188,6 +192,7 @@ class Target:
 
 W, R, S = confide.web.record_forms, confide.web.sharing_forms, confide.web.limits_forms
 P, A = confide.partners.forms, confide.accounts.forms
+C = confide.web.client_views
 PHONE = "01632 960999"  # Ofcom's drama range: never a real number
 
 TARGETS = [
@@ -263,15 +268,51 @@ TARGETS = [
            valid={"password": "assigned-password-1"}),
     Target("accounts:keep_alive", "assigned", forms=(), query=""),
     Target("accounts:logout", "assigned", forms=(), query=""),
+    # The client file's own pages (issue 13): correcting the name and date of birth, and the record of
+    # access's filter (sent by GET).
+    Target("web:correct_name", "assigned", {"client_id": "client"}, classes=(C.CorrectionForm,),
+           valid={"new_value": "Zelda Quill-Feather", "reason": "The client spelled it for me today."}),
+    Target("web:correct_date_of_birth", "assigned", {"client_id": "client"}, classes=(C.CorrectionForm,),
+           valid={"new_value": "27 3 1985", "reason": "The client showed me her passport today."}),
+    Target("web:record_of_access", "assigned", {"client_id": "client"}, query="", method="GET",
+           classes=(C.AccessFilterForm,)),
+    # Tasks and notices (issue 13, point 2): setting a task on a client's file; opening a notice, or all.
+    Target("web:add_task", "assigned", {"client_id": "client"}, classes=(confide.web.task_views.AddTaskForm,)),
+    Target("web:notices", "assigned", forms=(), query="", manual={
+        "notice": Field("number", MISSING), "all": Field("text", MISSING)}),
+]
+# The administrator's staff pages (confide/web/staff_views.py); "staff" is the assigned worker's account.
+F = confide.web.staff_forms
+TARGETS += [
+    Target("web:staff_list", "administrator", query="", method="GET", classes=(F.StaffSearchForm,)),
+    Target("web:staff_add", "administrator", query="", classes=(F.AddStaffForm,),
+           valid={"username": "p.fictional", "work_phone": PHONE, "password": "a long first password 42"}),
+    Target("web:staff_change", "administrator", {"user_id": "staff"}, query="", classes=(F.ChangeStaffForm,),
+           valid={"work_phone": PHONE}),
+    Target("web:staff_member", "administrator", {"user_id": "staff"}, forms=(), query="",
+           manual={"do": Field("choice", "setup_code", ["setup_code", "disable", "enable"])}),
+    Target("web:organisation_settings", "administrator", query="", classes=(F.OrganisationForm,),
+           valid={"phone": PHONE}),
+]
+# Correcting and moving an entry (confide/web/entry_views.py): the assigned worker wrote the note.
+E = confide.web.entry_views
+TARGETS += [
+    Target("web:correct_entry", "assigned", {"entry_id": "note"}, classes=(E.CorrectEntryForm,),
+           valid={"reason": "The date of the visit was wrong.", "text": "Met at the office on Tuesday."}),
+    Target("web:move_entry", "assigned", {"entry_id": "note"}, classes=(E.MoveEntryForm,),
+           valid={"reason": "Written in the wrong client's file."}),
 ]
 BY_NAME = {}
 for _target in TARGETS:
     BY_NAME.setdefault(_target.name, []).append(_target)
 
 FORM_MODULES = (confide.web.forms, confide.web.record_forms, confide.web.sharing_forms, confide.web.limits_forms,
-                confide.partners.forms, confide.accounts.forms)
+                confide.partners.forms, confide.accounts.forms, confide.web.client_views)
 # Forms never posted on their own: their fields are posted through the forms built on them.
 BASES = {W.EntryFactsForm: "the facts of every entry: posted as part of NoteForm, RiskAssessmentForm, DocumentForm"}
+FORM_MODULES += (confide.web.staff_forms, confide.web.entry_views)
+BASES |= {F.RoleAndTeamMixin: "a person's role and team: posted as part of AddStaffForm and ChangeStaffForm",
+          F.DetailsMixin: "a person's name and contact details: posted as part of AddStaffForm and ChangeStaffForm"}
 SENTINEL = 4_611_686_018_427_387_903  # stands for an id in a reversed address
 # A 400 names what was wrong: a summary with a message under its heading, or a message on a field.
 ERROR_TEXT = re.compile(rb'class="error-summary"[^>]*>\s*<h2>[^<]+</h2>\s*(<ul>\s*<li>\s*(<a [^>]*>)?|<p>)\s*\w'
@@ -447,7 +488,7 @@ class FormFuzzTests(Fuzzing, HypothesisTestCase, ConfideTestCase):
                 "contact": self.partners["detective"].pk, "agreement": self.partners["police_agreement"].pk,
                 "consent": s["consent_id"], "waiting": s["disclosure_id"], "phone": self.phone.pk, "request": s["request_id"],
                 "task": s["task_id"], "ready": Task.objects.get(pk=s["task_id"]).disclosure_id, "token": s["token"],
-                "setup": self.setup_code, "totp": pyotp.TOTP(self.totp_secret).now()}
+                "setup": self.setup_code, "totp": pyotp.TOTP(self.totp_secret).now(), "staff": p["assigned"].pk}
 
     # --- that every form and every page taking a POST is fuzzed ---
 
@@ -486,7 +527,7 @@ class FormFuzzTests(Fuzzing, HypothesisTestCase, ConfideTestCase):
         saves = {"web:related_people", "web:safe_contact", "web:change_case", "web:add_note", "web:add_document",
                  "web:new_referral", "web:new_request", "partners:add_agency", "partners:add_contact",
                  "partners:change_contact", "partners:change_agency", "accounts:login", "web:open_outside",
-                 "web:review", "web:task", "web:incoming", "web:approve"}
+                 "web:review", "web:task", "web:incoming", "web:approve", "web:add_task"}
         for target in TARGETS:
             with self.subTest(target.name):
                 fields = self.fields(target)

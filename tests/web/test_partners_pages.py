@@ -218,7 +218,7 @@ class BadInputTests(PartnerPagesTestCase):
         empty = do_add_agency(self.p["manager"], name="Hollowmere Medical Practice", kind="gp",
                               known_phone="01632 960400")
         page = self.client.get(reverse("partners:add_agreement", args=[empty.pk]))
-        self.assertContains(page, "nobody at Hollowmere Medical Practice is named yet")
+        self.assertContains(page, "nobody at <bdi>Hollowmere Medical Practice</bdi> is named yet")
         self.assertContains(page, reverse("partners:add_contact", args=[empty.pk]))
 
     def test_ending_an_agreement_before_it_starts_is_shown_beside_the_date(self):

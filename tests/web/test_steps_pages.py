@@ -65,7 +65,7 @@ class BeforeSendingPageTest(ConfideTestCase):
                                              "explore_implications-note": EXPLORED})
         self.assertRedirects(done, self.url())
         page = self.client.get(self.url())
-        self.assertContains(page, "Done: recorded by Ada Assigned")
+        self.assertContains(page, "Done: recorded by <bdi>Ada Assigned</bdi>")
         self.assertContains(page, EXPLORED)
         self.assertNotContains(page, "disabled")
         made = self.client.post(self.url(), {"action": "link"})
