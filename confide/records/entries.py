@@ -12,6 +12,7 @@ the right one with its trail, every part of it re-sealed under the right client'
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from uuid import UUID
 
@@ -309,6 +310,13 @@ def do_correct_entry(user, entry: Entry, new_text: str, reason: str, contact: En
     return current
 
 
+# What else must agree before an entry leaves its file, asked inside the move's transaction: each
+# takes the entry and gives the sentence that stops it, or None. Apps above records add theirs when
+# Django starts (sharing: an entry in a request to share stays where the request says it is), so
+# records never imports them.
+MOVE_GUARDS: list[Callable[[Entry], str | None]] = []
+
+
 def do_move_entry(user, entry: Entry, to_case: Case, reason: str) -> Entry:
     """Move an entry written in the wrong file to the right one (`to_case`, which the gate opened
     to this person for writing: access_case_to_write). Its words, its earlier versions and its
@@ -324,6 +332,10 @@ def do_move_entry(user, entry: Entry, to_case: Case, reason: str) -> Entry:
         if to_case.pk == from_case.pk:
             raise EntryError("the entry is already in that file: choose the file it should be in", field="client",
                              code="same_case")
+        for guard in MOVE_GUARDS:
+            stopped = guard(current)
+            if stopped:
+                raise EntryError(stopped, code="entry_in_use", status=409)
         text = _readable_body(current, old_client)
         versions = list(EntryVersion.objects.filter(entry=current).order_by("id"))
         opened = [(version, EntryVersion.body.read(version), EntryVersion.reason.read(version)) for version in versions]

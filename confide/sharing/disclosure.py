@@ -617,3 +617,13 @@ def link_downloads(disclosure: Disclosure) -> list[dict]:
         entry = json.loads(event.detail or "{}").get("entry")
         out.append({"at": event.at, "what": f"{kinds.get(entry, 'an item')} (entry {entry})"})
     return out
+
+
+def why_entry_stays(entry: Entry) -> str | None:
+    """An entry in a request to share stays in its file (confide.records.entries.MOVE_GUARDS): the
+    request, its approvals and what was sent name it there, and moving it would make what was
+    approved unreadable through its link."""
+    if Disclosure.entries.through.objects.filter(entry_id=entry.pk).exists():
+        return ("this is part of a request to share, so it cannot be moved: what was asked for and approved "
+                "names it in this file. Ask a manager if the request should be stopped first.")
+    return None

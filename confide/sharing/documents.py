@@ -14,7 +14,7 @@ import re
 
 from django.utils import timezone
 
-from confide.accounts.models import current_organisation
+from confide.accounts.models import Organisation
 from confide.pdf import render_pdf
 from confide.policy import vocab
 from confide.records.models import DATA_CATEGORIES
@@ -86,7 +86,9 @@ def sender_title(organisation) -> str:
 def entry_pdf(disclosure, entry, text: str) -> bytes:
     """One shared entry, as the recipient downloads it: from whom, how to call back, about whom
     (only the identifying details the request chose), why and on what basis, then the entry."""
-    organisation = current_organisation()  # the sender: the organisation, not its pack
+    # The sender: the organisation, not its pack. Read afresh, not from the process's copy (the
+    # header's), so a call-back number changed in the settings is the one printed at once.
+    organisation = Organisation.objects.filter(pk=1).first()
     worker = disclosure.requested_by
     direct = (worker.work_phone or "").strip()
     about = {"number": disclosure.client_id, "name": "", "date_of_birth": None}

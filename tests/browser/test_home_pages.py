@@ -77,3 +77,14 @@ def test_a_managers_home_shows_what_waits_for_them(page, people):  # noqa: F811
     team = page.get_by_role("region", name="Your team").inner_text()
     assert "Ada Assigned" in team and "Review the case with a manager" in team and "was due" in team
     _walk(page, "a manager's home")
+
+
+def test_a_trustees_home_leads_to_the_figures(page, people):  # noqa: F811
+    _day(people)
+    sign_in_with_totp(page, "trustee", "trustee-password-1")
+    assert CLIENT_NAME not in page.content()
+    page.get_by_role("link", name="See all the figures").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Figures"
+    assert page.get_by_role("table", name="Referrals in the last 12 months by service").count() == 1
+    assert CLIENT_NAME not in page.content()
+    _walk(page, "figures")

@@ -14,7 +14,7 @@ from confide.records import access as gate
 from confide.records.corrections import CorrectionError, do_correct_client_identity, earlier_value
 from confide.records.identity import OLDEST_AGE, age_on, date_of_birth_problem, same_name
 from confide.records.models import Case, Client, ClientCorrection
-from confide.sharing.disclosure import Recipient, build_request
+from confide.sharing.disclosure import DisclosureError, Recipient, build_request
 from tests.base import CLIENT_NAME, ConfideTestCase, clients_named
 
 TODAY = dt.date(2026, 12, 3)
@@ -39,18 +39,24 @@ class DatesOfBirthTests(ConfideTestCase):
         self.assertIsNone(date_of_birth_problem(dt.date(1990, 4, 1), TODAY))
         self.assertIsNone(date_of_birth_problem(None, TODAY))
 
-    def test_the_request_to_the_policy_leaves_out_an_impossible_age_and_keeps_a_real_one(self):
-        # Issue 13: a date of birth in the future made the engine refuse the request (subject.age).
+    def test_the_policy_is_not_asked_about_an_impossible_age_and_is_asked_about_a_real_one(self):
+        # Issue 13: a date of birth in the future made the engine refuse the request (subject.age),
+        # a server error. The answer can turn on the age, so none is guessed: a plain sentence.
         client = self.p["client"]
         recipient = Recipient(kind="police", name="Duty desk")
-        for born, age in ((timezone.localdate() + dt.timedelta(days=400), None), (dt.date(1850, 1, 1), None),
-                          (timezone.localdate().replace(year=timezone.localdate().year - 30), 30)):
+        for born in (timezone.localdate() + dt.timedelta(days=400), dt.date(1850, 1, 1)):
             with self.subTest(born=born):
                 client.date_of_birth = born
-                request = build_request(client, self.p["case"], recipient, ["case_notes"], "liaison", "phone", [],
-                                        False, {"status": "not_sought"})
-                self.assertEqual(request["subject"].get("age"), age)
-                self.assertIn(self.p["pack"].decide(request)["decision"], {"permit", "deny", "permit_if_approved"})
+                with self.assertRaises(DisclosureError) as caught:
+                    build_request(client, self.p["case"], recipient, ["case_notes"], "liaison", "phone", [],
+                                  False, {"status": "not_sought"})
+                self.assertIn("date of birth on their file cannot be right", str(caught.exception))
+        today = timezone.localdate()
+        client.date_of_birth = dt.date(today.year - 30, today.month, min(today.day, 28))  # 30 today, even on 29 Feb
+        request = build_request(client, self.p["case"], recipient, ["case_notes"], "liaison", "phone", [],
+                                False, {"status": "not_sought"})
+        self.assertEqual(request["subject"]["age"], 30)
+        self.assertIn(self.p["pack"].decide(request)["decision"], {"permit", "deny", "permit_if_approved"})
 
 
 class CorrectionTests(ConfideTestCase):

@@ -36,7 +36,7 @@ from confide.records.entries import (
     version_text,
 )
 from confide.records.models import Case, Entry, EntryVersion
-from tests.base import ConfideTestCase
+from tests.base import NOTE_TEXT, ConfideTestCase, sharing_fixtures
 
 FIRST = "Met Zelda at the library; she asked about the Tuesday group."
 CORRECTED = "Met Zelda at the community centre; she asked about the Tuesday group."
@@ -273,6 +273,18 @@ class MoveTests(ConfideTestCase):
         for event in (out, into):
             for words in ("library", "community centre", "wrong client"):
                 self.assertNotIn(words, event.detail)
+
+    def test_an_entry_in_a_request_to_share_stays_in_its_file(self):
+        # What was asked for and approved names the entry in this file; moved, it would read as
+        # "can no longer be read" through the request's link (sharing.disclosure.why_entry_stays).
+        shared = self.p["note"]
+        sharing_fixtures(self.p)
+        with self.assertRaises(EntryError) as caught:
+            self.move(shared)
+        self.assertEqual(caught.exception.code, "entry_in_use")
+        self.assertIn("part of a request to share", str(caught.exception))
+        self.assertEqual(Entry.objects.get(pk=shared.pk).case_id, self.case.pk)
+        self.assertEqual(entry_text(self.client_record.pk, Entry.objects.get(pk=shared.pk)), NOTE_TEXT)
 
     def test_a_document_moves_with_its_entry(self):
         document = do_add_document(self.assigned, self.case, "letter.txt", "text/plain", b"A letter for Ambrose.",
