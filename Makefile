@@ -6,13 +6,19 @@ STAMP  := $(VENV)/.confide-installed
 PORT   ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help system demo test lint typecheck mutation bench lock clean
+.PHONY: help system system-pdf system-test demo test lint typecheck mutation bench lock clean
 
 help: ## List the targets and what each does
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-9s %s\n", $$1, $$2}'
 
 system: ## Install the Debian packages Confide needs (as root): Pango and the Noto fonts for PDFs, Chromium for browser tests
-	apt-get install -y libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fonts-noto-cjk chromium
+	@bash .ci/system-packages --browser
+
+system-pdf:
+	@bash .ci/system-packages
+
+system-test:
+	@bash .ci/system-packages --browser
 
 $(STAMP): pyproject.toml requirements/lock.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Confide needs Python 3.11 or newer; found " + sys.version.split()[0])'
@@ -21,10 +27,10 @@ $(STAMP): pyproject.toml requirements/lock.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $@
 
-demo: $(STAMP) ## Set up, create the demo organisation on SQLite under var/ and serve it on http://127.0.0.1:8000 (another port: make demo PORT=8001)
+demo: system-pdf $(STAMP) ## Set up, create the demo organisation on SQLite under var/ and serve it on http://127.0.0.1:8000 (another port: make demo PORT=8001)
 	@$(BIN)/confide demo --port $(PORT)
 
-test: $(STAMP) ## Set up and run the whole test suite (browser tests skip, saying so, where no Chromium is installed)
+test: system-test $(STAMP) ## Set up and run the whole test suite (browser tests skip, saying so, where no Chromium is installed)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP) ## Run ruff over the code
