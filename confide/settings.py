@@ -42,6 +42,13 @@ try:
     UPLOAD_MAX_MB = conf.env_int("CONFIDE_UPLOAD_MAX_MB", 10, minimum=1, maximum=100)
     # How long a secure link to a disclosure stays open for the recipient (each item downloads once).
     SHARE_LINK_HOURS = conf.env_int("CONFIDE_SHARE_LINK_HOURS", 72, minimum=1, maximum=336)
+    # The optional reminder email (`confide remind`): through this SMTP server, never with client data.
+    EMAIL_HOST = conf.env_str("CONFIDE_EMAIL_HOST", "localhost")
+    EMAIL_PORT = conf.env_int("CONFIDE_EMAIL_PORT", 25, minimum=1, maximum=65535)
+    EMAIL_HOST_USER = conf.env_str("CONFIDE_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = conf.env_secret("CONFIDE_EMAIL_PASSWORD") or ""
+    EMAIL_USE_TLS = conf.env_bool("CONFIDE_EMAIL_TLS", False)
+    DEFAULT_FROM_EMAIL = conf.env_str("CONFIDE_EMAIL_FROM", "confide@localhost")
     # `confide serve` processes. One process runs one thread of Python at a time, so a machine with
     # more cores serves more people at once with more processes (bench/RESULTS.md, web).
     SERVE_PROCESSES = conf.env_int("CONFIDE_SERVE_PROCESSES", min(os.cpu_count() or 1, 4), minimum=1, maximum=64)
