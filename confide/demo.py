@@ -117,7 +117,10 @@ def do_ensure_demo(pack: str = "dvip", clients: int = 40, seed: int = 2026) -> D
         return DemoSummary(existing.name, existing.pack, False, Client.objects.count(), _logins(policy))
     with transaction.atomic():
         # A made-up service name: the demo runs the real organisation's policy, not the organisation.
-        organisation = Organisation.objects.create(id=1, name=DEMO_ORGANISATION, pack=pack, is_demo=True)
+        # Ofcom's drama range and a made-up street: what a partner agency calls back on, on what is shared.
+        organisation = Organisation.objects.create(id=1, name=DEMO_ORGANISATION, pack=pack, is_demo=True,
+                                                   phone="01632 960123", email="office@brightwater.example",
+                                                   address="4 Wrenfield Close, Marrowby, MB1 2ZZ")
         count = _populate(policy, clients, seed)
         _tell_limits(policy, seed)
         partners = _seed_partners(policy)
