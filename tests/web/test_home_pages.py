@@ -87,6 +87,13 @@ class WorkerHomeTests(ConfideTestCase):
         was = today - dt.timedelta(days=2)
         self.assertIn(f"overdue: was due {was.day} {was:%B %Y}", page)
 
+    def test_a_client_whose_case_is_closed_says_so_rather_than_no_contact_planned(self):
+        Case.objects.filter(pk=self.p["case"].pk).update(status=Case.Status.CLOSED, closed_on=timezone.localdate())
+        self.sign_in("assigned")
+        page = self.client.get(reverse("web:home")).content.decode()
+        self.assertIn("Case closed", page)
+        self.assertNotIn("Next contact: none planned", page)
+
     def test_empty_states_say_what_to_do_next(self):
         self.sign_in("same_team")
         page = self.client.get(reverse("web:home")).content.decode()
