@@ -206,7 +206,9 @@ def do_link_download(token: str, entry_id) -> tuple[str, str, bytes]:
         record_event(None, Action.DISCLOSURE_DOWNLOADED, object_type="secure_link", object_id=link.pk,
                      client_id=disclosure.client_id, purpose=disclosure.purpose,
                      detail={"disclosure": disclosure.pk, "entry": pk, "agency": disclosure.agency_id,
-                             "contact": disclosure.contact_id, "at": timezone.now().isoformat()})
+                             "contact": disclosure.contact_id, "at": timezone.now().isoformat(),
+                             "include_name": disclosure.include_name,
+                             "include_date_of_birth": disclosure.include_date_of_birth})
         sent_by_download(disclosure.pk, link)  # issue 13: "Sent" once something has gone
         notify_link_downloaded(link)  # the person who issued the link is told, the first time
     client_id = disclosure.client_id
@@ -215,7 +217,12 @@ def do_link_download(token: str, entry_id) -> tuple[str, str, bytes]:
         if content is None:  # no longer readable (the client's key was destroyed): nothing to hand over
             raise Http404
         return document_filename(client_id, entry.document), entry.document.content_type, content
-    pdf = documents.entry_pdf(disclosure, entry, entry_text(client_id, entry))
+    # The identifying details the request chose (minimum necessary), read here, after the download
+    # was recorded with them (include_* above), and nothing more.
+    client = disclosure.client if (disclosure.include_name or disclosure.include_date_of_birth) else None
+    pdf = documents.entry_pdf(disclosure, entry, entry_text(client_id, entry),
+                              name=client.display_name if client and disclosure.include_name else "",
+                              date_of_birth=client.date_of_birth if client and disclosure.include_date_of_birth else None)
     return f"{entry.kind.replace('_', '-')}-{entry.pk}.pdf", "application/pdf", pdf
 
 

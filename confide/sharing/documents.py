@@ -83,19 +83,17 @@ def sender_title(organisation) -> str:
     return f"Information shared by {organisation.name}" if organisation and organisation.name else "Information shared"
 
 
-def entry_pdf(disclosure, entry, text: str) -> bytes:
+def entry_pdf(disclosure, entry, text: str, *, name: str = "", date_of_birth=None) -> bytes:
     """One shared entry, as the recipient downloads it: from whom, how to call back, about whom
-    (only the identifying details the request chose), why and on what basis, then the entry."""
+    (only the identifying details the request chose, read and passed in by the gate: `name`,
+    `date_of_birth`), why and on what basis, then the entry."""
     # The sender: the organisation, not its pack. Read afresh, not from the process's copy (the
     # header's), so a call-back number changed in the settings is the one printed at once.
     organisation = Organisation.objects.filter(pk=1).first()
     worker = disclosure.requested_by
     direct = (worker.work_phone or "").strip()
-    about = {"number": disclosure.client_id, "name": "", "date_of_birth": None}
-    if disclosure.include_name or disclosure.include_date_of_birth:
-        client = disclosure.client
-        about["name"] = client.display_name if disclosure.include_name else ""
-        about["date_of_birth"] = client.date_of_birth if disclosure.include_date_of_birth else None
+    about = {"number": disclosure.client_id, "name": name if disclosure.include_name else "",
+             "date_of_birth": date_of_birth if disclosure.include_date_of_birth else None}
     title = sender_title(organisation)
     sender = {field: (getattr(organisation, field) or "").strip() if organisation else ""
               for field in ("name", "address", "phone", "email")}
