@@ -41,7 +41,7 @@ from confide.ids import record_id
 from confide.policy import PolicyError
 from confide.policy.vocab import CASEWORK_KINDS, LINE_MANAGER_KINDS, MANAGER_KINDS, WRITING_PURPOSES
 from confide.records import rows
-from confide.records.identity import candidates_named, index_key, query_tokens, reveal_names, same_name
+from confide.records.identity import index_key, query_tokens, reveal_names, same_name
 from confide.records.models import (
     BreakGlass,
     Case,
@@ -408,7 +408,7 @@ def access_possible_duplicates(user, name: str, date_of_birth) -> PossibleDuplic
     holds the check (no name or date in it), so that someone testing names against Confide is seen."""
     if date_of_birth is None or not name.strip():
         return PossibleDuplicates([], 0)
-    candidates = list(Client.objects.filter(pk__in=candidates_named(name)))
+    candidates = list(Client.objects.filter(pk__in=rows.candidates_named(name)))
     reveal_names(candidates)
     matches = [client for client in candidates
                if same_name(client.display_name, name) and client.date_of_birth == date_of_birth]

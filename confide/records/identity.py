@@ -28,7 +28,7 @@ from confide.keys import NAME_INDEX_KEY
 # Dropped inside a part rather than splitting it: O'Brien is one part, "obrien".
 _JOINERS = frozenset("'’‘`.")
 _LONGEST_PART = 64
-_MOST_PARTS = 6  # of a search: more words than a name has find nobody anyway
+MOST_PARTS = 6  # of a search: more words than a name has find nobody anyway
 # The oldest age Confide takes a date of birth for (issue 13): older than anyone living, so an older
 # date is a mistyped year. The policy engine takes ages to 130; a date outside 0 to 120 is never
 # stored, and one already stored (before the check) is asked about as no age at all (age_on).
@@ -85,7 +85,7 @@ def query_tokens(key: bytes, query: str) -> list[str]:
     alone, it finds a name with a one-letter part, such as an initial)."""
     parts = name_parts(query[:100])
     longer = [part for part in parts if len(part) >= 2]
-    return [token(key, part) for part in (longer or parts)[:_MOST_PARTS]]
+    return [token(key, part) for part in (longer or parts)[:MOST_PARTS]]
 
 
 def _store():
@@ -155,20 +155,3 @@ def same_name(first: str, second: str) -> bool:
     """Whether two names are the same name as the index sees them (case, accents, apostrophes and
     spacing aside): "Zoë O'Brien" and "zoe obrien" are."""
     return bool(name_parts(first)) and name_parts(first) == name_parts(second)
-
-
-def candidates_named(name: str) -> list[int]:
-    """The numbers of the clients whose names hold every part of `name` whole (the blind index's
-    token of each part), at most 50: those a duplicate check then compares, opened. No name is
-    compared here; the database holds none."""
-    from confide.records.models import ClientNameToken  # models import this module
-
-    parts = name_parts(name[:200])[:_MOST_PARTS]
-    if not parts:
-        return []
-    key = index_key()
-    found = None
-    for part in parts:
-        ids = ClientNameToken.objects.filter(token=token(key, part)).values("client_id")
-        found = ids if found is None else found.filter(client_id__in=ids)
-    return list(found.order_by("client_id").values_list("client_id", flat=True)[:50])

@@ -19,7 +19,8 @@ from django.db.models import F, OuterRef, Prefetch, Subquery
 
 from confide.accounts.models import Team
 from confide.plainrows import fixed_rows, load_instances
-from confide.records.models import Case, Client, Entry, RelatedPerson, SafeContact
+from confide.records import identity
+from confide.records.models import Case, Client, ClientNameToken, Entry, RelatedPerson, SafeContact
 
 
 def _placeholders(values: Sequence) -> str:
@@ -271,3 +272,18 @@ def caseload_rows(user_id: int, client_ids: Sequence[int]) -> list[Mapping[str, 
         "client_id", "service", "status", "team_id", "next_contact_on", team_slug=F("team__slug"),
         last_contact_on=Subquery(contacts.order_by("-contact_on").values("contact_on")[:1]),
         risk_level=Subquery(risks.values("risk_level")[:1]), risk_at=Subquery(risks.values("created_at")[:1])))
+
+
+def candidates_named(name: str) -> list[int]:
+    """The numbers of the clients whose names hold every part of `name` whole (the blind index's
+    token of each part), at most 50: those a duplicate check then compares, opened. No name is
+    compared here; the database holds none."""
+    parts = identity.name_parts(name[:200])[:identity.MOST_PARTS]
+    if not parts:
+        return []
+    key = identity.index_key()
+    first, *more = [identity.token(key, part) for part in parts]
+    found = ClientNameToken.objects.filter(token=first).values("client_id")
+    for token in more:
+        found = found.filter(client_id__in=ClientNameToken.objects.filter(token=token).values("client_id"))
+    return list(found.order_by("client_id").values_list("client_id", flat=True)[:50])

@@ -25,6 +25,7 @@ from confide.records.models import ClientCorrection
 from confide.records.safe_contact import needs_checking, safe_contact_details
 from confide.web import describe
 from confide.web.errors import add_to_form
+from confide.web.file_rows import case_row, entry_row
 from confide.web.purposes import asks_purpose, with_purpose
 
 # The page correcting each field (its address names the field: confide/web/urls.py).
@@ -129,7 +130,6 @@ def print_file(request, client_id: int, *, purpose: str):
     """The client's file on one page to print, for a person the gate lets read it for this purpose:
     what the file page shows them (every entry they may read, the people around the client, the
     safe contact rules), and nothing more. The opening is recorded as a print (CLIENT_FILE_PRINTED)."""
-    from confide.web.records_views import _case_row, _entry_row  # the file page's own rows
 
     grant = access_client(request.user, client_id, purpose, action=Action.CLIENT_FILE_PRINTED)
     client = grant.client
@@ -137,14 +137,14 @@ def print_file(request, client_id: int, *, purpose: str):
     for person in people:  # `person.details` opened only after the gate said yes
         person.relationship_label = person.get_relationship_display()
     names = {person.pk: person.details.get("name", "") for person in people}
-    entries = [_entry_row(grant, entry, names, purpose) for entry in grant.entries(10_000)]
+    entries = [entry_row(grant, entry, names, purpose) for entry in grant.entries(10_000)]
     contact = grant.safe_contact()
     safe = None
     if contact is not None:
         safe = {"details": safe_contact_details(contact), "contact": contact, "stale": needs_checking(contact)}
     user = request.user
     return render(request, "records/print_file.html", {
-        "grant": grant, "client": client, "cases": [_case_row(case, purpose) for case in grant.cases],
+        "grant": grant, "client": client, "cases": [case_row(case, purpose) for case in grant.cases],
         "entries": entries, "people": people, "safe": safe, "identity": identity(grant, purpose),
         "purpose_label": describe.PURPOSES.get(purpose, purpose), "printed_at": timezone.now(),
         "printed_by": user.get_full_name() or user.get_username(),
