@@ -157,7 +157,9 @@ def ask(people, who="assigned", *, kind="childrens_services", grounds=("child_at
 
 def confide_env(var) -> dict:
     """The environment for running the `confide` command on its own var directory (none of ours)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CONFIDE_") and k != "DJANGO_SETTINGS_MODULE"}
+    # Nor make's: run by `make test`, the command would think `make demo` ran it (confide/cli.py).
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("CONFIDE_", "MAKE")) and k not in ("DJANGO_SETTINGS_MODULE", "MFLAGS")}
     env["CONFIDE_VAR_DIR"] = str(var)
     return env
 

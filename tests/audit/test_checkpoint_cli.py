@@ -84,8 +84,11 @@ def test_serve_signs_the_head_in_its_parent_and_once_more_as_it_stops(tmp_path, 
     var = bare(tmp_path / "var")
     port = free_port()
     env = confide_env(var) | {"CONFIDE_SERVE_PROCESSES": processes, "CONFIDE_AUDIT_CHECKPOINT_MINUTES": "60"}
+    # As from a terminal, where Ctrl-C interrupts: a shell script's background job (CI runs the two
+    # databases' suites side by side) starts with SIGINT ignored, and Python then never raises it.
     server = subprocess.Popen([sys.executable, "-m", "confide.cli", "serve", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                              preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         _wait_for(port)
         assert checkpoints(var) == []  # the first round is an interval away

@@ -64,7 +64,8 @@ def test_a_worker_corrects_a_date_of_birth_prints_the_file_and_filters_the_recor
     assert_accessible(page, "client file with its corrections open")
 
     page.get_by_role("link", name="Print this file").click()
-    assert page.get_by_role("button", name="Print").is_visible(), "the Print button, with JavaScript"
+    page.wait_for_load_state("load")  # print.js (deferred) shows the Print button; is_visible() does not wait
+    page.get_by_role("button", name="Print").wait_for(state="visible", timeout=10_000)
     assert NOTE_TEXT in page.content()
     assert_accessible(page, "the printable file")
     print_url = page.url
