@@ -27,12 +27,14 @@ class CaseError(ConfideError, ValueError):
 
 
 def do_take_referral(user, *, name: str, service: str, subject_role: str = "service_user",
-                     date_of_birth=None, referral_consent: bool | None = None) -> Case:
+                     date_of_birth=None, referral_consent: bool | None = None, different_person: bool = False) -> Case:
     """A new client and their first case, at referral, in the person's own team, with the person
     as its worker. Only into a service whose records the pack would let them read as its worker:
     nobody takes a referral they could not then work on. Where the pack says a referral needs the
     family's consent (Home-Start 7.1), none is taken without it. Consent to support at intake
-    (JustUs 5.5) is confide.sharing.cases.do_take_referral's, which wraps this one."""
+    (JustUs 5.5) is confide.sharing.cases.do_take_referral's, which wraps this one. `different_person`:
+    the person said this is not the client with the same name and date of birth already on Confide
+    (the possible duplicate offered at referral), and the record says so."""
     consent = current_policy().spec.consent
     name = name.strip()
     if consent.get("to_referral") and referral_consent is not True:
@@ -55,7 +57,8 @@ def do_take_referral(user, *, name: str, service: str, subject_role: str = "serv
             raise CaseError("your role does not work in that service, so you could not read the case: "
                             "ask a worker in that service to take the referral")
         record_event(user, Action.CASE_REFERRAL_TAKEN, object_type="case", object_id=case.pk, client_id=client.pk,
-                     detail={"service": service, "role": user.role, "referral_consent": referral_consent})
+                     detail={"service": service, "role": user.role, "referral_consent": referral_consent,
+                             "said_different_person": bool(different_person)})
     return case
 
 

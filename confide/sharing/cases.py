@@ -21,7 +21,8 @@ SUPPORT_CONSENT_ANSWERS = ("", "not_yet", "verbal", "written")
 
 
 def do_take_referral(user, *, name: str, service: str, subject_role: str = "service_user",
-                     date_of_birth=None, referral_consent: bool | None = None, support_consent: str = "") -> Case:
+                     date_of_birth=None, referral_consent: bool | None = None, support_consent: str = "",
+                     different_person: bool = False) -> Case:
     """confide.records.cases.do_take_referral; where the pack asks for consent to support at intake
     (JustUs 5.5), a consent given (`verbal` or `written`) is recorded with it, in the same transaction."""
     if support_consent not in SUPPORT_CONSENT_ANSWERS:
@@ -29,7 +30,8 @@ def do_take_referral(user, *, name: str, service: str, subject_role: str = "serv
     pack = current_policy()
     with transaction.atomic(durable=True):
         case = records_cases.do_take_referral(user, name=name, service=service, subject_role=subject_role,
-                                              date_of_birth=date_of_birth, referral_consent=referral_consent)
+                                              date_of_birth=date_of_birth, referral_consent=referral_consent,
+                                              different_person=different_person)
         if pack.spec.consent.get("to_support") and support_consent in ("verbal", "written"):
             do_record_support_consent(user, pack, case.client, case, support_consent, timezone.localdate())
     return case

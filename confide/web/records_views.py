@@ -364,7 +364,8 @@ def new_referral(request):
             case = do_take_referral(request.user, name=data["name"], service=data["service"],
                                     subject_role=data["subject_role"], date_of_birth=data["date_of_birth"],
                                     referral_consent=data.get("referral_consent"),
-                                    support_consent=data.get("support_consent", ""))
+                                    support_consent=data.get("support_consent", ""),
+                                    different_person=bool(data.get("different_person")))
         except CaseError as exc:
             add_to_form(form, exc)
         else:

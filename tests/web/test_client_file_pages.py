@@ -7,6 +7,7 @@ filtered and its own repeated views grouped."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 
 from django.urls import reverse
@@ -205,6 +206,9 @@ class ReferralChecksTests(ConfideTestCase):
         response = self.refer("zelda quillfeather", "27 3 1985", different_person="on")
         self.assertEqual(response.status_code, 302)
         self.assertEqual(len(clients_named("zelda quillfeather")), 1)
+        # The record says the worker judged it a different person (their word, not Confide's).
+        taken = AuditEvent.objects.filter(action="case.referral_taken").latest("seq")
+        self.assertIs(json.loads(taken.detail)["said_different_person"], True)
 
     def test_a_possible_duplicate_the_worker_may_not_see_is_said_to_exist_never_named(self):
         self.sign_in("assigned")
