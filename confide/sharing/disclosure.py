@@ -15,7 +15,9 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from confide.accounts.services import do_check_password, do_check_second_factor
@@ -23,6 +25,8 @@ from confide.audit.actions import Action
 from confide.audit.models import AuditEvent
 from confide.audit.services import record_event
 from confide.errors import ConfideError
+from confide.notices.models import Notice
+from confide.notices.services import notify
 from confide.partners.directory import agreement_check
 from confide.policy import RequestError, vocab
 from confide.policy import approvals as approval_rules
@@ -229,6 +233,8 @@ def do_request_disclosure(user, pack, grant, case, asked: Asked) -> Disclosure:
         _call_back_with_request(user, disclosure, asked, number)
         if status == Disclosure.Status.READY:
             tasks.do_add_obligation_tasks(disclosure)
+        elif status == Disclosure.Status.AWAITING_APPROVAL:
+            notify_approvers(disclosure)
         elif status == Disclosure.Status.REFUSED:
             tasks.do_add_obligation_tasks(disclosure, refused=True)
     return disclosure
@@ -335,6 +341,26 @@ def current_step(disclosure: Disclosure) -> int | None:
     return approval_rules.current_step(disclosure.approval_steps, disclosure.requester_role, decided(disclosure))
 
 
+APPROVERS_TOLD = 50  # at most this many people are told of one step (a large service's managers)
+
+
+def notify_approvers(disclosure: Disclosure) -> None:
+    """The people who may decide on the step now waiting are told that a request waits for their
+    approval: no client, no content, a link to the approval page (whose gate shows the rest). Runs
+    in the caller's transaction; each person is told once per request."""
+    step = current_step(disclosure)
+    if step is None:
+        return
+    roles = list(disclosure.approval_steps[step].get("any_of", ()))
+    people = (get_user_model().objects.filter(is_active=True, role__in=roles)
+              .exclude(pk=disclosure.requested_by_id).order_by("id")[:APPROVERS_TOLD])
+    for person in people:
+        if why_not_approve(person, disclosure) is None:
+            notify(person.pk, Notice.Kind.APPROVAL_WAITING, "A request to share information is waiting for your approval",
+                   link=reverse("web:approve", args=[disclosure.pk]), object_type="disclosure",
+                   object_id=disclosure.pk)
+
+
 def why_not_approve(user, disclosure: Disclosure) -> str | None:
     """Why this person may not decide on this request now; None if they may."""
     if disclosure.status != Disclosure.Status.AWAITING_APPROVAL:
@@ -391,6 +417,8 @@ def do_decide(user, disclosure_id: int, decision: str, note: str, secret: str) -
             do_move_disclosure(disclosure, Disclosure.Status.READY)
             tasks.do_add_obligation_tasks(disclosure)
         tasks.notify_decided(disclosure)  # the requester is told once it is approved, or not approved
+        if disclosure.status == Disclosure.Status.AWAITING_APPROVAL:
+            notify_approvers(disclosure)  # the next step's approvers: Day-Mer's Chair after the Coordinator
         record_event(user, Action.DISCLOSURE_APPROVED if decision == "approve" else Action.DISCLOSURE_DECLINED,
                      object_type="disclosure", object_id=disclosure.pk, client_id=disclosure.client_id,
                      purpose=disclosure.purpose,

@@ -206,3 +206,26 @@ class RemindCommandTest(ConfideTestCase):
             self.assertNotIn(secret, whole)
         self.remind()
         self.assertEqual(len(mail.outbox), 1, "never twice for the same notices")
+
+
+class ApproversToldTest(ConfideTestCase):
+    def test_the_people_who_may_approve_are_told_a_request_waits_and_nobody_else_is(self):
+        from django.urls import reverse
+
+        from confide.sharing.disclosure import do_decide
+        from tests.base import ask
+
+        disclosure = ask(self.p)
+        self.assertEqual(disclosure.status, "awaiting_approval")
+        waiting = Notice.objects.filter(kind=Notice.Kind.APPROVAL_WAITING, object_id=disclosure.pk)
+        told = set(waiting.values_list("user__username", flat=True))
+        self.assertIn(self.p["manager"].username, told, "the team manager may approve it (DVIP)")
+        self.assertNotIn(self.p["assigned"].username, told, "never the person who asked")
+        self.assertNotIn(self.p["trustee"].username, told)
+        notice = waiting.get(user=self.p["manager"])
+        self.assertEqual(notice.link, reverse("web:approve", args=[disclosure.pk]))
+        self.assertNotIn(CLIENT_NAME.split()[0], notice.words)
+        # Decided: nobody is told again; the requester hears the outcome instead.
+        do_decide(self.p["manager"], disclosure.pk, "approve", "Threshold met, share now.", "manager-password-1")
+        self.assertEqual(waiting.count(), len(told))
+        self.assertTrue(Notice.objects.filter(user=self.p["assigned"], kind=Notice.Kind.REQUEST_APPROVED).exists())
