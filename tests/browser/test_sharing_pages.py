@@ -157,6 +157,7 @@ def deliver_and_download(browser, live_server, worker, disclosure_url: str) -> N
     worker.get_by_role("link", name="Back to consent and sharing").click()
     worker.get_by_role("link", name="Back to the file").click()
     worker.get_by_role("link", name="Record of access").click()
+    worker.wait_for_load_state("load")  # seen under load: content() read mid-navigation returned ""
     record = worker.content()
     for words in ("Asked to share information", "Approved a request to share", "Downloaded through a secure link"):
         assert words in record, words
