@@ -351,17 +351,3 @@ def requests_in_hand(user, *, limit: int = HOME_SHOWN) -> list[Disclosure]:
     record_event(user, Action.OWN_REQUESTS_LISTED, object_type="disclosure",
                  detail={"disclosures": [d.pk for d in found], "client_ids": sorted(names), "role": user.role})
     return found
-
-
-def team_tasks_overdue(user, *, limit: int = HOME_SHOWN) -> list[Task]:
-    """For a manager of a team (vocab.LINE_MANAGER_KINDS): the tasks of the team's people still to do
-    after their due date, oldest due first, each with its assignee; a client by number only.
-    Recorded when not empty."""
-    if user.role_kind not in vocab.LINE_MANAGER_KINDS or user.team_id is None:
-        return []
-    found = list(Task.objects.filter(assigned_to__team_id=user.team_id, outcome="", due_on__lt=timezone.localdate())
-                 .select_related("assigned_to").order_by("due_on", "id")[:limit])
-    if found:
-        record_event(user, Action.TEAM_OVERDUE_LISTED, object_type="task",
-                     detail={"tasks": [t.pk for t in found], "role": user.role})
-    return found

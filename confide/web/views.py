@@ -25,7 +25,7 @@ from confide.sharing.access import (
     consents_expiring_for,
     my_tasks,
     requests_in_hand,
-    team_tasks_overdue,
+    team_overdue_tasks,
 )
 from confide.web import client_views, describe
 from confide.web.forms import RecordLookupForm
@@ -96,7 +96,7 @@ def home(request):
         context["reviews"] = 0
     if kind in vocab.LINE_MANAGER_KINDS:
         context["team_caseloads"] = team_caseloads(user)
-        context["team_overdue"] = _task_rows(team_tasks_overdue(user), {}, today)
+        context["team_overdue"] = _task_rows(team_overdue_tasks(user)[:HOME_SHOWN], {}, today)
     if kind in vocab.AUDITOR_KINDS:
         head = AuditHead.objects.get(pk=1)
         context["audit_head"] = head
