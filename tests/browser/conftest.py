@@ -76,3 +76,36 @@ def assert_accessible(page, label: str) -> None:
         "wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]}})
     assert results.violations_count == 0, f"{label}: {results.generate_report()}"
     assert not page.console_problems, f"{label}: the browser reported {page.console_problems}"
+
+
+def html(page, timeout: float = 15.0) -> str:
+    """The page's HTML once a document is there. Read straight after a click that navigates,
+    `page.content()` can come back empty or fail while the next document replaces the last (seen
+    under CI's load), and an empty page would make every "not shown" assertion pass for nothing."""
+    import time
+
+    from playwright.sync_api import Error
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            page.wait_for_load_state("load")
+            content = page.content()
+        except Error:
+            content = ""
+        if "</body>" in content or time.monotonic() > deadline:
+            return content
+        time.sleep(0.05)
+
+
+def shows(page, text: str, timeout: float = 15.0) -> bool:
+    """Whether the page shows `text`, allowing for a navigation still under way after a click."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        if text in html(page):
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)

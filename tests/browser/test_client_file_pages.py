@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from tests.base import CLIENT_NAME, NOTE_TEXT
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, shows
 from tests.browser.test_pages import people, sign_in_with_totp  # noqa: F401 -- the fixture is used by name
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -66,7 +66,7 @@ def test_a_worker_corrects_a_date_of_birth_prints_the_file_and_filters_the_recor
     page.get_by_role("link", name="Print this file").click()
     page.wait_for_load_state("load")  # print.js (deferred) shows the Print button; is_visible() does not wait
     page.get_by_role("button", name="Print").wait_for(state="visible", timeout=10_000)
-    assert NOTE_TEXT in page.content()
+    assert shows(page, NOTE_TEXT)
     assert_accessible(page, "the printable file")
     print_url = page.url
 

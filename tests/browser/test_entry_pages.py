@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.dates import MONTHS
 
 from tests.base import CLIENT_NAME
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, shows
 from tests.browser.test_pages import people, sign_in_with_totp  # noqa: F401 -- the fixture is used by name
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -61,7 +61,7 @@ def walk(page, width: str) -> None:
 
     page.get_by_role("link", name="See the earlier versions").first.click()
     assert_accessible(page, f"earlier versions of a note ({width})")
-    assert FIRST in page.content() and REASON in page.content()
+    assert shows(page, FIRST) and shows(page, REASON)
     page.get_by_role("link", name="Back to the file").click()
     page.get_by_role("link", name="Move to the right file").first.click()
     assert_accessible(page, f"move a note ({width})")

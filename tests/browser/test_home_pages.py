@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from tests.base import CLIENT_NAME, ask
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, html
 from tests.browser.test_pages import people, sign_in_with_totp  # noqa: F401 -- the fixture is used by name
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -82,9 +82,9 @@ def test_a_managers_home_shows_what_waits_for_them(page, people):  # noqa: F811
 def test_a_trustees_home_leads_to_the_figures(page, people):  # noqa: F811
     _day(people)
     sign_in_with_totp(page, "trustee", "trustee-password-1")
-    assert CLIENT_NAME not in page.content()
+    assert CLIENT_NAME not in html(page)
     page.get_by_role("link", name="See all the figures").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Figures"
     assert page.get_by_role("table", name="Referrals in the last 12 months by service").count() == 1
-    assert CLIENT_NAME not in page.content()
+    assert CLIENT_NAME not in html(page)
     _walk(page, "figures")

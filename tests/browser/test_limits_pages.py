@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from tests.base import CLIENT_NAME
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, shows
 from tests.browser.test_pages import people, sign_in_with_totp  # noqa: F401 -- the fixture is used by name
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -26,7 +26,7 @@ def test_a_worker_records_that_a_victim_was_told_the_limits(page, people):  # no
     assert "Tell" in limits.inner_text() and "limits of confidentiality" in limits.inner_text()
     limits.get_by_role("link", name="Print it and record it").click()
     assert_accessible(page, "the limits of confidentiality")
-    assert "Nothing is recorded yet for the current wording." in page.content()
+    assert shows(page, "Nothing is recorded yet for the current wording.")
 
     page.get_by_label("Date they were told").fill("")
     page.get_by_role("button", name="Record it").click()

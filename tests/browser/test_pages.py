@@ -11,7 +11,7 @@ import pytest
 
 from confide.audit.services import verify_chain
 from tests.base import CLIENT_NAME, NOTE_TEXT, OTHER_CLIENT_NAME, make_people
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, html, shows
 
 HOME_URL = re.compile(r"^http://[^/]+/$")
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -64,18 +64,18 @@ def test_sign_in_pages_and_errors_are_accessible(page, people):
     assert_accessible(page, "second-factor set-up")
     page.get_by_label("Six-digit code").fill("12")
     page.get_by_role("button", name="Confirm and sign in").click()
-    assert "Enter the six digits" in page.content()
+    assert shows(page, "Enter the six digits")
     assert_accessible(page, "second-factor set-up with an error")
 
 
 def test_a_worker_signs_in_with_a_second_factor_sees_only_their_client_and_locks_the_screen(page, people):
     sign_in_with_totp(page, "assigned", "assigned-password-1")
     assert page.get_by_role("heading", level=1).inner_text() == "Hello, Ada"
-    assert CLIENT_NAME in page.content()
-    assert OTHER_CLIENT_NAME not in page.content()
+    assert shows(page, CLIENT_NAME)
+    assert OTHER_CLIENT_NAME not in html(page)
     assert_accessible(page, "worker home")
     page.get_by_role("link", name=CLIENT_NAME).click()
-    assert NOTE_TEXT in page.content()
+    assert shows(page, NOTE_TEXT)
     assert_accessible(page, "client file")
     page.get_by_role("link", name="Record of access").click()
     table = page.get_by_role("table").inner_text()
@@ -84,14 +84,14 @@ def test_a_worker_signs_in_with_a_second_factor_sees_only_their_client_and_locks
     page.get_by_role("link", name="Lock screen").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Screen locked"
     for secret in (CLIENT_NAME, NOTE_TEXT, "Record of access"):
-        assert secret not in page.content()
+        assert secret not in html(page)
     assert_accessible(page, "lock screen")
     page.go_back()
     page.reload()
-    assert CLIENT_NAME not in page.content(), "going back after locking shows nothing"
+    assert CLIENT_NAME not in html(page), "going back after locking shows nothing"
     page.get_by_label("Password").fill("assigned-password-1")
     page.get_by_role("button", name="Unlock").click()
-    assert CLIENT_NAME in page.content()
+    assert shows(page, CLIENT_NAME)
     page.get_by_role("button", name="Sign out").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Sign in"
     assert verify_chain().ok
@@ -108,7 +108,7 @@ def test_a_worker_signs_in_with_a_second_factor_sees_only_their_client_and_locks
 def test_each_role_has_an_accessible_home_page(page, people, who, heading, sees_client):
     sign_in_with_totp(page, who, f"{who}-password-1")
     assert page.get_by_role("heading", name=heading).count() == 1
-    assert (CLIENT_NAME in page.content()) is sees_client
+    assert (CLIENT_NAME in html(page)) is sees_client
     assert_accessible(page, f"{who} home")
 
 
@@ -131,7 +131,7 @@ def test_a_file_that_is_not_yours_is_an_accessible_not_found_page(page, people):
     sign_in_with_totp(page, "otherteam", "otherteam-password-1")
     response = page.goto(f"/clients/{people['client'].pk}/")
     assert response.status == 404
-    assert CLIENT_NAME not in page.content()
+    assert CLIENT_NAME not in html(page)
     assert_accessible(page, "not found")
 
 
@@ -152,9 +152,9 @@ def test_the_idle_lock_warns_can_be_extended_and_clears_the_screen(page, people)
         page.get_by_role("button", name="Keep working").click()
     assert kept.value.status == 204
     assert warning.is_hidden()
-    assert NOTE_TEXT in page.content(), "keeping working stays on the page"
+    assert shows(page, NOTE_TEXT), "keeping working stays on the page"
     page.clock.fast_forward(601_000)  # ten minutes more without a touch
     page.wait_for_url("**/account/lock/**", timeout=10000)
     assert page.get_by_role("heading", level=1).inner_text() == "Screen locked"
     for secret in (CLIENT_NAME, NOTE_TEXT):
-        assert secret not in page.content()
+        assert secret not in html(page)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.base import NOTE_TEXT, ask
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, shows
 from tests.browser.test_pages import people, sign_in_with_totp  # noqa: F401 -- the fixture is used by name
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -55,7 +55,7 @@ def test_approve_then_link_then_the_recipient_downloads_everything(page, people)
     field = page.get_by_role("textbox", name="The secure link")
     link = field.input_value()
     assert "/shared/" in link and field.get_attribute("readonly") is not None
-    assert "It is shown only this once:" in page.content()
+    assert shows(page, "It is shown only this once:")
     page.get_by_role("button", name="Copy link").click()
     status = page.locator("#copy-status")
     status.wait_for(state="attached")

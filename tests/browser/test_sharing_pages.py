@@ -14,7 +14,7 @@ import pyotp
 import pytest
 
 from tests.base import CLIENT_NAME, NOTE_TEXT, make_people
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, html, shows
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -78,7 +78,7 @@ def ask(page, client_id: int, *, to: str, purpose: str, grounds: list[str]) -> s
     page.get_by_role("link", name="Consent and sharing").click()
     assert_accessible(page, "consent and sharing")
     page.get_by_role("link", name="Ask to share information").click()
-    assert NOTE_TEXT in page.content()
+    assert shows(page, NOTE_TEXT)
     assert not page.locator('input[name="entries"]:checked').count(), "nothing is ticked until ticked"
     assert_accessible(page, "ask to share")
     page.get_by_role("button", name="Check whether this can be shared").click()
@@ -92,7 +92,7 @@ def ask(page, client_id: int, *, to: str, purpose: str, grounds: list[str]) -> s
     page.get_by_label("How it would go").select_option("secure_link")
     page.get_by_label("Your reasons").fill(REASON)
     page.get_by_role("button", name="Check whether this can be shared").click()
-    assert "it may be shared if approved" in page.content()
+    assert shows(page, "it may be shared if approved")
     assert_accessible(page, "the policy's answer")
     return page.url
 
@@ -102,7 +102,7 @@ def approve(page, disclosure_url: str, password: str) -> None:
     page.get_by_role("link", name="waiting for your approval").click()
     assert_accessible(page, "approvals waiting")
     page.get_by_role("link", name="request").first.click()
-    assert REASON in page.content()
+    assert shows(page, REASON)
     assert_accessible(page, "decide on a request")
     page.get_by_label("Approve: it may go").check()
     page.get_by_label("Your notes").fill("I have read the reasons; the threshold is met.")
@@ -114,36 +114,36 @@ def approve(page, disclosure_url: str, password: str) -> None:
     page.get_by_label("Your notes").fill("I have read the reasons; the threshold is met.")
     page.get_by_label("Confirm it is you").fill(password)
     page.get_by_role("button", name="Record my decision").click()
-    assert "Approved by" in page.content() or "Approved" in page.content()
+    assert shows(page, "Approved by") or shows(page, "Approved")
 
 
 def record_step(worker, disclosure_url: str, title: str, note: str) -> None:
     """A step the policy requires before sending: the link button is disabled, saying why, until
     the worker records what was done."""
     worker.goto(disclosure_url)
-    assert "Before sending" in worker.content() and title in worker.content()
+    assert shows(worker, "Before sending") and shows(worker, title)
     assert worker.get_by_role("button", name="Make the secure link").is_disabled()
-    assert "Before this can be sent" in worker.content()
+    assert shows(worker, "Before this can be sent")
     assert_accessible(worker, "before sending")
     worker.get_by_role("button", name="Record this step").click()
     assert "There is a problem" in worker.get_by_role("alert").inner_text()
     assert_accessible(worker, "before sending, with errors")
     worker.get_by_label("When and how you told the client").fill(note)
     worker.get_by_role("button", name="Record this step").click()
-    assert "Done: recorded by" in worker.content() and note in worker.content()
+    assert shows(worker, "Done: recorded by") and shows(worker, note)
 
 
 def deliver_and_download(browser, live_server, worker, disclosure_url: str) -> None:
     worker.goto(disclosure_url)
-    assert "Approved: ready to send" in worker.content()
+    assert shows(worker, "Approved: ready to send")
     worker.get_by_role("button", name="Make the secure link").click()
     link = worker.get_by_label("The secure link").input_value()
     assert_accessible(worker, "the secure link, shown once")
     agency = window(browser, live_server)  # the recipient: not signed in, a browser of their own
     try:
         agency.goto(link)
-        assert NOTE_TEXT not in agency.content()
-        assert CLIENT_NAME not in agency.content()
+        assert NOTE_TEXT not in html(agency)
+        assert CLIENT_NAME not in html(agency)
         assert_accessible(agency, "the recipient's page")
         with agency.expect_download() as download:
             agency.get_by_role("button", name="Download").first.click()
@@ -153,12 +153,12 @@ def deliver_and_download(browser, live_server, worker, disclosure_url: str) -> N
     finally:
         agency.context.close()
     worker.goto(disclosure_url)
-    assert "1 item downloaded" in worker.content()
+    assert shows(worker, "1 item downloaded")
     worker.get_by_role("link", name="Back to consent and sharing").click()
     worker.get_by_role("link", name="Back to the file").click()
     worker.get_by_role("link", name="Record of access").click()
     worker.wait_for_load_state("load")  # seen under load: content() read mid-navigation returned ""
-    record = worker.content()
+    record = html(worker)
     for words in ("Asked to share information", "Approved a request to share", "Downloaded through a secure link"):
         assert words in record, words
 
@@ -168,7 +168,7 @@ def test_dvip_a_victims_note_to_childrens_services(browser, live_server):
     with signed_in(browser, live_server, codes, "assigned", "assigned-password-1") as worker:
         url = ask(worker, people["client"].pk, to="Robin Ashdown, Duty officer, Northvale Children's Services",
                   purpose="child_protection", grounds=["child_at_risk_of_significant_harm"])
-        assert "clause 3.02" in worker.content()
+        assert shows(worker, "clause 3.02")
         with signed_in(browser, live_server, codes, "manager", "manager-password-1") as manager:
             approve(manager, url, "manager-password-1")
         deliver_and_download(browser, live_server, worker, url)
@@ -179,7 +179,7 @@ def test_justus_serious_crime_to_the_police_by_two_workers(browser, live_server)
     with signed_in(browser, live_server, codes, "assigned", "assigned-password-1") as worker:
         url = ask(worker, people["client"].pk, to="Robin Ashdown, Duty officer, Eastmere Police",
                   purpose="liaison", grounds=["serious_crime"])
-        assert "clause 4.4" in worker.content()
+        assert shows(worker, "clause 4.4")
         with signed_in(browser, live_server, codes, "sameteam", "sameteam-password-1") as colleague:
             approve(colleague, url, "sameteam-password-1")
         deliver_and_download(browser, live_server, worker, url)
@@ -195,12 +195,12 @@ def test_day_mer_the_coordinator_then_the_chair_and_the_client_told_first(browse
         with signed_in(browser, live_server, codes, "manager", "manager-password-1") as coordinator:
             approve(coordinator, url, "manager-password-1")
         worker.goto(url)
-        assert "Waiting for approval, step 2" in worker.content()
+        assert shows(worker, "Waiting for approval, step 2")
         with signed_in(browser, live_server, codes, "trustee", "trustee-password-1") as chair:
             chair.goto("/")
             chair.get_by_role("link", name="waiting for your approval").click()
             chair.get_by_role("link", name="request").first.click()
-            assert CLIENT_NAME not in chair.content(), "the Chair is briefed without the client's name"
+            assert CLIENT_NAME not in html(chair), "the Chair is briefed without the client's name"
             approve(chair, url, "trustee-password-1")
         record_step(worker, url, "Tell the client first",
                     "Told him at the drop-in on Tuesday that we cannot keep this confidential, and why.")

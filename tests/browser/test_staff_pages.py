@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, shows
 from tests.browser.test_pages import people, sign_in_with_totp  # noqa: F401 -- the fixture is used by name
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -36,7 +36,7 @@ def walk(page, narrow: bool) -> None:
         page.set_viewport_size({"width": 320, "height": 800})
     page.get_by_role("navigation", name="Sections").get_by_role("link", name="Staff").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Staff"
-    assert "Team manager (line manager)" in page.content(), "roles by their labels"
+    assert shows(page, "Team manager (line manager)"), "roles by their labels"
     check(page, "the staff list", narrow)
 
     page.get_by_label("Search by name or username").fill("mona")
@@ -65,7 +65,7 @@ def walk(page, narrow: bool) -> None:
     code = page.get_by_label("Set-up code for p.fictional").input_value()
     assert CODE.match(code), code
     assert page.get_by_label("Set-up code for p.fictional").get_attribute("readonly") is not None
-    assert "never by email" in page.content()
+    assert shows(page, "never by email")
     added = User.objects.get(username="p.fictional")
     assert check_password(code.replace("-", ""), added.setup_code_hash), "the code shown is the one that works"
     check(page, "a person added, with their set-up code", narrow)

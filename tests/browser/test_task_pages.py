@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from tests.base import CLIENT_NAME
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, html, shows
 from tests.browser.test_pages import people, sign_in_with_totp  # noqa: F401 -- the fixture is used by name
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -49,12 +49,12 @@ def walk(page, p, narrow: bool) -> None:
     account.get_by_role("link", name="Notices").click()
     page.wait_for_url("**/notices/")
     assert page.get_by_role("button", name="A task has been given to you").count() == 2
-    assert CLIENT_NAME not in page.content()
+    assert CLIENT_NAME not in html(page)
     checked(page, "notices", narrow)
     page.get_by_role("button", name="A task has been given to you").first.click()
     page.wait_for_url("**/tasks/*/")
     assert page.get_by_role("heading", level=1).inner_text() in ("Review the safety plan", "Book the next session")
-    assert CLIENT_NAME in page.content()
+    assert shows(page, CLIENT_NAME)
     checked(page, "a task", narrow)
     assert page.get_by_role("navigation", name="Account").get_by_role("link", name=count(1)).count() == 1
 
