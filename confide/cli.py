@@ -258,6 +258,41 @@ def cmd_remind(args) -> int:
     return 1 if failed else 0
 
 
+def cmd_sar(args) -> int:
+    """Subject access from the command line: the strictest draft of a client's copy, as the pages
+    would compile it now (every third-party item withheld, every proposed redaction applied)."""
+    _django()
+    from django.http import Http404
+
+    from confide.pdf import PdfUnavailable
+    from confide.subject_access.access import access_file_for_command
+    from confide.subject_access.services import draft_pdf
+
+    out = Path(args.out)
+    if out.exists() and out.is_dir():
+        return _fail(f"--out: {args.out!r} is a directory; give a file name such as draft.pdf")
+    if not out.parent.is_dir():
+        return _fail(f"--out: there is no directory {str(out.parent)!r}")
+    try:
+        grant = access_file_for_command(args.client_id)
+    except (LookupError, Http404):
+        return _fail(f"no client number {args.client_id}: see the client's number on their file")
+    try:
+        pdf = draft_pdf(grant)
+    except PdfUnavailable as exc:
+        return _fail(str(exc), 1)
+    try:
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)  # a file that was there keeps its mode otherwise
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(pdf)
+    except OSError as exc:
+        return _fail(f"--out: could not write {args.out!r} ({exc.strerror})")
+    print(f"Wrote the strictest subject-access draft for client {grant.client.pk} to {args.out} "
+          f"({len(pdf)} bytes). It is a draft: a second person reviews before anything is released.")
+    return 0
+
+
 def cmd_manage(args) -> int:
     _django()
     from django.core.management import execute_from_command_line
@@ -332,6 +367,14 @@ def build_parser() -> argparse.ArgumentParser:
     remind.add_argument("--site", default="", help="Confide's address for the email (default CONFIDE_SITE_URL, or the "
                                                    "first allowed host)")
     remind.set_defaults(func=cmd_remind)
+
+    sar = sub.add_parser("sar", help="subject access: the strictest draft of a client's copy")
+    sar_sub = sar.add_subparsers(dest="sar_command", required=True, metavar="{draft}")
+    draft = sar_sub.add_parser("draft", help="write the strictest draft (every third-party item withheld, every "
+                                             "proposed redaction applied) of a client's copy as a PDF")
+    draft.add_argument("client_id", help="the client's number")
+    draft.add_argument("--out", required=True, help="the PDF file to write (private to you)")
+    draft.set_defaults(func=cmd_sar)
 
     manage = sub.add_parser("manage", help="Django's management commands (migrate, check, …)")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "confide.partners",
     "confide.sharing",
     "confide.notices",
+    "confide.subject_access",
     "confide.web",
 ]
 

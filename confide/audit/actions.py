@@ -111,6 +111,25 @@ class Action(StrEnum):
     NOTICES_ALL_READ = "notices.all_read"
     NOTICES_CONSENT_ENDING = "notices.consent_ending"
     NOTICES_EMAILED = "notices.emailed"
+    SAR_LOGGED = "subject_access.logged"
+    SAR_CHANGED = "subject_access.changed"
+    SAR_READ = "subject_access.read"
+    SAR_READ_REFUSED = "subject_access.read.refused"
+    SAR_WRITE = "subject_access.write"
+    SAR_WRITE_REFUSED = "subject_access.write.refused"
+    SAR_FILE = "subject_access.file"
+    SAR_FILE_REFUSED = "subject_access.file.refused"
+    SAR_COMPILED = "subject_access.compiled"
+    SAR_ITEM_DECIDED = "subject_access.item_decided"
+    SAR_REDACTION_DECIDED = "subject_access.redaction_decided"
+    SAR_RELEASED = "subject_access.released"
+    SAR_RELEASE_REFUSED = "subject_access.release.refused"
+    SAR_DOWNLOAD = "subject_access.download"
+    SAR_DOWNLOAD_REFUSED = "subject_access.download.refused"
+    SAR_DRAFTED = "subject_access.drafted"
+    SAR_DRAFTED_REFUSED = "subject_access.drafted.refused"
+    SAR_WITHDRAWN = "subject_access.withdrawn"
+    SARS_LISTED = "subject_access.listed"
     USER_CREATED = "user.created"
     USER_PASSWORD_CHANGED = "user.password_changed"  # noqa: S105 (an action, not a password)
     USER_ROLE_CHANGED = "user.role_changed"
@@ -315,6 +334,25 @@ LABELS: dict[Action, str] = {
     Action.CLIENT_IDENTITY_CORRECTED: "Corrected the client's name or date of birth (the earlier one is kept)",
     Action.CLIENT_FILE_PRINTED: "Opened the client's file to print it",
     Action.CLIENT_FILE_PRINTED_REFUSED: "Tried to open the client's file to print it: refused",
+    Action.SAR_LOGGED: "Logged a subject-access request",
+    Action.SAR_CHANGED: "Recorded a step on a subject-access request (identity, clarification, extension, search)",
+    Action.SAR_READ: "Viewed a subject-access request",
+    Action.SAR_READ_REFUSED: "Tried to view a subject-access request: refused",
+    Action.SAR_WRITE: "Opened a subject-access request to work on it",
+    Action.SAR_WRITE_REFUSED: "Tried to work on a subject-access request: refused",
+    Action.SAR_FILE: "Opened the client's file to answer their subject-access request",
+    Action.SAR_FILE_REFUSED: "Tried to open the client's file for a subject-access request: refused",
+    Action.SAR_COMPILED: "Compiled the client's file for their subject-access request",
+    Action.SAR_ITEM_DECIDED: "Decided what to release of an item in a subject-access request",
+    Action.SAR_REDACTION_DECIDED: "Decided on a proposed redaction in a subject-access request",
+    Action.SAR_RELEASED: "Reviewed and released the client's subject-access copy",
+    Action.SAR_RELEASE_REFUSED: "Tried to release a subject-access copy: refused",
+    Action.SAR_DOWNLOAD: "Downloaded the released subject-access copy",
+    Action.SAR_DOWNLOAD_REFUSED: "Tried to download a subject-access copy: refused",
+    Action.SAR_DRAFTED: "Wrote the strictest subject-access draft from the command line",
+    Action.SAR_DRAFTED_REFUSED: "Tried to write a subject-access draft from the command line: no such client",
+    Action.SAR_WITHDRAWN: "Recorded that a subject-access request was withdrawn",
+    Action.SARS_LISTED: "Listed the open subject-access requests",
     Action.CLIENTS_DUPLICATE_CHECKED: "Checked a new referral against the clients already on Confide",
 }
 
