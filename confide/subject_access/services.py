@@ -459,6 +459,38 @@ def do_decide_redactions(user, sar: SubjectAccessRequest, version: int, decision
     return len(decisions)
 
 
+def do_add_redaction(user, sar: SubjectAccessRequest, version: int, item_id: int, words: str) -> int:
+    """A reviewer's own redaction: every place these exact words appear in the item (a name the
+    proposer could not know, say), redacted as a third party's (Sch 2 para 16). The words themselves
+    are not kept: only where they were."""
+    words = (words or "").strip()
+    if len(words) < 2:
+        raise SarError("Type the words to redact, exactly as they appear in the item.", "words")
+    if len(words) > 200:
+        raise SarError("Redact at most 200 characters at a time.", "words")
+    with transaction.atomic(durable=True):
+        sar = _locked(sar, version)
+        item = Item.objects.select_for_update().filter(request=sar, pk=item_id).first()
+        if item is None:
+            raise SarError("That item is not part of this request.", "item")
+        low, at, found = item.text.lower(), 0, []
+        while (at := low.find(words.lower(), at)) >= 0:
+            found.append((at, at + len(words)))
+            at += len(words)
+        if not found:
+            raise SarError("Those words are not in this item: copy them exactly as they appear.", "words")
+        now = timezone.now()
+        Redaction.objects.bulk_create(Redaction(item=item, start=a, end=b, what="reviewer", proposed_by="reviewer",
+                                                status=Redaction.Status.ACCEPTED, decided_by=user, decided_at=now)
+                                      for a, b in found)
+        if item.decision == Item.Decision.RELEASE:
+            item.decision, item.code, item.reason = Item.Decision.REDACT, compiling.PARA_16, compiling.THIRD_PARTY_REASON
+            item.save(update_fields=["decision", "code", "reason"])
+        _bump(sar, [])
+        _event(user, Action.SAR_REDACTION_DECIDED, sar, item=item.position, added=len(found))
+    return len(found)
+
+
 # Review and release ---------------------------------------------------------------------------------
 
 def why_not_release(user, sar: SubjectAccessRequest, *, today: dt.date | None = None) -> list[str]:
