@@ -42,7 +42,13 @@ def may_review(user) -> bool:
 
 
 def access_sar_client(user, client_id) -> ClientAccess:
-    """The client's file, opened to log or compile their request (purpose subject_access)."""
+    """The client's file, opened to log or compile their request (purpose subject_access): only for
+    whoever answers requests (a worker whose own case it is may read it for many purposes, but does
+    not compile a subject-access copy)."""
+    if not answers_requests(user):
+        record_event(user, Action.SAR_FILE_REFUSED, object_type="client", object_id=record_id(client_id),
+                     purpose=PURPOSE, detail={"reason": "does_not_answer_requests", "role": user.role})
+        raise Http404
     return access_client(user, client_id, PURPOSE, action=Action.SAR_FILE)
 
 

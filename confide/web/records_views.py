@@ -47,7 +47,7 @@ from confide.records.safe_contact import (
     safe_contact_details,
 )
 from confide.sharing.cases import do_change_case, do_take_referral
-from confide.web import client_views, describe, limits_views
+from confide.web import client_views, describe, limits_views, sar_views
 from confide.web.downloads import attachment
 from confide.web.errors import add_to_form
 from confide.web.file_rows import RELATIONSHIP_LABELS as _RELATIONSHIP_LABELS
@@ -156,6 +156,7 @@ def client_file(request, client_id: int, *, purpose: str):
         safe = {"details": safe_contact_details(contact), "contact": contact, "stale": needs_checking(contact)}
     return render(request, "records/client_file.html", {
         "limits": limits_views.file_panel(grant, purpose),
+        "subject_access": sar_views.file_panel(request.user, grant),  # the client's requests for their records
         "grant": grant, "client": client, "cases": cases, "entries": entries, "people": people,
         "safe": safe, "purpose": purpose, "purpose_label": describe.PURPOSES.get(purpose, purpose),
         # Who the client is: date of birth and age, corrections and their history (issue 13).

@@ -12,6 +12,7 @@ from confide.web import (
     records_views,
     request_views,
     review_views,
+    sar_views,
     staff_views,
     task_views,
     views,
@@ -67,6 +68,15 @@ urlpatterns = [
     path("tasks/<int:task_id>/", task_views.task, name="task"),
     path("clients/<int:client_id>/tasks/new/", task_views.add_task, name="add_task"),
     path("notices/", notice_views.notices, name="notices"),
+    # Subject-access requests (UK GDPR Art 15): confide/web/sar_views.py.
+    path("subject-access/", sar_views.sar_list, name="sar_list"),
+    path("clients/<int:client_id>/subject-access/new/", sar_views.sar_new, name="sar_new"),
+    path("subject-access/<int:sar_id>/", sar_views.sar_detail, name="sar_detail"),
+    path("subject-access/<int:sar_id>/compile/", sar_views.sar_compile, name="sar_compile"),
+    path("subject-access/<int:sar_id>/review/", sar_views.sar_review, name="sar_review"),
+    path("subject-access/<int:sar_id>/preview.pdf", sar_views.sar_preview, name="sar_preview"),
+    path("subject-access/<int:sar_id>/release/", sar_views.sar_release, name="sar_release"),
+    path("subject-access/<int:sar_id>/copy.pdf", sar_views.sar_download, name="sar_download"),
     # The administrator's (confide/web/staff_views.py): staff accounts and the organisation's settings.
     path("staff/", staff_views.staff_list, name="staff_list"),
     path("staff/new/", staff_views.add_staff, name="staff_add"),

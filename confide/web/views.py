@@ -27,7 +27,7 @@ from confide.sharing.access import (
     requests_in_hand,
     team_overdue_tasks,
 )
-from confide.web import client_views, describe
+from confide.web import client_views, describe, sar_views
 from confide.web.forms import RecordLookupForm
 from confide.web.purposes import with_purpose
 
@@ -94,6 +94,7 @@ def home(request):
                                   for glass in review_queue(user)[:HOME_SHOWN]]
     else:
         context["reviews"] = 0
+    context["sar_panel"] = sar_views.home_panel(user, today)  # subject-access requests: None for most people
     if kind in vocab.LINE_MANAGER_KINDS:
         context["team_caseloads"] = team_caseloads(user)
         context["team_overdue"] = _task_rows(team_overdue_tasks(user)[:HOME_SHOWN], {}, today)

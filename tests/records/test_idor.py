@@ -4,9 +4,12 @@ the person's answers byte for byte as one that does not exist, whatever id is ty
 from __future__ import annotations
 
 from django.urls import URLPattern, reverse
+from django.utils import timezone
 
 from confide.records.break_glass import do_open_outside
 from confide.records.entries import do_add_note
+from confide.subject_access import access as sar_access
+from confide.subject_access import services as sar_services
 from tests.base import (
     ConfideTestCase,
     add_fixtures,
@@ -38,6 +41,11 @@ POSTABLE |= {"web:add_task"}
 # Correcting, moving and reading the earlier versions of an entry (issue 13, point 3).
 ID_KIND |= {"web:correct_entry": "entry", "web:move_entry": "entry", "web:entry_history": "entry"}
 POSTABLE |= {"web:correct_entry", "web:move_entry"}
+# Subject-access requests (confide/web/sar_views.py): logged from a client's file, then by the request's id.
+SAR_PAGES = {"web:sar_detail", "web:sar_compile", "web:sar_review", "web:sar_preview", "web:sar_release",
+             "web:sar_download"}
+ID_KIND |= {"web:sar_new": "client"} | dict.fromkeys(SAR_PAGES, "sar")
+POSTABLE |= {"web:sar_new", "web:sar_detail", "web:sar_compile", "web:sar_review", "web:sar_release"}
 # Addressed by a secret token, not an id: tested in tests/sharing (a wrong, spent, revoked or expired
 # link answers alike).
 TOKEN_PAGES = {"web:shared", "web:shared_download"}
@@ -75,6 +83,13 @@ class IdorTests(ConfideTestCase):
         note = do_add_note(cls.p["other_team"], cls.p["other_case"], "Met at the south office.")
         cls.p["other_note"] = note
         cls.theirs = sharing_fixtures(cls.p, "other_team", "other_client", "other_case", "other_note", None)["ids"]
+        # A subject-access request on the assigned worker's client, compiled: shut to every worker.
+        controller = cls.p["data_controller"]
+        grant = sar_access.access_sar_client(controller, cls.p["client"].pk)
+        sar = sar_services.do_log_request(controller, grant, sar_services.Received(received_on=timezone.localdate(),
+                                                                                   made="writing"))
+        grant, sar = sar_access.access_sar_to_compile(controller, sar.pk)
+        cls.sar = sar_services.do_compile(controller, grant, sar, sar.version)
 
     def test_every_page_that_takes_an_id_is_covered(self):
         self.assertEqual(set(id_patterns()), set(ID_KIND), "a new page with an id needs its IDOR cells here")
@@ -85,10 +100,10 @@ class IdorTests(ConfideTestCase):
         if who == "assigned":
             return {"client": [p["other_client"].pk, p["north_client"].pk], "case": [p["other_case"].pk, p["north_case"].pk],
                     "entry": [p["other_doc"].pk, p["north_doc"].pk, p["sealed_doc"].pk, p["sealed"].pk],
-                    "glass": [self.glass.pk], **self.sharing_ids(self.theirs)}
+                    "glass": [self.glass.pk], "sar": [self.sar.pk], **self.sharing_ids(self.theirs)}
         return {"client": [p["client"].pk, p["north_client"].pk], "case": [p["case"].pk, p["north_case"].pk],
                 "entry": [p["document"].pk, p["note"].pk, p["north_doc"].pk], "glass": [self.glass.pk],
-                **self.sharing_ids(self.mine)}
+                "sar": [self.sar.pk], **self.sharing_ids(self.mine)}
 
     @staticmethod
     def sharing_ids(ids: dict) -> dict[str, list[int]]:
@@ -145,7 +160,7 @@ class IdorTests(ConfideTestCase):
         own = {"client": p["client"].pk, "case": p["case"].pk, "entry": p["document"].pk,
                **{kind: ids[0] for kind, ids in self.sharing_ids(self.mine).items()}}
         for name, kind in ID_KIND.items():
-            if kind == "glass" or name == "web:approve":
+            if kind == "glass" or name == "web:approve" or name in SAR_PAGES or name == "web:sar_new":
                 continue  # the manager's to open (below); a requester never approves their own request
             if name == "web:limits_pdf":
                 continue  # DVIP has no written statement for a service user (tests/sharing/test_limits_statements.py)
@@ -154,3 +169,9 @@ class IdorTests(ConfideTestCase):
         self.sign_in("manager")
         self.assertEqual(self.client.get(raw_url("web:review", self.glass.pk)).status_code, 200)
         self.assertEqual(self.client.get(raw_url("web:approve", self.mine["disclosure_id"])).status_code, 200)
+        # Subject-access pages open to the data controller (the download only once a copy is released).
+        self.sign_in("data_controller")
+        self.assertEqual(self.client.get(raw_url("web:sar_new", p["client"].pk)).status_code, 200)
+        for name in SAR_PAGES - {"web:sar_download"}:
+            with self.subTest(page=name):
+                self.assertIn(self.client.get(raw_url(name, self.sar.pk)).status_code, (200, 302))

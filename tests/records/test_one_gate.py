@@ -19,23 +19,29 @@ from django.db import connection
 from django.http import HttpResponse
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
 import confide.records.access as access_module
 import confide.records.break_glass as break_glass_module
 import confide.sharing.access as sharing_access_module
+import confide.subject_access.access as sar_access_module
 from confide.keys import KeyStore
 from confide.partners.demo import do_seed_partners
 from confide.records.break_glass import do_open_outside
 from confide.records.entries import entry_text
 from confide.records.models import Entry
+from confide.subject_access import services as sar_services
 from tests.base import ConfideTestCase, add_fixtures, every_url_pattern, sharing_fixtures
 
 CLIENT_TABLES = re.compile(r'\b(records_client|records_case|records_entry|records_document|records_relatedperson|'
                            r'records_safecontact|records_breakglass|records_entry_about_people|records_case_workers|'
                            r'sharing_consent|sharing_consent_agencies|sharing_disclosure|sharing_disclosure_entries|'
                            r'sharing_approval|sharing_securelink|sharing_task|sharing_incomingrequest|'
-                           r'sharing_limitstold|sharing_supportconsent|sharing_consentreminder)\b')
-GATE_FILES = ("confide/records/access.py", "confide/records/break_glass.py", "confide/sharing/access.py")
+                           r'sharing_limitstold|sharing_supportconsent|sharing_consentreminder|'
+                           r'subject_access_subjectaccessrequest|subject_access_item|subject_access_redaction|'
+                           r'subject_access_release)\b')
+GATE_FILES = ("confide/records/access.py", "confide/records/break_glass.py", "confide/sharing/access.py",
+              "confide/subject_access/access.py")
 
 
 # Reads outside the gate that are known and named, each with why; anything else fails. (Reported:
@@ -86,7 +92,7 @@ def watching():
     gate had said yes before it."""
     watch = Watch()
     originals = {"access": access_module.record_event, "break_glass": break_glass_module.record_event,
-                 "sharing": sharing_access_module.record_event}
+                 "sharing": sharing_access_module.record_event, "subject_access": sar_access_module.record_event}
 
     def recorder(original):
         def record_event(actor, action, **kwargs):
@@ -120,6 +126,7 @@ def watching():
         stack.enter_context(mock.patch.object(access_module, "record_event", recorder(originals["access"])))
         stack.enter_context(mock.patch.object(break_glass_module, "record_event", recorder(originals["break_glass"])))
         stack.enter_context(mock.patch.object(sharing_access_module, "record_event", recorder(originals["sharing"])))
+        stack.enter_context(mock.patch.object(sar_access_module, "record_event", recorder(originals["subject_access"])))
         stack.enter_context(mock.patch.object(KeyStore, "decrypt", decrypt_wrapper(KeyStore.decrypt)))
         stack.enter_context(mock.patch.object(KeyStore, "decrypt_bytes", decrypt_wrapper(KeyStore.decrypt_bytes)))
         stack.enter_context(connection.execute_wrapper(sql_wrapper))
@@ -146,6 +153,13 @@ class OneGateTests(ConfideTestCase):
                                              "Client rang in crisis; worker on leave.")
         cls.partners = do_seed_partners(cls.p["manager"])  # the partner directory's pages hold no client data
         cls.sharing = sharing_fixtures(cls.p)
+        # A subject-access request on the client, compiled by the data controller: the manager reviews it.
+        controller = cls.p["data_controller"]
+        grant = sar_access_module.access_sar_client(controller, cls.p["client"].pk)
+        sar = sar_services.do_log_request(controller, grant, sar_services.Received(received_on=timezone.localdate(),
+                                                                                   made="writing"))
+        grant, sar = sar_access_module.access_sar_to_compile(controller, sar.pk)
+        cls.sar = sar_services.do_compile(controller, grant, sar, sar.version)
 
     def ids(self) -> dict:
         """The ids put in every address: the assigned worker's client, case and document (open to them,
@@ -154,7 +168,7 @@ class OneGateTests(ConfideTestCase):
         return {"client_id": p["client"].pk, "case_id": p["case"].pk, "entry_id": p["document"].pk,
                 "glass_id": self.glass.pk, "agency_id": self.partners["police"].pk,
                 "contact_id": self.partners["detective"].pk, "agreement_id": self.partners["police_agreement"].pk,
-                "user_id": p["assigned"].pk,
+                "user_id": p["assigned"].pk, "sar_id": self.sar.pk,
                 **self.sharing["ids"]}
 
     # Who walks each page, and whether it should be refused. "refused" = the person may not open
@@ -190,6 +204,10 @@ class OneGateTests(ConfideTestCase):
                 elif name == "web:review":
                     # the manager reviews the glass; the assigned worker and others are refused it
                     mode = "open" if who == "manager" else "refused"
+                elif name.startswith("web:sar_") and kwargs:
+                    # a subject-access request: the manager reviews it (compiled by the data controller);
+                    # every worker, and anyone else walking, is refused it, and its client's file for it
+                    mode = "open" if who == "manager" and name != "web:sar_new" else "refused"
                 elif not kwargs:
                     mode = "open"  # no record named: lists, forms, account pages
                 elif who == "manager":

@@ -36,6 +36,7 @@ import confide.web.entry_views
 import confide.web.forms
 import confide.web.limits_forms
 import confide.web.record_forms
+import confide.web.sar_forms
 import confide.web.sharing_forms
 import confide.web.staff_forms
 import confide.web.task_views
@@ -48,6 +49,9 @@ from confide.records.break_glass import do_open_outside
 from confide.records.models import Client
 from confide.sharing.disclosure import Asked, Recipient, do_decide, do_request_disclosure
 from confide.sharing.models import Task
+from confide.subject_access import access as sar_access
+from confide.subject_access import services as sar_services
+from confide.subject_access.models import SubjectAccessRequest
 from tests.base import ConfideTestCase, add_fixtures, every_url_pattern, sharing_fixtures
 
 # Per page: enough to reach every kind of value, few enough to keep the file under a minute. A longer
@@ -302,6 +306,33 @@ TARGETS += [
     Target("web:move_entry", "assigned", {"entry_id": "note"}, classes=(E.MoveEntryForm,),
            valid={"reason": "Written in the wrong client's file."}),
 ]
+# Subject-access requests (confide/web/sar_views.py): the data controller logs, records and compiles;
+# the manager reviews and releases (the request "sar" was compiled by the data controller).
+X = confide.web.sar_forms
+SAR_DETAIL_FORMS = ("confirm_form", "ask_form", "answer_form", "extend_form", "search_form", "step_form",
+                    "health_form", "withdraw_form")
+TARGETS += [
+    Target("web:sar_list", "data_controller", query="", method="GET", classes=(X.FindClientForm,),
+           valid={"client": "@client"}),
+    Target("web:sar_new", "data_controller", {"client_id": "client"}, query="", classes=(X.LogRequestForm,),
+           valid={"identity_confirmed_on": MISSING, "authority_confirmed_on": MISSING, "representative_name": MISSING,
+                  "representative_relationship": MISSING, "authority": MISSING}),
+    Target("web:sar_detail", "data_controller", {"sar_id": "sar"}, forms=SAR_DETAIL_FORMS, query="",
+           classes=(X.ConfirmForm, X.AskForm, X.AnswerForm, X.ExtendForm, X.SearchForm, X.ProcedureStepForm,
+                    X.HealthOpinionForm, X.WithdrawRequestForm),
+           manual={"action": Field("choice", "search", ["confirm", "ask", "answer", "extend", "search", "step",
+                                                        "health", "withdraw"])}),
+    Target("web:sar_compile", "data_controller", {"sar_id": "sar"}, forms=(), query="", classes=(X.CompileForm,),
+           manual={"compile-version": Field("number", MISSING)}, valid={"compile-version": "@sar_version"}),
+    Target("web:sar_review", "manager", {"sar_id": "sar"}, forms=("redactions_form", "item_form"), query="",
+           classes=(X.RedactionsForm, X.ItemDecisionForm),
+           manual={"action": Field("choice", "redactions", ["redactions", "item"])}),
+    Target("web:sar_review", "data_controller", {"sar_id": "sar"}, forms=("add_form",), query="",
+           classes=(X.AddRedactionForm,), manual={"action": Field("choice", "add_redaction", ["add_redaction"])}),
+    Target("web:sar_release", "manager", {"sar_id": "sar"}, forms=(), query="", classes=(X.ReleaseForm,),
+           manual={"release-version": Field("number", MISSING), "release-secret": Field("text", "manager-password-1")},
+           valid={"release-version": "@sar_version"}),
+]
 BY_NAME = {}
 for _target in TARGETS:
     BY_NAME.setdefault(_target.name, []).append(_target)
@@ -311,6 +342,8 @@ FORM_MODULES = (confide.web.forms, confide.web.record_forms, confide.web.sharing
 # Forms never posted on their own: their fields are posted through the forms built on them.
 BASES = {W.EntryFactsForm: "the facts of every entry: posted as part of NoteForm, RiskAssessmentForm, DocumentForm"}
 FORM_MODULES += (confide.web.staff_forms, confide.web.entry_views)
+FORM_MODULES += (confide.web.sar_forms,)
+BASES |= {X.VersionedForm: "the request's version: posted as part of every subject-access form"}
 BASES |= {F.RoleAndTeamMixin: "a person's role and team: posted as part of AddStaffForm and ChangeStaffForm",
           F.DetailsMixin: "a person's name and contact details: posted as part of AddStaffForm and ChangeStaffForm"}
 SENTINEL = 4_611_686_018_427_387_903  # stands for an id in a reversed address
@@ -479,6 +512,11 @@ class FormFuzzTests(Fuzzing, HypothesisTestCase, ConfideTestCase):
         outcome = do_confirm_second_factor(controller, cls.totp_secret, do_issue_setup_code(controller),
                                         pyotp.TOTP(cls.totp_secret).now())
         assert outcome == "ok", outcome
+        grant = sar_access.access_sar_client(controller, p["client"].pk)
+        sar = sar_services.do_log_request(controller, grant, sar_services.Received(received_on=timezone.localdate(),
+                                                                                   made="writing"))
+        grant, sar = sar_access.access_sar_to_compile(controller, sar.pk)
+        cls.sar = sar_services.do_compile(controller, grant, sar, sar.version)
         cls.baselines: dict = {}
 
     def ids(self) -> dict:
@@ -488,7 +526,8 @@ class FormFuzzTests(Fuzzing, HypothesisTestCase, ConfideTestCase):
                 "contact": self.partners["detective"].pk, "agreement": self.partners["police_agreement"].pk,
                 "consent": s["consent_id"], "waiting": s["disclosure_id"], "phone": self.phone.pk, "request": s["request_id"],
                 "task": s["task_id"], "ready": Task.objects.get(pk=s["task_id"]).disclosure_id, "token": s["token"],
-                "setup": self.setup_code, "totp": pyotp.TOTP(self.totp_secret).now(), "staff": p["assigned"].pk}
+                "setup": self.setup_code, "totp": pyotp.TOTP(self.totp_secret).now(), "staff": p["assigned"].pk,
+                "sar": self.sar.pk, "sar_version": SubjectAccessRequest.objects.get(pk=self.sar.pk).version}
 
     # --- that every form and every page taking a POST is fuzzed ---
 
@@ -527,7 +566,8 @@ class FormFuzzTests(Fuzzing, HypothesisTestCase, ConfideTestCase):
         saves = {"web:related_people", "web:safe_contact", "web:change_case", "web:add_note", "web:add_document",
                  "web:new_referral", "web:new_request", "partners:add_agency", "partners:add_contact",
                  "partners:change_contact", "partners:change_agency", "accounts:login", "web:open_outside",
-                 "web:review", "web:task", "web:incoming", "web:approve", "web:add_task"}
+                 "web:review", "web:task", "web:incoming", "web:approve", "web:add_task",
+                 "web:sar_list", "web:sar_new", "web:sar_detail", "web:sar_review"}
         for target in TARGETS:
             with self.subTest(target.name):
                 fields = self.fields(target)
