@@ -34,6 +34,9 @@ from confide.sharing.disclosure import Asked, Recipient, do_decide, do_request_d
 from confide.sharing.limits import statement_for
 from confide.sharing.models import Disclosure, FormWording, LimitsTold, SupportConsent
 from confide.sharing.tasks import BY_HAND, do_add_task, do_add_task_to_file
+from confide.subject_access.access import access_sar_client
+from confide.subject_access.models import SubjectAccessRequest
+from confide.subject_access.services import Received, do_log_request
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 -- printed for the demo; demo data is fictional
 DEMO_ORGANISATION = "Brightwater Support Service (demo)"
@@ -63,6 +66,64 @@ NOTE_LINES = [
 NOTE_CONTACTS = [("phone", (10, 20)), ("face_to_face", (45, 60)), ("face_to_face", (90, 120)), ("letter", None),
                  ("phone", (5, 15)), ("missed", None), ("face_to_face", (30, 45)), ("", None)]
 SELF = {"female": "herself", "male": "himself"}
+# How a note refers to someone: (subject, object, possessive) by their sex.
+PRONOUNS = {"female": ("she", "her", "her"), "male": ("he", "him", "his")}
+
+# The people recorded around the clients (RelatedPerson): clearly fictional names, whose surnames are
+# in no Faker en_GB name (so in no client's or staff member's name) and nowhere else in Confide's
+# texts, and whose first names are no client's. A subject-access copy must withhold them, so a
+# surname found anywhere in a client's copy is a leak (tests/subject_access/test_demo_drafts.py).
+PEOPLE_FIRST_NAMES = {
+    "female": ["Ottoline", "Perpetua", "Clemency", "Araminta", "Morwenna", "Isolde", "Cressida", "Ianthe",
+               "Euphemia", "Griselda", "Petronella", "Honoria"],
+    "male": ["Lysander", "Peregrine", "Barnaby", "Evander", "Cornelius", "Leopold", "Ignatius", "Crispin",
+             "Thaddeus", "Alaric", "Septimus", "Jolyon"],
+}
+PEOPLE_SURNAMES = ["Quennell", "Ashgrove-Pye", "Tremayne", "Vosper", "Kettleby", "Ormsby", "Treloar", "Scarisbrick",
+                   "Haverstock", "Trevethan", "Carnsew", "Tregenza", "Polglase", "Bosanquet", "Umfreville",
+                   "Vavasour", "Fettiplace", "Blenkinsop", "Postlethwaite", "Mallinder", "Quarrington", "Lumbley",
+                   "Entwhistle", "Orchardson"]
+# Where some of them live (made-up streets and towns).
+PEOPLE_ADDRESSES = ["Flat 2, 31 Tanyard Lane, Eastmere EM4 7QX", "7 Cobbold Street, Northvale NV2 5LT",
+                    "19 Saddler's Row, Hollowmere HM3 8RW", "52 Pippin Avenue, Northvale NV6 1JD"]
+KIN = {"female": "sister", "male": "brother"}
+# Notes that name the person around the client ({name}, {phone}, {address}; {she}/{her}/{his} the
+# client, {they} the other person), by relationship: (words, source, about the client, contact kind).
+# Those in the client's own words are about the client and the other person; those from someone else
+# (source third_party), or only about the other person, are withheld from the client's copy whole.
+PEOPLE_NOTES = {
+    "ex_partner": [
+        ("{She} said {name} has been calling from {phone} since Friday; {she} wants help with a "
+         "non-molestation order.", "client", True, "phone"),
+        ("{She} said {name} is now living at {address}, two streets from the children's school; we talked "
+         "about changing {his} route in the mornings.", "client", True, "face_to_face"),
+        ("{She} said {name} was waiting outside {his} home on Tuesday evening; {she} wants help with a "
+         "non-molestation order.", "client", True, "face_to_face"),
+        ("A neighbour phoned the office to say {name} was at the client's door late on Saturday night and "
+         "shouted through the letterbox.", "third_party", True, ""),
+    ],
+    "family_member": [
+        ("{His} {kin} {name} phoned the office to say the family is worried about {her} and can offer a room "
+         "if {she} needs to leave.", "third_party", True, ""),
+        ("{She} said {his} {kin} {name} can be reached on {phone} and has agreed to be an emergency contact.",
+         "client", True, "phone"),
+    ],
+    "child": [
+        ("{name}'s school reported that {they} missed three days last week and seemed withdrawn; the "
+         "school's safeguarding lead will call back.", "third_party", False, ""),
+        ("{She} said {name} has had nightmares since the last contact visit; {she} asked about support "
+         "for children.", "client", True, "face_to_face"),
+    ],
+}
+# What a perpetrator programme's client says of the partner or ex-partner he was violent to.
+PERPETRATOR_NOTES = [
+    ("{She} said {name} rang {her} from {phone} about the children's contact arrangements; we went over "
+     "what {his} bail conditions allow.", "client", True, "phone"),
+    ("{She} said {name} has moved to {address}; reminded {her} that the programme's agreement means no "
+     "contact except through the family court.", "client", True, "face_to_face"),
+]
+HEALTH_NOTE = ("Client told me {his} GP has prescribed sertraline for low mood and {she} has a review "
+               "appointment next month.")
 # Who a service is for, where the pack's own words make it one sex: DVIP's Women's Support Service
 # supports women (victims, partners and ex-partners of the programme's clients), and its Violence
 # Prevention Programme works with men who have been violent to a partner. Any other service has
@@ -128,6 +189,7 @@ def do_ensure_demo(pack: str = "dvip", clients: int = 40, seed: int = 2026) -> D
                      detail={"pack": pack, "clients": count})
     # Outside the transaction above: the services each commit their own, with its audit event.
     _work_waiting(policy, partners)
+    _request_waiting(policy)
     return DemoSummary(organisation.name, pack, True, count, _logins(policy))
 
 
@@ -188,7 +250,9 @@ def _work_waiting(policy, partners) -> None:
             continue
         used.add(case.client_id)
         grant = access_client_to_share(worker, case.client_id, "direct_support")
-        note = next(e for e in grant.entries() if e.kind == Entry.Kind.NOTE and grant.may_open(e))
+        # One of the worker's own notes (not one naming someone else, nor health information).
+        note = next(e for e in grant.entries() if e.kind == Entry.Kind.NOTE and e.categories == ["case_notes"]
+                    and grant.may_open(e))
         asked.append(do_request_disclosure(worker, policy, grant, case, Asked(
             recipient=Recipient(kind="childrens_services", agency=partners["childrens_services"],
                                 contact=partners["social_worker"]),
@@ -241,6 +305,26 @@ def _work_waiting(policy, partners) -> None:
                 pass  # a pack whose consent form asks for what this does not give
 
 
+def _request_waiting(policy) -> None:
+    """A subject-access request waiting for the data controller: received in writing from the client
+    ten days ago, their identity confirmed (called back on their safe number) the next day, not yet
+    compiled. Logged by the data controller through the services, on the file of the first client
+    with an open case whose notes name someone around them, so compiling it has something to withhold."""
+    controller = _account(policy, {"data_controller"})
+    client_id = (Case.objects.filter(status=Case.Status.OPEN, entries__about_people__isnull=False)
+                 .order_by("client_id").values_list("client_id", flat=True).first())
+    if controller is None or client_id is None:
+        return
+    received = timezone.localdate() - timedelta(days=10)
+    try:
+        grant = access_sar_client(controller, client_id)
+    except Http404:  # a pack that never lets the data controller open a file to answer a request
+        return
+    do_log_request(controller, grant, Received(
+        received_on=received, made=SubjectAccessRequest.Made.WRITING, made_by=SubjectAccessRequest.By.CLIENT,
+        identity_check=SubjectAccessRequest.IdentityCheck.SAFE_CONTACT, identity_confirmed_on=received + timedelta(days=1)))
+
+
 def _usernames(policy) -> list[tuple[str, str, str | None]]:
     """(username, role, team slug) for one account per role, and a second, South-team account for
     each worker role, so a demo shows a colleague in another team who cannot see your clients."""
@@ -265,6 +349,9 @@ def _populate(policy, clients: int, seed: int) -> int:
     fake = Faker("en_GB")
     fake.seed_instance(seed)
     rng = random.Random(seed)  # noqa: S311 -- a repeatable demo, not security
+    # The people around the clients and the notes naming them: a stream of their own, so that the
+    # rest of the demo (clients, cases, who works on them) is as it was without them.
+    around = random.Random(seed + 2)  # noqa: S311 -- a repeatable demo, not security
     User = get_user_model()
     teams = {slug: Team.objects.create(name=label, slug=slug) for label, slug in TEAMS}
     password = make_password(DEMO_PASSWORD)
@@ -333,7 +420,7 @@ def _populate(policy, clients: int, seed: int) -> int:
                               referred_on=referred, opened_on=opened, closed_on=closed, flags=flags,
                               next_contact_on=next_contact))
         Case.objects.bulk_create(cases)
-        _fill_cases(cases, keys, teams, workers, fake, rng, now, [sexes[i] for i in range(size)])
+        _fill_cases(cases, keys, teams, workers, rng, around, now, [sexes[i] for i in range(size)])
         made += size
     return made
 
@@ -387,21 +474,26 @@ def _tell_limits(policy, seed: int) -> None:
     FormWording.objects.filter(pk__in=[w.pk for w in wordings.values()], frozen_at__isnull=True).update(frozen_at=now)
 
 
-def _fill_cases(cases, keys, teams, workers, fake, rng, now, sexes) -> None:
+def _fill_cases(cases, keys, teams, workers, rng, around, now, sexes) -> None:
     """A worker on each case, about ten entries, someone around the client, and safe contact details:
     every text sealed under the client's key, as Confide always stores it. Each entry is dated while
     the case was worked (from referral to closing, or today: nothing after a case closed), and each
-    note of a contact records it (its date, kind and length)."""
+    note of a contact records it (its date, kind and length). In about a third of the files, notes
+    name the person around the client (_notes_naming); in some, a note of health information."""
     Through = Case.workers.through
     slugs = {team.pk: slug for slug, team in teams.items()}
     assignments, entries, people, contacts = [], [], [], []
+    naming: list[tuple[Entry, RelatedPerson]] = []
+    recorded = 0  # people recorded so far: every other one is named in notes (about a third of files)
     uid = lambda: uuid.UUID(int=rng.getrandbits(128), version=4)  # noqa: E731 -- repeatable refs
+    around_uid = lambda: uuid.UUID(int=around.getrandbits(128), version=4)  # noqa: E731 -- from their own stream
     today = timezone.localtime(now).date()
     for case, sex in zip(cases, sexes, strict=True):
         key, client_id = keys[case.client_id], case.client_id
         worker = rng.choice(workers[(slugs[case.team_id], case.service)])
         assignments.append(Through(case_id=case.pk, user_id=worker.pk))
         start, end = case.referred_on, case.closed_on or today
+        notes_at = []
         for _ in range(rng.randint(4, 16)):
             risk = rng.random() < 0.08
             on = start + timedelta(days=rng.randint(0, (end - start).days))
@@ -419,12 +511,31 @@ def _fill_cases(cases, keys, teams, workers, fake, rng, now, sexes) -> None:
             text = rng.choice(RISK_LINES) if risk else NOTE_LINES[line].format(self=SELF[sex])
             Entry.body.seal_with(entry, key, text)
             entries.append(entry)
+            if not risk:
+                notes_at.append(at)
+        pronouns = _pronouns(sex)
+        # Written before the newest of the worker's own notes: the note a person (or the demo's own
+        # work, _work_waiting) takes first from a file is one of those.
+        before = max(notes_at, default=None)
         if rng.random() < 0.7:
             person = RelatedPerson(client_id=client_id, relationship=rng.choice(["ex_partner", "child", "family_member"]),
                                    ref=uid(), added_by=worker, created_at=now)
-            RelatedPerson.details.seal_with(person, key, {"name": f"{fake.first_name()} {fake.last_name()}",
-                                                          "agency": "", "contact": "", "notes": ""})
+            details, words = _someone_around(around)
+            RelatedPerson.details.seal_with(person, key, details)
             people.append(person)
+            recorded += 1
+            if before is not None and recorded % 2:
+                for text, source, about_client, kind in _notes_naming(around, person.relationship, case.client.subject_role,
+                                                                      words, pronouns):
+                    entry = _note_before(case, worker, around_uid(), around, start, before, text=text, key=key, kind=kind,
+                                         categories=["case_notes", "third_party"], source=source,
+                                         about_client=about_client)
+                    entries.append(entry)
+                    naming.append((entry, person))
+        if before is not None and around.random() < 0.12:
+            entries.append(_note_before(case, worker, around_uid(), around, start, before, text=HEALTH_NOTE.format(**pronouns),
+                                        key=key, kind="face_to_face", categories=["case_notes", "health"],
+                                        source="client", about_client=True))
         if rng.random() < 0.85:
             contact = SafeContact(client_id=client_id, ref=uid(), updated_by=worker, updated_at=now,
                                   confirmed_on=(now - timedelta(days=rng.randint(0, 60))).date())
@@ -435,5 +546,58 @@ def _fill_cases(cases, keys, teams, workers, fake, rng, now, sexes) -> None:
     Through.objects.bulk_create(assignments)
     Entry.objects.bulk_create(entries, batch_size=5000)
     RelatedPerson.objects.bulk_create(people)
+    Entry.about_people.through.objects.bulk_create(
+        [Entry.about_people.through(entry_id=entry.pk, relatedperson_id=person.pk) for entry, person in naming],
+        batch_size=5000)
     SafeContact.objects.bulk_create(contacts)
+
+
+def _pronouns(sex: str) -> dict[str, str]:
+    she, her, his = PRONOUNS[sex]
+    return {"she": she, "her": her, "his": his, "She": she.capitalize(), "His": his.capitalize()}
+
+
+def _someone_around(around) -> tuple[dict, dict]:
+    """A person around a client, from the fixed fictional names: their sealed details (some with a
+    phone number in Ofcom's drama range, some with an address) and the words a note may use of them."""
+    sex = around.choice(["female", "male"])
+    name = f"{around.choice(PEOPLE_FIRST_NAMES[sex])} {around.choice(PEOPLE_SURNAMES)}"
+    phone = f"07700 900{around.randint(0, 999):03d}" if around.random() < 0.6 else ""
+    address = around.choice(PEOPLE_ADDRESSES) if around.random() < 0.3 else ""
+    details = {"name": name, "agency": "", "contact": ", ".join(x for x in (phone, address) if x), "notes": ""}
+    return details, {"name": name, "phone": phone, "address": address, "kin": KIN[sex],
+                     "they": PRONOUNS[sex][0]}
+
+
+def _notes_naming(around, relationship: str, subject_role: str, words: dict, pronouns: dict) -> list[tuple[str, str, bool, str]]:
+    """One or two notes naming the person around the client, as the client or someone else told it:
+    (text, source, about the client, contact kind). Only those whose details the person has."""
+    templates = PERPETRATOR_NOTES if subject_role == "perpetrator" and relationship == "ex_partner" \
+        else PEOPLE_NOTES[relationship]
+    usable = [t for t in templates if ("{phone}" not in t[0] or words["phone"])
+              and ("{address}" not in t[0] or words["address"])]
+    if not usable:
+        return []
+    # Most people with a number on file are named with it: the detail a copy most often gives away.
+    calling = [t for t in usable if "{phone}" in t[0]]
+    chosen = [around.choice(calling)] if calling and around.random() < 0.7 else []
+    rest = [t for t in usable if t not in chosen]
+    chosen += around.sample(rest, k=min(len(rest), around.choice([1, 1, 2]) - len(chosen)))
+    return [(text.format(**words, **pronouns), source, about_client, kind)
+            for text, source, about_client, kind in chosen]
+
+
+def _note_before(case, worker, ref, around, start, before, *, text: str, key: bytes, kind: str,
+                 categories: list[str], source: str, about_client: bool) -> Entry:
+    """A note on the case written between its referral and `before` (a moment on or after the day of
+    referral), sealed under the client's key; a note of a contact records it."""
+    earliest = timezone.make_aware(datetime.combine(start, time(9)))
+    at = before - timedelta(minutes=around.randint(1, max(1, int((before - earliest).total_seconds() // 60))))
+    at = max(at, timezone.make_aware(datetime.combine(start, time(0))))
+    on = timezone.localtime(at).date()
+    entry = Entry(case=case, author=worker, ref=ref, source=source, kind=Entry.Kind.NOTE, categories=categories,
+                  about_client=about_client, created_at=at, contact_on=on if kind else None, contact_kind=kind,
+                  duration_minutes=around.randint(10, 45) if kind else None)
+    Entry.body.seal_with(entry, key, text)
+    return entry
 

@@ -133,6 +133,11 @@ class RelatedPerson(models.Model):
     def __str__(self) -> str:
         return f"related person #{self.pk}"
 
+    @property
+    def details_context(self) -> str:
+        """The encryption context of `details_sealed` (for scripts that seal or open it themselves)."""
+        return RelatedPerson.details.context(self)
+
 
 class Case(models.Model):
     """A client's involvement with one service, from referral to closure."""
@@ -259,6 +264,11 @@ class Entry(models.Model):
 
     def __str__(self) -> str:
         return f"entry #{self.pk}"
+
+    @property
+    def body_context(self) -> str:
+        """The encryption context of `body_sealed` (for scripts that seal or open it themselves)."""
+        return Entry.body.context(self)
 
     @property
     def record_kind(self) -> str:
