@@ -213,3 +213,27 @@ def test_without_pango_a_pdf_says_what_to_install(monkeypatch):
         monkeypatch.undo()
         module._weasyprint.cache_clear()
     assert html_to_pdf("<html><body>x</body></html>").startswith(b"%PDF-")
+
+
+def test_the_faster_page_references_give_every_link_and_tag_the_right_page():
+    """confide/pdf.py builds pydyf's page references once per page added, not once per tagged element:
+    the references read while pages are still being added are the new list each time, and a
+    many-page tagged document links each heading in its outline to its own page."""
+    import pydyf
+
+    html_to_pdf("<html><head><title>T</title></head><body><p>x</p></body></html>")  # loads WeasyPrint and pydyf
+    prop = pydyf.PDF.__dict__["page_references"]
+    pdf = pydyf.PDF()
+    seen = []
+    for _ in range(3):
+        page = pydyf.Dictionary({"Type": "/Page"})
+        pdf.add_object(page)
+        pdf.add_page(page)
+        seen.append(pdf.page_references)
+    assert [len(refs) for refs in seen] == [1, 2, 3], "a page added is a reference more"
+    if getattr(prop.fget, "confide", False):
+        assert pdf.page_references == prop.fget.original(pdf)
+    body = "".join(f'<h2 id="h{n}">Heading {n}</h2><p style="break-after: page">page {n}</p>' for n in range(1, 13))
+    reader = PdfReader(io.BytesIO(html_to_pdf(f"<html><head><title>T</title></head><body>{body}</body></html>")))
+    targets = [reader.get_destination_page_number(o) for o in reader.outline]
+    assert targets == list(range(12)), "each heading's bookmark opens its own page"

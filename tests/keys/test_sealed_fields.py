@@ -41,6 +41,7 @@ from confide.sharing.models import (
     LimitsTold,
     Task,
 )
+from confide.subject_access.models import Item, Release, SubjectAccessRequest
 from tests.base import ConfideTestCase
 
 # Fictional throughout.
@@ -72,6 +73,13 @@ TEXT = {
     "version_reason": "The gate was the side gate, not the front.",
     "earlier": {"value": "1990-04-20"},
     "correction_reason": "Her passport gives the 2nd, not the 20th.",
+    "representative": {"name": "Ottoline Fairweather", "relationship": "Solicitor", "authority": "Signed letter"},
+    "extension_reason": "The paper file is in the archive store.",
+    "search": "This file; the paper file; the shared mailbox.",
+    "health_opinion_by": "Dr Ambrose Kettlewell, GP",
+    "item_title": "Note of contact: telephone",
+    "item_text": "Perpetua said the side gate is the safe way in after dark.",
+    "release_pdf": b"%PDF-1.7 subject access copy",
 }
 
 
@@ -151,6 +159,17 @@ class Records:
         self.correction = ClientCorrection(client=self.client, field="date_of_birth", changed_by=worker)
         self.correction.earlier, self.correction.reason = TEXT["earlier"], TEXT["correction_reason"]
         self.correction.save()
+        self.sar = SubjectAccessRequest(client=self.client, received_on=today, made="writing", logged_by=worker)
+        self.sar.representative, self.sar.extension_reason = TEXT["representative"], TEXT["extension_reason"]
+        self.sar.search, self.sar.health_opinion_by = TEXT["search"], TEXT["health_opinion_by"]
+        self.sar.save()
+        self.item = Item(request=self.sar, client=self.client, position=1, kind="entry", decision="release")
+        self.item.title, self.item.text = TEXT["item_title"], TEXT["item_text"]
+        self.item.save()
+        self.release = Release(request=self.sar, client=self.client, sha256="0" * 64, compiled_by=worker,
+                               reviewed_by=worker)
+        self.release.pdf = TEXT["release_pdf"]
+        self.release.save()
 
     def columns(self):
         """(model, pk, attribute, the value stored, the context it was always sealed with)."""
@@ -187,6 +206,16 @@ class Records:
              f"client_correction:{self.correction.ref}:earlier"),
             (ClientCorrection, self.correction.pk, "reason", TEXT["correction_reason"],
              f"client_correction:{self.correction.ref}:reason"),
+            (SubjectAccessRequest, self.sar.pk, "representative", TEXT["representative"],
+             f"sar:{self.sar.ref}:representative"),
+            (SubjectAccessRequest, self.sar.pk, "extension_reason", TEXT["extension_reason"],
+             f"sar:{self.sar.ref}:extension_reason"),
+            (SubjectAccessRequest, self.sar.pk, "search", TEXT["search"], f"sar:{self.sar.ref}:search"),
+            (SubjectAccessRequest, self.sar.pk, "health_opinion_by", TEXT["health_opinion_by"],
+             f"sar:{self.sar.ref}:health_opinion_by"),
+            (Item, self.item.pk, "title", TEXT["item_title"], f"sar_item:{self.item.ref}:title"),
+            (Item, self.item.pk, "text", TEXT["item_text"], f"sar_item:{self.item.ref}:text"),
+            (Release, self.release.pk, "pdf", TEXT["release_pdf"], f"sar_release:{self.release.ref}:pdf"),
         ]
 
 

@@ -130,7 +130,7 @@ def test_the_released_words_are_all_there_with_each_withheld_passage_a_box_sayin
     assert "We agreed own words here to call on Friday." in text
     assert "Second note, own words here, all of it released." in text
     assert "Item 1: Note of a telephone call" in text and "Item 2: Note of a telephone call" in text
-    assert "Kind of record: Note Date: 3 May 2026 Recorded by: Support worker" in text
+    assert "Note · 3 May 2026 · Recorded by: Support worker" in text
 
 
 def test_an_item_withheld_whole_is_only_its_box_and_reason(final):
