@@ -280,8 +280,10 @@ def collect(grant, sar, *, today: dt.date | None = None) -> list[Draft]:
     first_service = next(iter(services.values()), None)
     drafts: list[Draft] = []
 
-    def add(draft: Draft, service: str | None) -> None:
+    def add(draft: Draft, service: str | None, *, own_details: bool = False) -> None:
         draft.proposals = propose(draft.text, known) if draft.text else []
+        if own_details:  # the client's own details (their safe number) are theirs: only what is someone else's
+            draft.proposals = [p for p in draft.proposals if p.proposed_by == "people_recorded"]
         classifier.decide(draft, service)
         drafts.append(draft)
 
@@ -346,7 +348,8 @@ def collect(grant, sar, *, today: dt.date | None = None) -> list[Draft]:
                          (("number", "Number"), ("when", "When to call"), ("say", "What to say"), ("avoid", "Avoid"))
                          if details.get(key))
         add(Draft("entry", None, safe.confirmed_on, "Your safe contact details", text,
-                  {"client": True, "people": [], "source": "client"}, ["safe_contact"], "release"), first_service)
+                  {"client": True, "people": [], "source": "client"}, ["safe_contact"], "release"), first_service,
+            own_details=True)
 
     for correction in grant.corrections():
         earlier = (correction.earlier or {}).get("value", "")

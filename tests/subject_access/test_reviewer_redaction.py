@@ -61,3 +61,36 @@ class ReviewerRedactionTest(ConfideTestCase):
             services.do_add_redaction(self.manager, sar, self.fresh(sar).version, item.pk, "Nobody Here")
         self.assertEqual(refused.exception.field, "words")
         self.assertFalse(item.redactions.filter(proposed_by="reviewer").exists())
+
+
+class OwnDetailsTest(ConfideTestCase):
+    """The client's safe contact details are theirs: their own number is not proposed for redaction,
+    but a number that is someone else's on the file (an ex-partner's, written in by mistake) still is."""
+
+    _s = service_tests.SarServiceTest
+    grant, log, fresh, compiled = _s.grant, _s.log, _s.fresh, _s.compiled
+
+    def setUp(self):
+        super().setUp()
+        self.controller, self.manager = self.p["data_controller"], self.p["manager"]
+        self.today = timezone.localdate()
+
+    def safe_item(self, number: str) -> Item:
+        from confide.records.safe_contact import do_set_safe_contact
+
+        do_set_safe_contact(self.p["assigned"], self.client_record, {"number": number, "when": "Mornings"})
+        sar = self.compiled()
+        return next(i for i in Item.objects.filter(request=sar) if i.title == "Your safe contact details")
+
+    def test_her_own_number_is_not_proposed(self):
+        item = self.safe_item("07700 900555")
+        self.assertFalse(item.redactions.exists())
+        self.assertEqual(item.decision, Item.Decision.RELEASE)
+
+    def test_someone_elses_recorded_number_is_proposed_even_there(self):
+        from confide.records.people import do_add_related_person
+
+        do_add_related_person(self.p["assigned"], self.client_record, "ex_partner",
+                              {"name": "Lucius Brackenthwaite", "contact": "07700 900444"})
+        item = self.safe_item("07700 900444")
+        self.assertEqual([r.what for r in item.redactions.all()], ["phone"])
