@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "confide.sharing",
     "confide.notices",
     "confide.subject_access",
+    "confide.retention",
     "confide.web",
 ]
 

@@ -44,6 +44,9 @@ class Client(models.Model):
     subject_role = models.CharField(max_length=32, choices=SUBJECT_ROLES, default="service_user")
     team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="clients")
     created_at = models.DateTimeField(default=timezone.now)
+    # Destroyed under the retention schedule (confide.retention): the row stays as the placeholder that
+    # keeps the number from being used again; every record of the client, and their key, are gone.
+    destroyed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         # By number: no order of names can be asked of the database, which holds none.

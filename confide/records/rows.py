@@ -49,7 +49,7 @@ _FILE_SQL = (f"SELECT {_columns('cl', _CLIENT)}, {_columns('ct', _TEAM)}, {_colu
              "JOIN accounts_team ct ON ct.id = cl.team_id "
              "LEFT JOIN records_case c ON c.client_id = cl.id LEFT JOIN accounts_team t ON t.id = c.team_id "
              "LEFT JOIN records_case_workers w ON w.case_id = c.id LEFT JOIN accounts_user u ON u.id = w.user_id "
-             "WHERE cl.id = %s ORDER BY c.referred_on DESC, c.id, u.last_name, u.first_name, u.username")
+             "WHERE cl.id = %s AND cl.destroyed_at IS NULL ORDER BY c.referred_on DESC, c.id, u.last_name, u.first_name, u.username")
 # The newest entries, each with its author's name and, a row each, the people it is about.
 _ENTRIES_SQL = (f"SELECT {_columns('e', _ENTRY)}, u.first_name, u.last_name, a.relatedperson_id FROM ("  # noqa: S608
                 f"SELECT {_columns('n', _ENTRY)} FROM records_entry n WHERE n.case_id IN ({{ids}}) "
