@@ -11,6 +11,9 @@ on SQLite and 6 on PostgreSQL on a 2-core machine, then the measurement (gate an
 50 users, both databases) about 6 minutes. --web-clients (or BENCH_WEB_CLIENTS) makes it smaller;
 the section says which size it measured.
 
+The subject-access benchmark (bench/sar.py) compiles and renders the copy of one client with 1,000
+entries, 5 rounds: about 20 minutes on a 2-core machine, nearly all of it WeasyPrint.
+
 Every figure is a median of interleaved rounds or blocks with its spread, never the best of several
 (issue 18 point 4). Not part of the test suite: figures depend on the machine, and the machine is shared.
 """
@@ -24,7 +27,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["audit.py", "crypto.py", "policy.py", "web.py"]
+BENCHMARKS = ["audit.py", "crypto.py", "policy.py", "retention.py", "sar.py", "web.py"]
 
 
 def main() -> int:

@@ -258,6 +258,55 @@ def cmd_remind(args) -> int:
     return 1 if failed else 0
 
 
+def cmd_retention(args) -> int:
+    """The retention schedule from the command line (run daily from cron or a systemd timer to prepare
+    batches): what falls due, a batch for two people to approve, an approval, applying it. A
+    RetentionError (a ConfideError) is printed by _main as one line, exit 2."""
+    _django()
+    import json
+
+    from confide.retention import schedule, services
+
+    if args.retention_command in ("due", "batch"):
+        schedule.do_recompute()  # every line worked out again first: the pack, or a case, may have changed
+    if args.retention_command == "due":
+        if args.json:
+            print(json.dumps(schedule.due_json(args.on), indent=2))
+            return 0
+        lines = schedule.falling_due(args.on)
+        held = schedule.live_holds({d.client_id for d in lines if d.client_id is not None})
+        for due in lines:
+            print(f"{due.due_on} client {due.client_id} {due.record_class} #{due.object_id}: {due.action} "
+                  f"(rule {due.rule}, clause {due.clause})" + (" HELD" if due.client_id in held else ""))
+        print(f"{len(lines)} line{'' if len(lines) == 1 else 's'} fall due by {args.on}.")
+        return 0
+    if args.retention_command == "batch":
+        batch = services.do_prepare_batch(args.on)
+        held = batch.result.get("held", 0)
+        print(f"Batch {batch.pk}: {len(batch.lines)} line{'' if len(batch.lines) == 1 else 's'} falling due by "
+              f"{args.on}" + (f", {held} held back by a legal hold" if held else "")
+              + f". Two different people approve it: confide retention approve {batch.pk} --as USERNAME")
+        return 0
+    if args.retention_command == "approve":
+        from django.contrib.auth import get_user_model
+
+        user = get_user_model().objects.filter(username=args.as_user, is_active=True).first()
+        if user is None:
+            return _fail(f"--as: no active user {args.as_user!r}")
+        services.do_approve(args.batch, user, command_line=True)
+        count = services.BatchApproval.objects.filter(batch_id=args.batch).count()
+        print(f"Batch {args.batch} approved by {user.get_username()} ({count} of {services.APPROVALS_NEEDED} "
+              "approvals).")
+        return 0
+    result = services.do_apply(args.batch)
+    counts = ", ".join(f"{name.replace('_', ' ')} {n}" for name, n in sorted(result["counts"].items()) if n)
+    print(f"Batch {args.batch} applied: {result['destroyed']} client file{'' if result['destroyed'] == 1 else 's'} "
+          f"destroyed, {result['returned']} returned to the sender, {result['held']} held back by a legal hold, "
+          f"{result['not_due']} no longer due, {result['left_for_review']} left for review."
+          + (f" Removed: {counts}." if counts else ""))
+    return 0
+
+
 def cmd_sar(args) -> int:
     """Subject access from the command line: the strictest draft of a client's copy, as the pages
     would compile it now (every third-party item withheld, every proposed redaction applied)."""
@@ -290,6 +339,33 @@ def cmd_sar(args) -> int:
         return _fail(f"--out: could not write {args.out!r} ({exc.strerror})")
     print(f"Wrote the strictest subject-access draft for client {grant.client.pk} to {args.out} "
           f"({len(pdf)} bytes). It is a draft: a second person reviews before anything is released.")
+    return 0
+
+
+def cmd_backup(args) -> int:
+    """A consistent, verified backup of the database and, beside it, the key store (README: Backups
+    that keep destruction). A BackupError (a ConfideError) is printed by _main."""
+    _django()
+    from django.db import DatabaseError
+
+    from confide.backup import do_make_backup
+
+    try:
+        print(do_make_backup(Path(args.out)).text())
+    except DatabaseError as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        return _fail(f"cannot read the database ({first}); nothing was backed up. Check CONFIDE_DATABASE_URL and "
+                     "run 'confide manage migrate'")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    """Restore a backup over the configured database and key store (stop Confide first), then replay
+    the destruction journal, so nobody destroyed since the backup comes back."""
+    _django()
+    from confide.backup import do_restore_backup
+
+    print(do_restore_backup(Path(args.directory)).text())
     return 0
 
 
@@ -368,6 +444,23 @@ def build_parser() -> argparse.ArgumentParser:
                                                    "first allowed host)")
     remind.set_defaults(func=cmd_remind)
 
+    retention = sub.add_parser("retention", help="the retention schedule: what falls due, batches, two approvals, "
+                                                 "destruction")
+    retention_sub = retention.add_subparsers(dest="retention_command", required=True, metavar="SUBCOMMAND")
+    due = retention_sub.add_parser("due", help="what falls due by a date (numbers, classes, rules and dates only)")
+    due.add_argument("--on", type=_day, required=True, help="the day, YYYY-MM-DD")
+    due.add_argument("--json", action="store_true", help="as JSON")
+    prepare = retention_sub.add_parser("batch", help="daily: freeze what falls due by a date into a batch for two "
+                                                     "people to approve; prints its number")
+    prepare.add_argument("--on", type=_day, required=True, help="the day, YYYY-MM-DD")
+    approve = retention_sub.add_parser("approve", help="approve a batch as a manager or the data controller")
+    approve.add_argument("batch", type=_positive, help="the batch's number")
+    approve.add_argument("--as", dest="as_user", required=True, metavar="USERNAME", help="who approves")
+    apply = retention_sub.add_parser("apply", help="apply a batch two different people approved: destroy and "
+                                                   "return what it lists")
+    apply.add_argument("batch", type=_positive, help="the batch's number")
+    retention.set_defaults(func=cmd_retention)
+
     sar = sub.add_parser("sar", help="subject access: the strictest draft of a client's copy")
     sar_sub = sar.add_subparsers(dest="sar_command", required=True, metavar="{draft}")
     draft = sar_sub.add_parser("draft", help="write the strictest draft (every third-party item withheld, every "
@@ -375,6 +468,15 @@ def build_parser() -> argparse.ArgumentParser:
     draft.add_argument("client_id", help="the client's number")
     draft.add_argument("--out", required=True, help="the PDF file to write (private to you)")
     draft.set_defaults(func=cmd_sar)
+
+    backup = sub.add_parser("backup", help="a verified backup of the database and the key store into a new directory")
+    backup.add_argument("--out", required=True, help="a new or empty directory (made private to you)")
+    backup.set_defaults(func=cmd_backup)
+
+    restore = sub.add_parser("restore", help="restore a backup (stop Confide first), then remove again every client "
+                                             "destroyed since")
+    restore.add_argument("directory", metavar="DIR", help="the directory 'confide backup' wrote")
+    restore.set_defaults(func=cmd_restore)
 
     manage = sub.add_parser("manage", help="Django's management commands (migrate, check, …)")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

@@ -25,9 +25,11 @@ from confide.errors import ConfideError
 from confide.keys.runtime import key_store
 from confide.partners.demo import do_seed_partners
 from confide.policy import PolicyError, load_pack
+from confide.policy.dates import add_years
 from confide.records.break_glass import ReasonNeeded, do_open_outside
 from confide.records.identity import seal_identity
 from confide.records.models import Case, Client, ClientNameToken, Entry, RelatedPerson, SafeContact
+from confide.retention import schedule
 from confide.sharing.access import access_client_to_share
 from confide.sharing.consent import Given, do_record_consent, do_store_wording
 from confide.sharing.disclosure import Asked, Recipient, do_decide, do_request_disclosure, why_not_approve
@@ -43,6 +45,7 @@ DEMO_ORGANISATION = "Brightwater Support Service (demo)"
 TEAMS = [("North team", "north"), ("South team", "south")]
 BATCH = 2000
 CASELOAD = 30  # cases per worker in a big demo
+PAST_DUE = 3  # clients whose files closed six years ago: past their retention date (DVIP 9.15)
 SAFE_TIMES = ["Weekdays 10:00 to 12:00", "Tuesdays and Thursdays after 14:00", "Any weekday before 15:00",
               "Only between 09:30 and 11:00"]
 RISK_LINES = [
@@ -184,13 +187,35 @@ def do_ensure_demo(pack: str = "dvip", clients: int = 40, seed: int = 2026) -> D
                                                    address="4 Wrenfield Close, Marrowby, MB1 2ZZ")
         count = _populate(policy, clients, seed)
         _tell_limits(policy, seed)
+        _long_closed(PAST_DUE)
         partners = _seed_partners(policy)
         record_event(None, Action.DEMO_CREATED, object_type="organisation", object_id=1,
                      detail={"pack": pack, "clients": count})
     # Outside the transaction above: the services each commit their own, with its audit event.
     _work_waiting(policy, partners)
     _request_waiting(policy)
+    schedule.do_recompute()  # the retention schedule, filled: the long-closed files are due for review
     return DemoSummary(organisation.name, pack, True, count, _logins(policy))
+
+
+def _long_closed(how_many: int) -> None:
+    """A few clients whose every case closed six years ago, so that the retention schedule has files
+    past their date (DVIP 9.15: five years after leaving): their cases and entries moved back in
+    time together, so nothing is dated after its case closed. Clients with no open case first."""
+    today = timezone.localdate()
+    closed_on = add_years(today, -6)
+    open_ids = set(Case.objects.exclude(status=Case.Status.CLOSED).values_list("client_id", flat=True))
+    chosen = sorted(Client.objects.values_list("pk", flat=True), key=lambda pk: (pk in open_ids, pk))[:how_many]
+    for case in Case.objects.filter(client_id__in=chosen).order_by("id"):
+        delta = closed_on - (case.closed_on or today)
+        opened_on = case.opened_on or min(today, case.referred_on + timedelta(days=7))
+        Case.objects.filter(pk=case.pk).update(status=Case.Status.CLOSED, referred_on=case.referred_on + delta,
+                                               opened_on=opened_on + delta, closed_on=closed_on, next_contact_on=None)
+        entries = list(Entry.objects.filter(case=case).only("created_at", "contact_on"))
+        for entry in entries:
+            entry.created_at += delta
+            entry.contact_on = entry.contact_on + delta if entry.contact_on else None
+        Entry.objects.bulk_update(entries, ["created_at", "contact_on"])
 
 
 def _seed_partners(policy) -> dict:

@@ -175,6 +175,17 @@ class Action(StrEnum):
     CLIENT_FILE_PRINTED = "client.file_printed"
     CLIENT_FILE_PRINTED_REFUSED = "client.file_printed.refused"
     CLIENTS_DUPLICATE_CHECKED = "clients.duplicate_checked"
+    RETENTION_RECOMPUTED = "retention.recomputed"
+    RETENTION_HOLD_PLACED = "retention.hold_placed"
+    RETENTION_HOLD_RELEASED = "retention.hold_released"
+    RETENTION_BATCH_PREPARED = "retention.batch_prepared"
+    RETENTION_BATCH_APPROVED = "retention.batch_approved"
+    RETENTION_BATCH_APPLIED = "retention.batch_applied"
+    RETENTION_DESTROYED = "retention.destroyed"
+    RETENTION_RETURNED = "retention.returned"
+    RETENTION_REPLAYED = "retention.replayed"
+    BACKUP_MADE = "backup.made"
+    BACKUP_RESTORED = "backup.restored"
 
     @property
     def label(self) -> str:
@@ -354,6 +365,17 @@ LABELS: dict[Action, str] = {
     Action.SAR_WITHDRAWN: "Recorded that a subject-access request was withdrawn",
     Action.SARS_LISTED: "Listed the open subject-access requests",
     Action.CLIENTS_DUPLICATE_CHECKED: "Checked a new referral against the clients already on Confide",
+    Action.RETENTION_RECOMPUTED: "Worked out again when each record falls due under the retention schedule",
+    Action.RETENTION_HOLD_PLACED: "Placed a legal hold, which stops destruction of what it covers",
+    Action.RETENTION_HOLD_RELEASED: "Released a legal hold",
+    Action.RETENTION_BATCH_PREPARED: "Prepared a batch of records falling due, for two people to approve",
+    Action.RETENTION_BATCH_APPROVED: "Approved a batch of records for destruction under the retention schedule",
+    Action.RETENTION_BATCH_APPLIED: "Applied an approved retention batch",
+    Action.RETENTION_DESTROYED: "Destroyed a client's file under the retention schedule (the destruction certificate)",
+    Action.RETENTION_RETURNED: "Removed unsolicited information, recorded as returned to the sender",
+    Action.RETENTION_REPLAYED: "Destroyed again, from the destruction journal, clients a restored backup still held",
+    Action.BACKUP_MADE: "Made a backup of the database and the key store (confide backup)",
+    Action.BACKUP_RESTORED: "Restored a backup, and removed again every client destroyed since (confide restore)",
 }
 
 # The values record_event() accepts: a frozenset, so the check on every append is one lookup.

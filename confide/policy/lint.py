@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from . import vocab
 from .compiler import Pack
 from .errors import PolicyError
 
@@ -453,6 +454,20 @@ def lint_pack(pack: Pack) -> list[dict[str, Any]]:
         if not any(kind in r.when.get("kind", ()) and "period" in r.extra for r in spec.retain["rules"]):
             d = spec.retain["default"]
             add(f"retention period: {label}", d.clause, f"No period for {label}. {d.text}", now,
+                "UK GDPR Article 5(1)(e) (storage limitation); ICO guidance 'Principle (e): Storage limitation'",
+                "law", d.line)
+    # Retention: every other kind of record the vocabulary names, with neither a period nor a return.
+    covered = {"client_file", *(kind for kind, _, _ in _OTHER_RECORDS)}
+    for kind in vocab.RECORD_KINDS:
+        if kind in covered or kind not in pack._record_kinds:
+            continue
+        if not any(kind in r.when.get("kind", ()) and ("period" in r.extra or r.extra["action"] == "return_to_sender")
+                   for r in spec.retain["rules"]):
+            d = spec.retain["default"]
+            label = kind.replace("_", " ")
+            add(f"retention period: {kind}", d.clause, f"No period for records of kind '{kind}' ({label}). {d.text}",
+                f"Set a period for {label} records and destroy them when it ends; until then Confide lists them "
+                "for review and destroys none of them.",
                 "UK GDPR Article 5(1)(e) (storage limitation); ICO guidance 'Principle (e): Storage limitation'",
                 "law", d.line)
     for rule in spec.retain["rules"]:

@@ -24,7 +24,7 @@ class RecordClass(models.TextChoices):
     AUDIT_EVENT = "audit_event", "The audit log"
 
 
-class Action(models.TextChoices):
+class DueAction(models.TextChoices):
     DESTROY = "destroy", "Destroy"
     MINIMISE = "minimise", "Keep only what the policy names"
     RETURN = "return_to_sender", "Return to the sender"
@@ -42,7 +42,7 @@ class Due(models.Model):
     object_id = models.BigIntegerField()  # the client for a client file; the entry, consent... otherwise
     service = models.CharField(max_length=64, blank=True)
     due_on = models.DateField(null=True, blank=True)  # None: no period (review), or still in use (keep)
-    action = models.CharField(max_length=24, choices=Action.choices)
+    action = models.CharField(max_length=24, choices=DueAction.choices)
     rule = models.CharField(max_length=100, blank=True)
     clause = models.CharField(max_length=100, blank=True)
     keep_only = models.JSONField(default=list, blank=True)

@@ -11,6 +11,7 @@ from confide.web import (
     notice_views,
     records_views,
     request_views,
+    retention_views,
     review_views,
     sar_views,
     staff_views,
@@ -77,6 +78,11 @@ urlpatterns = [
     path("subject-access/<int:sar_id>/preview.pdf", sar_views.sar_preview, name="sar_preview"),
     path("subject-access/<int:sar_id>/release/", sar_views.sar_release, name="sar_release"),
     path("subject-access/<int:sar_id>/copy.pdf", sar_views.sar_download, name="sar_download"),
+    # Retention (issue 15): the schedule, what falls due, batches and legal holds: confide/web/retention_views.py.
+    path("retention/", retention_views.retention_schedule, name="retention_schedule"),
+    path("retention/due/", retention_views.retention_due, name="retention_due"),
+    path("retention/batches/<int:batch_id>/", retention_views.retention_batch, name="retention_batch"),
+    path("retention/holds/", retention_views.retention_holds, name="retention_holds"),
     # The administrator's (confide/web/staff_views.py): staff accounts and the organisation's settings.
     path("staff/", staff_views.staff_list, name="staff_list"),
     path("staff/new/", staff_views.add_staff, name="staff_add"),

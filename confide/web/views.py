@@ -27,7 +27,7 @@ from confide.sharing.access import (
     requests_in_hand,
     team_overdue_tasks,
 )
-from confide.web import client_views, describe, sar_views
+from confide.web import client_views, describe, retention_views, sar_views
 from confide.web.forms import RecordLookupForm
 from confide.web.purposes import with_purpose
 
@@ -95,6 +95,7 @@ def home(request):
     else:
         context["reviews"] = 0
     context["sar_panel"] = sar_views.home_panel(user, today)  # subject-access requests: None for most people
+    context["retention_panel"] = retention_views.home_panel(user, today)  # the data controller's only
     if kind in vocab.LINE_MANAGER_KINDS:
         context["team_caseloads"] = team_caseloads(user)
         context["team_overdue"] = _task_rows(team_overdue_tasks(user)[:HOME_SHOWN], {}, today)

@@ -228,6 +228,20 @@ def test_retention_periods_for_each_record_kind(tmp_path):
     assert RETENTION - {"retention period: personnel files"} <= got
 
 
+def test_every_record_kind_with_no_period_is_named(tmp_path):
+    # DVIP 8.04 keeps monitoring forms with no period; 8.08 and 9.12 give the applicants' and the
+    # unsolicited information's. JustUs gives none of them.
+    assert {t for t in topics(load_pack("dvip")) if "_" in t and t.startswith("retention period:")} == \
+        {"retention period: monitoring_form"}
+    assert {"retention period: unsuccessful_application", "retention period: unsolicited_information",
+            "retention period: monitoring_form"} <= topics(load_pack("justus"))
+    own = variant(tmp_path, "dvip", "      when: {kind: [monitoring_form]}\n      action: review\n",
+                  "      when: {kind: [monitoring_form]}\n      keep_years: 1\n      action: destroy\n")
+    assert "retention period: monitoring_form" not in topics(own)
+    got = finding(load_pack("dvip"), "retention period: monitoring_form")
+    assert got["clause"] == "7.01" and "'monitoring_form'" in got["pack_says"]
+
+
 def test_the_section_47_quotation_is_found_in_what_the_pack_cites(tmp_path):
     text = (PACKS_DIR / "justus.yaml").read_text(encoding="utf-8")
     line = next(ln for ln in text.splitlines() if ln.startswith("  - {name: Children Act 1989 section 47"))

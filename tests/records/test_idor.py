@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from confide.records.break_glass import do_open_outside
 from confide.records.entries import do_add_note
+from confide.retention import services as retention_services
 from confide.subject_access import access as sar_access
 from confide.subject_access import services as sar_services
 from tests.base import (
@@ -46,6 +47,9 @@ SAR_PAGES = {"web:sar_detail", "web:sar_compile", "web:sar_review", "web:sar_pre
              "web:sar_download"}
 ID_KIND |= {"web:sar_new": "client"} | dict.fromkeys(SAR_PAGES, "sar")
 POSTABLE |= {"web:sar_new", "web:sar_detail", "web:sar_compile", "web:sar_review", "web:sar_release"}
+# Retention batches (confide/web/retention_views.py): for managers and the data controller only.
+ID_KIND |= {"web:retention_batch": "batch"}
+POSTABLE |= {"web:retention_batch"}
 # Addressed by a secret token, not an id: tested in tests/sharing (a wrong, spent, revoked or expired
 # link answers alike).
 TOKEN_PAGES = {"web:shared", "web:shared_download"}
@@ -90,6 +94,8 @@ class IdorTests(ConfideTestCase):
                                                                                    made="writing"))
         grant, sar = sar_access.access_sar_to_compile(controller, sar.pk)
         cls.sar = sar_services.do_compile(controller, grant, sar, sar.version)
+        # A retention batch the data controller prepared: shut to every worker and the trustee.
+        cls.batch = retention_services.do_prepare_batch(timezone.localdate(), controller)
 
     def test_every_page_that_takes_an_id_is_covered(self):
         self.assertEqual(set(id_patterns()), set(ID_KIND), "a new page with an id needs its IDOR cells here")
@@ -100,10 +106,11 @@ class IdorTests(ConfideTestCase):
         if who == "assigned":
             return {"client": [p["other_client"].pk, p["north_client"].pk], "case": [p["other_case"].pk, p["north_case"].pk],
                     "entry": [p["other_doc"].pk, p["north_doc"].pk, p["sealed_doc"].pk, p["sealed"].pk],
-                    "glass": [self.glass.pk], "sar": [self.sar.pk], **self.sharing_ids(self.theirs)}
+                    "glass": [self.glass.pk], "sar": [self.sar.pk], "batch": [self.batch.pk],
+                    **self.sharing_ids(self.theirs)}
         return {"client": [p["client"].pk, p["north_client"].pk], "case": [p["case"].pk, p["north_case"].pk],
                 "entry": [p["document"].pk, p["note"].pk, p["north_doc"].pk], "glass": [self.glass.pk],
-                "sar": [self.sar.pk], **self.sharing_ids(self.mine)}
+                "sar": [self.sar.pk], "batch": [self.batch.pk], **self.sharing_ids(self.mine)}
 
     @staticmethod
     def sharing_ids(ids: dict) -> dict[str, list[int]]:
@@ -160,7 +167,7 @@ class IdorTests(ConfideTestCase):
         own = {"client": p["client"].pk, "case": p["case"].pk, "entry": p["document"].pk,
                **{kind: ids[0] for kind, ids in self.sharing_ids(self.mine).items()}}
         for name, kind in ID_KIND.items():
-            if kind == "glass" or name == "web:approve" or name in SAR_PAGES or name == "web:sar_new":
+            if kind in ("glass", "batch") or name == "web:approve" or name in SAR_PAGES or name == "web:sar_new":
                 continue  # the manager's to open (below); a requester never approves their own request
             if name == "web:limits_pdf":
                 continue  # DVIP has no written statement for a service user (tests/sharing/test_limits_statements.py)
@@ -175,3 +182,7 @@ class IdorTests(ConfideTestCase):
         for name in SAR_PAGES - {"web:sar_download"}:
             with self.subTest(page=name):
                 self.assertIn(self.client.get(raw_url(name, self.sar.pk)).status_code, (200, 302))
+        # And the retention batch, to the data controller and a manager.
+        self.assertEqual(self.client.get(raw_url("web:retention_batch", self.batch.pk)).status_code, 200)
+        self.sign_in("manager")
+        self.assertEqual(self.client.get(raw_url("web:retention_batch", self.batch.pk)).status_code, 200)

@@ -30,6 +30,7 @@ from confide.partners.demo import do_seed_partners
 from confide.records.break_glass import do_open_outside
 from confide.records.entries import entry_text
 from confide.records.models import Entry
+from confide.retention import services as retention_services
 from confide.subject_access import services as sar_services
 from tests.base import ConfideTestCase, add_fixtures, every_url_pattern, sharing_fixtures
 
@@ -160,6 +161,8 @@ class OneGateTests(ConfideTestCase):
                                                                                    made="writing"))
         grant, sar = sar_access_module.access_sar_to_compile(controller, sar.pk)
         cls.sar = sar_services.do_compile(controller, grant, sar, sar.version)
+        # A retention batch (numbers, classes and rules only): the manager opens it, everyone else is refused.
+        cls.batch = retention_services.do_prepare_batch(timezone.localdate(), controller)
 
     def ids(self) -> dict:
         """The ids put in every address: the assigned worker's client, case and document (open to them,
@@ -168,7 +171,7 @@ class OneGateTests(ConfideTestCase):
         return {"client_id": p["client"].pk, "case_id": p["case"].pk, "entry_id": p["document"].pk,
                 "glass_id": self.glass.pk, "agency_id": self.partners["police"].pk,
                 "contact_id": self.partners["detective"].pk, "agreement_id": self.partners["police_agreement"].pk,
-                "user_id": p["assigned"].pk, "sar_id": self.sar.pk,
+                "user_id": p["assigned"].pk, "sar_id": self.sar.pk, "batch_id": self.batch.pk,
                 **self.sharing["ids"]}
 
     # Who walks each page, and whether it should be refused. "refused" = the person may not open
@@ -208,6 +211,8 @@ class OneGateTests(ConfideTestCase):
                     # a subject-access request: the manager reviews it (compiled by the data controller);
                     # every worker, and anyone else walking, is refused it, and its client's file for it
                     mode = "open" if who == "manager" and name != "web:sar_new" else "refused"
+                elif name.startswith("web:retention_") and kwargs:
+                    mode = "open" if who == "manager" else "refused"  # a retention batch: managers' only
                 elif not kwargs:
                     mode = "open"  # no record named: lists, forms, account pages
                 elif who == "manager":

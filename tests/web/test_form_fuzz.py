@@ -36,6 +36,7 @@ import confide.web.entry_views
 import confide.web.forms
 import confide.web.limits_forms
 import confide.web.record_forms
+import confide.web.retention_forms
 import confide.web.sar_forms
 import confide.web.sharing_forms
 import confide.web.staff_forms
@@ -47,6 +48,7 @@ from confide.partners.demo import do_seed_partners
 from confide.records.access import access_client_to_write
 from confide.records.break_glass import do_open_outside
 from confide.records.models import Client
+from confide.retention import services as retention_services
 from confide.sharing.disclosure import Asked, Recipient, do_decide, do_request_disclosure
 from confide.sharing.models import Task
 from confide.subject_access import access as sar_access
@@ -334,6 +336,23 @@ TARGETS += [
            manual={"release-version": Field("number", MISSING), "release-secret": Field("text", "manager-password-1")},
            valid={"release-version": "@sar_version"}),
 ]
+# Retention (confide/web/retention_views.py): what falls due (a POST prepares a batch), a batch's approval
+# and applying it, and legal holds placed and released ("batch" and "hold" are fixtures).
+RF = confide.web.retention_forms
+TARGETS += [
+    Target("web:retention_due", "data_controller", forms=(), query=""),
+    Target("web:retention_batch", "data_controller", {"batch_id": "batch"}, forms=("approve_form",), query="",
+           classes=(RF.ApproveForm,), manual={"action": Field("choice", "approve", ["approve", "apply"])},
+           valid={"approve-secret": "controller-password-1"}),
+    Target("web:retention_batch", "manager", {"batch_id": "batch"}, forms=("apply_form",), query="",
+           classes=(RF.ApplyForm,), manual={"action": Field("choice", "apply", ["approve", "apply"])},
+           valid={"apply-confirm": "on"}),  # refused beside the form: the batch has no approvals yet
+    Target("web:retention_holds", "data_controller", forms=("place_form",), query="", classes=(RF.PlaceHoldForm,),
+           manual={"action": Field("choice", "place", ["place", "release"])},
+           valid={"place-authority": "County court, claim K00XX001", "place-client": "@client"}),
+    Target("web:retention_holds", "manager", forms=("release_form",), query="", classes=(RF.ReleaseHoldForm,),
+           manual={"action": Field("choice", "release", ["place", "release"])}, valid={"hold": "@hold"}),
+]
 BY_NAME = {}
 for _target in TARGETS:
     BY_NAME.setdefault(_target.name, []).append(_target)
@@ -344,6 +363,7 @@ FORM_MODULES = (confide.web.forms, confide.web.record_forms, confide.web.sharing
 BASES = {W.EntryFactsForm: "the facts of every entry: posted as part of NoteForm, RiskAssessmentForm, DocumentForm"}
 FORM_MODULES += (confide.web.staff_forms, confide.web.entry_views)
 FORM_MODULES += (confide.web.sar_forms,)
+FORM_MODULES += (confide.web.retention_forms,)
 BASES |= {X.VersionedForm: "the request's version: posted as part of every subject-access form"}
 BASES |= {F.RoleAndTeamMixin: "a person's role and team: posted as part of AddStaffForm and ChangeStaffForm",
           F.DetailsMixin: "a person's name and contact details: posted as part of AddStaffForm and ChangeStaffForm"}
@@ -518,6 +538,9 @@ class FormFuzzTests(Fuzzing, HypothesisTestCase, ConfideTestCase):
                                                                                    made="writing"))
         grant, sar = sar_access.access_sar_to_compile(controller, sar.pk)
         cls.sar = sar_services.do_compile(controller, grant, sar, sar.version)
+        cls.batch = retention_services.do_prepare_batch(timezone.localdate(), controller)
+        cls.hold = retention_services.do_place_hold(controller, "litigation", "County court, claim K00XX001",
+                                                    p["other_client"].pk)
         cls.baselines: dict = {}
 
     def ids(self) -> dict:
@@ -528,7 +551,8 @@ class FormFuzzTests(Fuzzing, HypothesisTestCase, ConfideTestCase):
                 "consent": s["consent_id"], "waiting": s["disclosure_id"], "phone": self.phone.pk, "request": s["request_id"],
                 "task": s["task_id"], "ready": Task.objects.get(pk=s["task_id"]).disclosure_id, "token": s["token"],
                 "setup": self.setup_code, "totp": pyotp.TOTP(self.totp_secret).now(), "staff": p["assigned"].pk,
-                "sar": self.sar.pk, "sar_version": SubjectAccessRequest.objects.get(pk=self.sar.pk).version}
+                "sar": self.sar.pk, "sar_version": SubjectAccessRequest.objects.get(pk=self.sar.pk).version,
+                "batch": self.batch.pk, "hold": self.hold.pk}
 
     # --- that every form and every page taking a POST is fuzzed ---
 
@@ -568,7 +592,8 @@ class FormFuzzTests(Fuzzing, HypothesisTestCase, ConfideTestCase):
                  "web:new_referral", "web:new_request", "partners:add_agency", "partners:add_contact",
                  "partners:change_contact", "partners:change_agency", "accounts:login", "web:open_outside",
                  "web:review", "web:task", "web:incoming", "web:approve", "web:add_task",
-                 "web:sar_list", "web:sar_new", "web:sar_detail", "web:sar_review"}
+                 "web:sar_list", "web:sar_new", "web:sar_detail", "web:sar_review",
+                 "web:retention_due", "web:retention_holds"}
         for target in TARGETS:
             with self.subTest(target.name):
                 fields = self.fields(target)

@@ -1,0 +1,78 @@
+"""`confide retention` as whoever operates the server runs it, each command in its own process on a
+demo organisation of its own: what falls due, a batch, two approvals, apply; every refusal one line
+on stderr with exit code 2, and nothing destroyed without two different approvers."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+
+import pytest
+
+from tests.base import confide
+
+
+@pytest.fixture(scope="module")
+def demo_var(tmp_path_factory):
+    var = tmp_path_factory.mktemp("retention") / "var"
+    made = confide(["demo", "--no-serve", "--clients", "12"], var)
+    assert made.returncode == 0, made.stderr
+    return var
+
+
+def refused(result, words: str) -> None:
+    assert result.returncode == 2, result.stdout + result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("confide: ") and words in lines[0], result.stderr
+
+
+def entries_of(var, clients) -> int:
+    marks = ", ".join("?" * len(clients))
+    with sqlite3.connect(var / "confide.sqlite3") as db:
+        return db.execute(f"SELECT count(*) FROM records_entry e JOIN records_case c ON c.id = e.case_id "  # noqa: S608
+                          f"WHERE c.client_id IN ({marks})", clients).fetchone()[0]
+
+
+def test_due_batch_two_approvals_and_apply(demo_var):
+    var = demo_var
+    due = confide(["retention", "due", "--on", "2100-01-01", "--json"], var)
+    assert due.returncode == 0, due.stderr
+    items = json.loads(due.stdout)["items"]
+    assert items and all(i["class"] == "client_file" and i["clause"] == "9.15" and i["rule"] for i in items)
+    clients = sorted({i["client"] for i in items})
+    assert entries_of(var, clients) > 0
+    plain = confide(["retention", "due", "--on", "2100-01-01"], var)
+    assert f"{len(items)} line" in plain.stdout.splitlines()[-1]
+
+    batch = confide(["retention", "batch", "--on", "2100-01-01"], var)
+    assert batch.returncode == 0, batch.stderr
+    number = re.findall(r"[0-9]+", batch.stdout)[0]
+    assert batch.stdout.startswith(f"Batch {number}: {len(items)} line")
+
+    refused(confide(["retention", "apply", number], var), "needs approval by 2 different people")
+    refused(confide(["retention", "approve", number, "--as", "vpp-worker"], var),
+            "Only a manager or the data controller")
+    refused(confide(["retention", "approve", number, "--as", "nobody-here"], var), "--as: no active user")
+    assert confide(["retention", "approve", number, "--as", "team-manager"], var).returncode == 0
+    refused(confide(["retention", "approve", number, "--as", "team-manager"], var), "already approved")
+    refused(confide(["retention", "apply", number], var), "it has 1")
+    assert entries_of(var, clients) > 0, "nothing destroyed on one approval"
+
+    second = confide(["retention", "approve", number, "--as", "head-of-service-delivery"], var)
+    assert second.returncode == 0 and "2 of 2 approvals" in second.stdout, second.stderr
+    applied = confide(["retention", "apply", number], var)
+    assert applied.returncode == 0, applied.stderr
+    assert f"{len(clients)} client file" in applied.stdout
+    assert entries_of(var, clients) == 0
+    assert confide(["audit", "verify"], var).returncode == 0
+    refused(confide(["retention", "apply", number], var), "already applied")
+    journalled = [json.loads(line)["client"] for line in (var / "destruction-journal.jsonl").read_text().splitlines()]
+    assert sorted(journalled) == clients
+    assert json.loads(confide(["retention", "due", "--on", "2100-01-01", "--json"], var).stdout)["items"] == []
+
+
+def test_a_batch_that_does_not_exist_and_a_bad_date_are_one_line(demo_var):
+    refused(confide(["retention", "approve", "9999", "--as", "team-manager"], demo_var), "no retention batch")
+    bad = confide(["retention", "batch", "--on", "next week"], demo_var)
+    assert bad.returncode == 2 and "expected a date as YYYY-MM-DD" in bad.stderr
