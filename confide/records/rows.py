@@ -55,7 +55,7 @@ _ENTRIES_SQL = (f"SELECT {_columns('e', _ENTRY)}, u.first_name, u.last_name, a.r
                 f"SELECT {_columns('n', _ENTRY)} FROM records_entry n WHERE n.case_id IN ({{ids}}) "
                 "ORDER BY n.created_at DESC, n.id DESC LIMIT %s) e JOIN accounts_user u ON u.id = e.author_id "
                 "LEFT JOIN records_entry_about_people a ON a.entry_id = e.id "
-                "ORDER BY e.created_at DESC, e.id DESC, a.id")
+                "ORDER BY e.created_at DESC, e.id DESC, a.relatedperson_id")
 _PEOPLE_SQL = (f"SELECT {_columns('p', _PERSON)} FROM records_relatedperson p "  # noqa: S608
                "WHERE p.client_id = %s ORDER BY p.created_at, p.id")
 _SAFE_CONTACT_SQL = f"SELECT {_columns('s', _SAFE_CONTACT)} FROM records_safecontact s WHERE s.client_id = %s"  # noqa: S608
