@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "confide.notices",
     "confide.subject_access",
     "confide.retention",
+    "confide.staffing",
     "confide.web",
 ]
 

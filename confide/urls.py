@@ -4,6 +4,10 @@ urlpatterns = [
     path("", include("confide.web.urls")),
     path("account/", include("confide.accounts.urls")),
     path("partners/", include("confide.partners.urls")),
+    path("staff-records/", include("confide.web.staffing_urls")),
+    path("declarations/", include("confide.web.clearance_urls")),
+    path("breaches/", include("confide.web.breach_urls")),
+    path("complaints/", include("confide.web.complaint_urls")),
 ]
 
 handler400 = "confide.web.errors.bad_request"

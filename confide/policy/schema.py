@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import legal, vocab
+from . import governance, legal, vocab
 from .yamlsrc import Path, Source
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -88,6 +88,9 @@ class PackSpec:
     # first is the one the pack names under `factual`, then its `also` clauses in order. Empty when the
     # policy says nothing about it. Read by wording.check_wording.
     recording: dict[str, Any] = field(default_factory=dict)
+    # The people who hold the records (confide/policy/governance.py): declarations, induction,
+    # training, personnel-file clauses, the breach chain and who answers complaints.
+    governance: dict[str, Any] = field(default_factory=dict)
     # disclose.refusals: which clause refuses, when no rule permits (the first that holds; else the
     # default). disclose.always: obligations added to every answer whose request they hold for.
     disclose_refusals: list[Rule] = field(default_factory=list)
@@ -244,7 +247,7 @@ class _PackParser(_Parser):
     TOP = {
         "pack", "version", "title", "source", "vocabulary", "labels", "services", "roles", "consent",
         "special_category_data", "criminal_offence_data", "disclose", "access", "subject_access",
-        "retain", "documents", "cites", "security", "caldicott", "recording",
+        "retain", "documents", "cites", "security", "caldicott", "recording", "governance",
     }
 
     def parse(self) -> PackSpec:
@@ -292,6 +295,7 @@ class _PackParser(_Parser):
             raw=raw, lines=self.src.lines, recording=self._recording(raw.get("recording", {})),
         )
         spec.disclose_refusals, spec.disclose_always = self.disclose_more
+        spec.governance = governance.parse(self, raw.get("governance"), frozenset(roles))
         self._check_ids(spec)
         spec.documents = self._documents(raw.get("documents", {}), spec)
         self._check_agreed_in(spec)

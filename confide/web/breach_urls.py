@@ -1,0 +1,3 @@
+"""Routes for breach pages (included from confide/urls.py)."""
+
+urlpatterns: list = []

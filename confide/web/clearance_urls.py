@@ -1,0 +1,3 @@
+"""Routes for clearance pages (included from confide/urls.py)."""
+
+urlpatterns: list = []

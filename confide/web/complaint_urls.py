@@ -1,0 +1,3 @@
+"""Routes for complaint pages (included from confide/urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Routes for staffing pages (included from confide/urls.py)."""
+
+urlpatterns: list = []
