@@ -301,7 +301,9 @@ def cmd_retention(args) -> int:
     result = services.do_apply(args.batch)
     counts = ", ".join(f"{name.replace('_', ' ')} {n}" for name, n in sorted(result["counts"].items()) if n)
     print(f"Batch {args.batch} applied: {result['destroyed']} client file{'' if result['destroyed'] == 1 else 's'} "
-          f"destroyed, {result['returned']} returned to the sender, {result['held']} held back by a legal hold, "
+          f"destroyed, {result['returned']} returned to the sender, {result['minimised']} application"
+          f"{'' if result['minimised'] == 1 else 's'} minimised, {result['personnel_destroyed']} personnel file"
+          f"{'' if result['personnel_destroyed'] == 1 else 's'} destroyed, {result['held']} held back by a legal hold, "
           f"{result['not_due']} no longer due, {result['left_for_review']} left for review."
           + (f" Removed: {counts}." if counts else ""))
     return 0

@@ -184,8 +184,45 @@ class Action(StrEnum):
     RETENTION_DESTROYED = "retention.destroyed"
     RETENTION_RETURNED = "retention.returned"
     RETENTION_REPLAYED = "retention.replayed"
+    RETENTION_MINIMISED = "retention.minimised"
     BACKUP_MADE = "backup.made"
     BACKUP_RESTORED = "backup.restored"
+    DECLARATION_SIGNED = "declaration.signed"
+    DECLARATION_COPY_UPLOADED = "declaration.copy_uploaded"
+    DECLARATION_COPY_DOWNLOADED = "declaration.copy_downloaded"
+    DECLARATION_OUTSIDE_SIGNED = "declaration.outside_signed"
+    INDUCTION_RECORDED = "induction.recorded"
+    TRAINING_RECORDED = "training.recorded"
+    CLEARANCE_REFUSED = "clearance.refused"
+    CLEARANCE_DEMO_SIGNED = "clearance.demo_signed"
+
+    # Staff and volunteer records (issue 16: confide/staffing, personnel files, applicants, monitoring, 5.01).
+    PERSONNEL_READ = "personnel.read"
+    PERSONNEL_READ_REFUSED = "personnel.read.refused"
+    PERSONNEL_MEDICAL_READ = "personnel.medical.read"
+    PERSONNEL_MEDICAL_READ_REFUSED = "personnel.medical.read.refused"
+    PERSONNEL_LISTED = "personnel.listed"
+    PERSONNEL_FILE_OPENED = "personnel.file_opened"
+    PERSONNEL_UPDATED = "personnel.updated"
+    PERSONNEL_UPDATED_REFUSED = "personnel.updated.refused"
+    PERSONNEL_LINE_MANAGER_SET = "personnel.line_manager_set"
+    PERSONNEL_LEFT = "personnel.left"
+    PERSONNEL_DESTROYED = "personnel.destroyed"
+    MONITORING_RECORDED = "monitoring.recorded"
+    MONITORING_COUNTED = "monitoring.counted"
+    APPLICANT_RECORDED = "applicant.recorded"
+    APPLICANT_DECIDED = "applicant.decided"
+    APPLICANT_READ = "applicant.read"
+    APPLICANT_READ_REFUSED = "applicant.read.refused"
+    APPLICANTS_LISTED = "applicants.listed"
+    APPLICANT_MINIMISED = "applicant.minimised"
+    CONTACT_REQUEST_LOGGED = "contact_request.logged"
+    CONTACT_REQUEST_PASSED = "contact_request.passed"
+    CONTACT_REQUEST_ANSWERED = "contact_request.answered"
+    CONTACT_REQUEST_GIVEN = "contact_request.given"
+    CONTACT_REQUEST_READ = "contact_request.read"
+    CONTACT_REQUEST_READ_REFUSED = "contact_request.read.refused"
+    CONTACT_REQUESTS_LISTED = "contact_requests.listed"
 
     @property
     def label(self) -> str:
@@ -371,11 +408,47 @@ LABELS: dict[Action, str] = {
     Action.RETENTION_BATCH_PREPARED: "Prepared a batch of records falling due, for two people to approve",
     Action.RETENTION_BATCH_APPROVED: "Approved a batch of records for destruction under the retention schedule",
     Action.RETENTION_BATCH_APPLIED: "Applied an approved retention batch",
-    Action.RETENTION_DESTROYED: "Destroyed a client's file under the retention schedule (the destruction certificate)",
+    Action.RETENTION_DESTROYED: "Destroyed a client's file or a personnel file under the retention schedule (the "
+                                "destruction certificate)",
+    Action.RETENTION_MINIMISED: "Kept only what the policy names of an unsuccessful application and destroyed the rest",
     Action.RETENTION_RETURNED: "Removed unsolicited information, recorded as returned to the sender",
     Action.RETENTION_REPLAYED: "Destroyed again, from the destruction journal, clients a restored backup still held",
     Action.BACKUP_MADE: "Made a backup of the database and the key store (confide backup)",
     Action.BACKUP_RESTORED: "Restored a backup, and removed again every client destroyed since (confide restore)",
+    Action.DECLARATION_SIGNED: "Signed a declaration the policy asks for, by typing their name",
+    Action.DECLARATION_COPY_UPLOADED: "Uploaded a signed copy of a person's declaration",
+    Action.DECLARATION_COPY_DOWNLOADED: "Downloaded a signed copy of a person's declaration",
+    Action.DECLARATION_OUTSIDE_SIGNED: "Recorded a contractor's or partner agency's signed declaration",
+    Action.INDUCTION_RECORDED: "Recorded a person's induction",
+    Action.TRAINING_RECORDED: "Recorded a training module a person completed",
+    Action.CLEARANCE_REFUSED: "Was refused clients' records: a declaration or induction the policy asks for is missing",
+    Action.CLEARANCE_DEMO_SIGNED: "Recorded the demo's people as having signed and been inducted",
+    Action.PERSONNEL_READ: "Opened a personnel file",
+    Action.PERSONNEL_READ_REFUSED: "Tried to open a personnel file: refused",
+    Action.PERSONNEL_MEDICAL_READ: "Opened the sealed medical section of a personnel file",
+    Action.PERSONNEL_MEDICAL_READ_REFUSED: "Tried to open the sealed medical section of a personnel file: refused",
+    Action.PERSONNEL_LISTED: "Listed the personnel files they may read",
+    Action.PERSONNEL_FILE_OPENED: "Opened a new personnel file for a member of staff or volunteer",
+    Action.PERSONNEL_UPDATED: "Changed a section of a personnel file",
+    Action.PERSONNEL_UPDATED_REFUSED: "Tried to change a section of a personnel file: refused",
+    Action.PERSONNEL_LINE_MANAGER_SET: "Set the line manager on a personnel file",
+    Action.PERSONNEL_LEFT: "Recorded the day a person left (retention counts from it)",
+    Action.PERSONNEL_DESTROYED: "Destroyed a personnel file under the retention schedule",
+    Action.MONITORING_RECORDED: "Recorded an equal-opportunities monitoring form, with no link to anyone",
+    Action.MONITORING_COUNTED: "Viewed the counts of equal-opportunities monitoring",
+    Action.APPLICANT_RECORDED: "Recorded an application for a post",
+    Action.APPLICANT_DECIDED: "Recorded the outcome of an application",
+    Action.APPLICANT_READ: "Opened an application for a post",
+    Action.APPLICANT_READ_REFUSED: "Tried to open an application for a post: refused",
+    Action.APPLICANTS_LISTED: "Listed the applications for posts",
+    Action.APPLICANT_MINIMISED: "Minimised an unsuccessful application, keeping only the counted monitoring answers",
+    Action.CONTACT_REQUEST_LOGGED: "Logged a request for a worker's home address or telephone number",
+    Action.CONTACT_REQUEST_PASSED: "Passed a request for their contact details to the worker",
+    Action.CONTACT_REQUEST_ANSWERED: "Answered a request for their own contact details",
+    Action.CONTACT_REQUEST_GIVEN: "Recorded a worker's contact details as given, as the worker agreed",
+    Action.CONTACT_REQUEST_READ: "Viewed a request for a worker's contact details",
+    Action.CONTACT_REQUEST_READ_REFUSED: "Tried to view a request for a worker's contact details: refused",
+    Action.CONTACT_REQUESTS_LISTED: "Listed requests for workers' contact details",
 }
 
 # The values record_event() accepts: a frozenset, so the check on every append is one lookup.

@@ -7,7 +7,9 @@ journal has their data key destroyed again (a restored key store may still hold 
 removed again, and their Client row left as the placeholder. So a backup taken before a destruction
 and restored after it never brings the client back.
 
-The journal holds numbers and dates only: {"client": n, "batch": n, "at": "ISO time"}.
+The journal holds numbers and dates only: {"client": n, "batch": n, "at": "ISO time"}; for what is
+held about staff and applicants (confide/retention/staff.py), {"staff": "applicant" or "personnel",
+"object": n, "keep_only": "race,sex,sexuality", "batch": n, "at": ...}.
 """
 
 from __future__ import annotations
@@ -64,7 +66,9 @@ def entries() -> list[dict]:
             entry = json.loads(line)
         except ValueError:
             continue
-        if isinstance(entry, dict) and isinstance(entry.get("client"), int):
+        if isinstance(entry, dict) and (isinstance(entry.get("client"), int)
+                                        or (entry.get("staff") in ("applicant", "personnel")
+                                            and isinstance(entry.get("object"), int))):
             found.append(entry)
     return found
 
@@ -74,13 +78,15 @@ def replay() -> int:
     the Client row made the placeholder. Returns how many clients had anything left to remove.
     Idempotent: a second replay finds nothing and changes nothing."""
     from django.db import transaction
+    from django.utils import timezone
 
     from confide.audit.actions import Action
     from confide.audit.services import record_event
     from confide.keys.runtime import key_store
-    from confide.retention import shred
+    from confide.retention import shred, staff
 
-    clients = sorted({entry["client"] for entry in entries()})
+    found = entries()
+    clients = sorted({entry["client"] for entry in found if "client" in entry})
     removed = 0
     store = key_store()
     for client_id in clients:
@@ -93,4 +99,9 @@ def replay() -> int:
                 record_event(None, Action.RETENTION_REPLAYED, object_type="client", object_id=client_id,
                              detail={"client": client_id, "key_destroyed_again": had_key,
                                      **{f"count_{name}": n for name, n in sorted(counts.items()) if n}})
-    return removed
+    with transaction.atomic():
+        again = staff.replay([entry for entry in found if "staff" in entry], timezone.now())
+        if again:
+            record_event(None, Action.RETENTION_REPLAYED, object_type="staff_records",
+                         detail={"staff_records": again})
+    return removed + again

@@ -252,6 +252,11 @@ def recompute(client_ids: Iterable[int] | None = None) -> tuple[int, int, int, i
         a, c, r = _save(_compute(asker, ids, contiguous), ids, now, contiguous)
         clients += len(ids)
         added, changed, removed = added + a, changed + c, removed + r
+    if client_ids is None:  # the whole schedule: staff and applicants' records too
+        from . import staff
+
+        a, c, r = staff.save_staff(staff.staff_lines(asker), now, _due)
+        added, changed, removed = added + a, changed + c, removed + r
     return clients, added, changed, removed
 
 

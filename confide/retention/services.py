@@ -188,7 +188,7 @@ def do_apply(batch_id, user=None, *, today: dt.date | None = None) -> dict:
                              f"applied; it has {len(_approvers(batch))}.", field="batch",
                              code="needs_two_approvals", status=409)
     applied_by = user.pk if user is not None else "command_line"
-    result = {"destroyed": 0, "returned": 0, "held": 0, "not_due": 0, "covered": 0, "left_for_review": 0,
+    result = {"destroyed": 0, "returned": 0, "minimised": 0, "personnel_destroyed": 0, "held": 0, "not_due": 0, "covered": 0, "left_for_review": 0,
               "counts": {}}
     with transaction.atomic():
         batch = _batch(batch_id, lock=True)
@@ -219,6 +219,13 @@ def do_apply(batch_id, user=None, *, today: dt.date | None = None) -> dict:
             elif due.record_class == RecordClass.UNSOLICITED and due.action == DueAction.RETURN:
                 _return_unsolicited(batch, due, approvers, applied_by, user, now)
                 result["returned"] += 1
+            elif due.record_class == RecordClass.UNSUCCESSFUL_APPLICATION and due.action in (
+                    DueAction.MINIMISE, DueAction.DESTROY):
+                _minimise_applicant(batch, due, approvers, applied_by, user, now)
+                result["minimised"] += 1
+            elif due.record_class == RecordClass.PERSONNEL_FILE and due.action == DueAction.DESTROY:
+                _destroy_personnel_file(batch, due, approvers, applied_by, user, now)
+                result["personnel_destroyed"] += 1
             else:  # minimising, anonymising, a consent form on its own: for a person to do, not here
                 result["left_for_review"] += 1
         batch.status, batch.applied_at = Batch.Status.APPLIED, now
@@ -249,6 +256,45 @@ def _destroy_client(batch: Batch, due: Due, approvers: list[int], applied_by, us
                      **{f"count_{name}": n for name, n in sorted(counts.items())},
                      "approved_by": approvers, "applied_by": applied_by})
     return counts
+
+
+def _minimise_applicant(batch: Batch, due: Due, approvers: list[int], applied_by, user, now) -> None:
+    """An unsuccessful application: only the pack's `keep_only` kept (DVIP 8.08), unlinked; the rest
+    destroyed with its key. Journalled first, so a restored backup is minimised again."""
+    from confide.staffing.models import Applicant
+
+    from . import staff
+
+    applicant = Applicant.objects.select_for_update().get(pk=due.object_id)
+    keep_only = [f for f in due.keep_only if f in staff.MONITORING_FIELDS]
+    journal.append({"staff": "applicant", "object": applicant.pk, "keep_only": ",".join(keep_only),
+                    "batch": batch.pk, "at": now.isoformat()})
+    kept = staff.minimise_applicant(applicant, keep_only, now)
+    due.done_at, due.batch = now, batch
+    due.save(update_fields=["done_at", "batch"])
+    record_event(user, Action.RETENTION_MINIMISED, object_type="applicant", object_id=applicant.pk, detail={
+        "batch": batch.pk, "class": due.record_class, "rule": due.rule, "clause": due.clause,
+        "decided_on": due.closed_on.isoformat() if due.closed_on else None, "kept": ",".join(keep_only),
+        "monitoring_forms": kept.get("monitoring_forms", 0), "approved_by": approvers, "applied_by": applied_by})
+
+
+def _destroy_personnel_file(batch: Batch, due: Due, approvers: list[int], applied_by, user, now) -> None:
+    """A personnel file past its period: its key destroyed and every sealed section emptied, with a
+    certificate in the audit chain (numbers, the rule and dates only)."""
+    from confide.staffing.models import PersonnelFile
+
+    from . import staff
+
+    file = PersonnelFile.objects.select_for_update().get(pk=due.object_id)
+    journal.append({"staff": "personnel", "object": file.pk, "batch": batch.pk, "at": now.isoformat()})
+    counts = staff.destroy_personnel_file(file, now)
+    due.done_at, due.batch = now, batch
+    due.save(update_fields=["done_at", "batch"])
+    record_event(user, Action.RETENTION_DESTROYED, object_type="personnel_file", object_id=file.pk, detail={
+        "batch": batch.pk, "class": due.record_class, "rule": due.rule, "clause": due.clause,
+        "closed_on": due.closed_on.isoformat() if due.closed_on else None,
+        "due_on": due.due_on.isoformat() if due.due_on else None, "count_sections": counts.get("sections", 0),
+        "approved_by": approvers, "applied_by": applied_by})
 
 
 def _return_unsolicited(batch: Batch, due: Due, approvers: list[int], applied_by, user, now) -> None:
