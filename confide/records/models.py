@@ -166,6 +166,33 @@ class Case(models.Model):
     # The next planned contact with the client on this case (a worker's caseload shows it).
     next_contact_on = models.DateField(null=True, blank=True)
 
+    # What the reports count (issue 17), never shown per client outside the file: who referred, the
+    # risk level last assessed, and how the case ended. Blank: not recorded.
+    class ReferralSource(models.TextChoices):
+        SELF = "self", "Self-referral"
+        POLICE = "police", "Police"
+        CHILDRENS_SERVICES = "childrens_services", "Children's services"
+        HEALTH = "health", "Health (GP, hospital, health visitor)"
+        PARTNER_AGENCY = "partner_agency", "Another agency"
+        COURT = "court", "Court, Cafcass or probation"
+        OTHER = "other", "Other"
+
+    class RiskLevel(models.TextChoices):
+        STANDARD = "standard", "Standard"
+        MEDIUM = "medium", "Medium"
+        HIGH = "high", "High"
+
+    class Outcome(models.TextChoices):
+        COMPLETED = "completed", "Support completed"
+        REFERRED_ON = "referred_on", "Referred on to another service"
+        DISENGAGED = "disengaged", "Stopped engaging"
+        MOVED_AWAY = "moved_away", "Moved away"
+        OTHER = "other", "Other"
+
+    referral_source = models.CharField(max_length=32, choices=ReferralSource.choices, blank=True)
+    risk_level = models.CharField(max_length=16, choices=RiskLevel.choices, blank=True)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
+
     class Meta:
         ordering = ["-referred_on", "id"]
         # A team's list reads its cases in client order and stops at the page's end (records/rows.py).
