@@ -168,6 +168,20 @@ def label(word: str | None) -> str:
     return LABELS.get(word, word.replace("_", " "))
 
 
+def pack_word(pack, code: str) -> str | None:
+    """A word as the pack itself names it (its labels, then its services' and roles' labels), begun
+    with a capital; None where the pack has no name of its own for it. The one lookup the pages and
+    the subject-access copy share."""
+    if code in pack.spec.labels:
+        text = pack.spec.labels[code]
+        return text[:1].upper() + text[1:]
+    if code in pack.services:
+        return pack.services[code].label
+    if code in pack.roles:
+        return pack.roles[code].label
+    return None
+
+
 def heading(word: str) -> str:
     """label(), begun with a capital, as a list item or a field's value reads on a page."""
     text = label(word)

@@ -166,8 +166,9 @@ class Case(models.Model):
     # The next planned contact with the client on this case (a worker's caseload shows it).
     next_contact_on = models.DateField(null=True, blank=True)
 
-    # What the reports count (issue 17), never shown per client outside the file: who referred, the
-    # risk level last assessed, and how the case ended. Blank: not recorded.
+    # What the reports count (issue 17), never shown per client outside the file: who referred and
+    # how the case ended. Blank: not recorded. (The risk level is the newest risk assessment's:
+    # Entry.risk_level.)
     class ReferralSource(models.TextChoices):
         SELF = "self", "Self-referral"
         POLICE = "police", "Police"
@@ -177,11 +178,6 @@ class Case(models.Model):
         COURT = "court", "Court, Cafcass or probation"
         OTHER = "other", "Other"
 
-    class RiskLevel(models.TextChoices):
-        STANDARD = "standard", "Standard"
-        MEDIUM = "medium", "Medium"
-        HIGH = "high", "High"
-
     class Outcome(models.TextChoices):
         COMPLETED = "completed", "Support completed"
         REFERRED_ON = "referred_on", "Referred on to another service"
@@ -190,7 +186,6 @@ class Case(models.Model):
         OTHER = "other", "Other"
 
     referral_source = models.CharField(max_length=32, choices=ReferralSource.choices, blank=True)
-    risk_level = models.CharField(max_length=16, choices=RiskLevel.choices, blank=True)
     outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
 
     class Meta:

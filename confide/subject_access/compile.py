@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -77,19 +78,32 @@ def word(code: str | None) -> str:
     """A stored word of the vocabulary in words: the pack's label first (services, roles, labels)."""
     if not code:
         return ""
-    pack = current_policy()
-    if code in pack.spec.labels:
-        text = pack.spec.labels[code]
-        return text[:1].upper() + text[1:]
-    if code in pack.services:
-        return pack.services[code].label
-    if code in pack.roles:
-        return pack.roles[code].label
-    return vocab.heading(code)
+    return vocab.pack_word(current_policy(), code) or vocab.heading(code)
 
 
 def long_date(day: dt.date | None) -> str:
     return "" if day is None else f"{day.day} {day:%B %Y}"
+
+
+# The engine's clock names the days it starts from by their fields: in words for a person.
+FIELD_WORDS = {"identity_confirmed_on": "the day the requester's identity was confirmed",
+               "authority_confirmed_on": "the day the representative's authority was confirmed",
+               "received_on": "the day the request was received", "fee_paid_on": "the day the fee was paid"}
+ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+FIELD_NAME = re.compile(r"\b(" + "|".join(FIELD_WORDS) + r")\b")
+CLAUSE = re.compile(r"^(\d+(?:\.\d+)*): ")
+
+
+def plain(text: str) -> str:
+    """The engine's words as a person reads them: dates as "4 January 2027", fields as words, a
+    leading clause number as "Clause 9.07 of the policy: "."""
+    def long(match):
+        try:
+            return long_date(dt.date(int(match[1]), int(match[2]), int(match[3])))
+        except ValueError:
+            return match[0]
+    text = CLAUSE.sub(r"Clause \1 of the policy: ", text)
+    return FIELD_NAME.sub(lambda m: FIELD_WORDS[m[1]], ISO_DATE.sub(long, text))
 
 
 # The engine ---------------------------------------------------------------------------------------

@@ -171,6 +171,15 @@ class Clock:
     overdue: bool
     reasons: list[dict[str, str]]
 
+    @property
+    def basis_in_words(self) -> list[str]:
+        """What the clock counts from, as a person reads it (dates in full, fields as words)."""
+        return [compiling.plain(line) for line in self.basis]
+
+    @property
+    def warnings_in_words(self) -> list[str]:
+        return [compiling.plain(line) for line in self.warnings]
+
 
 def clock(sar: SubjectAccessRequest, *, today: dt.date | None = None) -> Clock:
     """The request's deadlines as the engine answers them: the statutory one (UK GDPR Art 12(3) and

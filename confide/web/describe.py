@@ -74,15 +74,7 @@ def word(code: str | None) -> str:
         return ""
     if code in _PURPOSE_WORDS:
         return _PURPOSE_WORDS[code]
-    pack = _pack()
-    if code in pack.spec.labels:
-        text = pack.spec.labels[code]
-        return text[:1].upper() + text[1:]
-    if code in pack.services:
-        return pack.services[code].label
-    if code in pack.roles:
-        return pack.roles[code].label
-    return vocab.heading(code)
+    return vocab.pack_word(_pack(), code) or vocab.heading(code)
 
 
 def purpose(code: str | None) -> str:

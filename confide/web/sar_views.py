@@ -8,7 +8,6 @@ withheld, and the release of the copy. Thin: every read goes through the gate
 from __future__ import annotations
 
 import datetime as dt
-import re
 from types import SimpleNamespace
 
 from django.contrib import messages
@@ -55,28 +54,10 @@ STATUS_WORDS = {Status.OPEN: "Open: not compiled yet", Status.COMPILED: "Compile
                 Status.RELEASED: "Released", Status.WITHDRAWN: "Withdrawn by the requester"}
 SOURCE_WORDS = {"client": "the client", "worker": "a worker's own observation", "third_party": "someone else",
                 "professional": "a professional at another agency", "organisation": "the organisation's own records"}
-# The engine's clock names the days it starts from by their fields: in words on the page.
-FIELD_WORDS = {"identity_confirmed_on": "the day the requester's identity was confirmed",
-               "authority_confirmed_on": "the day the representative's authority was confirmed",
-               "received_on": "the day the request was received", "fee_paid_on": "the day the fee was paid"}
-ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
-FIELD_NAME = re.compile(r"\b(" + "|".join(FIELD_WORDS) + r")\b")
-CLAUSE = re.compile(r"^(\d+(?:\.\d+)*): ")
 
 
 def day(value: dt.date | None) -> str:
     return date_format(value, "j F Y") if value else ""
-
-
-def plain(text: str) -> str:
-    """The engine's words as a person reads them: dates as "4 January 2027", fields as words."""
-    def long(match):
-        try:
-            return day(dt.date(int(match[1]), int(match[2]), int(match[3])))
-        except ValueError:
-            return match[0]
-    text = CLAUSE.sub(r"Clause \1 of the policy: ", text)
-    return FIELD_NAME.sub(lambda m: FIELD_WORDS[m[1]], ISO_DATE.sub(long, text))
 
 
 def plural(n: int, word: str) -> str:
@@ -332,7 +313,7 @@ def _render_detail(request, found: access.SarAccess, *, bound: str | None = None
         "made": sar.get_made_display(), "made_by": sar.get_made_by_display(), "representative": representative,
         "identity_check": sar.get_identity_check_display(),
         "clock": clock, "due": due(sar, clock), "clock_words": clock_words(sar, clock),
-        "basis": [plain(line) for line in clock.basis], "warnings": [plain(line) for line in clock.warnings],
+        "basis": clock.basis_in_words, "warnings": clock.warnings_in_words,
         "procedure": _procedure(sar, clock),
         "clarifications": [{"asked_on": dt.date.fromisoformat(c["asked_on"]),
                             "answered_on": dt.date.fromisoformat(c["answered_on"]) if c.get("answered_on") else None}

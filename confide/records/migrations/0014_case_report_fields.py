@@ -20,9 +20,4 @@ class Migration(migrations.Migration):
             name='referral_source',
             field=models.CharField(blank=True, choices=[('self', 'Self-referral'), ('police', 'Police'), ('childrens_services', "Children's services"), ('health', 'Health (GP, hospital, health visitor)'), ('partner_agency', 'Another agency'), ('court', 'Court, Cafcass or probation'), ('other', 'Other')], max_length=32),
         ),
-        migrations.AddField(
-            model_name='case',
-            name='risk_level',
-            field=models.CharField(blank=True, choices=[('standard', 'Standard'), ('medium', 'Medium'), ('high', 'High')], max_length=16),
-        ),
     ]
