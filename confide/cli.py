@@ -344,6 +344,32 @@ def cmd_sar(args) -> int:
     return 0
 
 
+def cmd_report(args) -> int:
+    """`confide report quarter --quarter 2026-Q3 [--json]`: the tables as they would be published
+    (each {"title", "rows", "columns", "cells", "row_totals", "column_totals", "total"}, a hidden number
+    null); the read recorded in the audit chain with no person behind it."""
+    _django()
+    from confide.reports import access, figures, sdc
+
+    try:
+        start, end = figures.parse_quarter(args.quarter)
+    except figures.PeriodError as exc:
+        return _fail(str(exc))
+    made = access.figures_for_command("quarter", start, end)
+    if args.json:
+        print(sdc.to_json(made.published))
+        return 0
+    for table in made.published:
+        print(table.title)
+        width = max([len(r) for r in table.rows] + [5]) + 2
+        print(" " * width + " | ".join(table.columns) + " | Total")
+        for label, cells, total in zip(table.rows, table.cells, table.row_totals, strict=True):
+            print(label.ljust(width) + " | ".join("-" if c is None else str(c) for c in (*cells, total)))
+        print("Total".ljust(width) + " | ".join("-" if c is None else str(c) for c in (*table.column_totals, table.total)))
+        print()
+    return 0
+
+
 def cmd_backup(args) -> int:
     """A consistent, verified backup of the database and, beside it, the key store (README: Backups
     that keep destruction). A BackupError (a ConfideError) is printed by _main."""
@@ -462,6 +488,14 @@ def build_parser() -> argparse.ArgumentParser:
                                                    "return what it lists")
     apply.add_argument("batch", type=_positive, help="the batch's number")
     retention.set_defaults(func=cmd_retention)
+
+    report = sub.add_parser("report", help="reports for trustees and funders: the figures as they would be published")
+    report_sub = report.add_subparsers(dest="report_command", required=True, metavar="{quarter}")
+    quarter = report_sub.add_parser("quarter", help="a quarter's figures beside the previous quarter and the year "
+                                                    "to date, small numbers hidden (aggregates only)")
+    quarter.add_argument("--quarter", required=True, help="the quarter, as YEAR-Qn, for example 2026-Q3")
+    quarter.add_argument("--json", action="store_true", help="print the published tables as JSON")
+    report.set_defaults(func=cmd_report)
 
     sar = sub.add_parser("sar", help="subject access: the strictest draft of a client's copy")
     sar_sub = sar.add_subparsers(dest="sar_command", required=True, metavar="{draft}")

@@ -186,6 +186,7 @@ def do_ensure_demo(pack: str = "dvip", clients: int = 40, seed: int = 2026) -> D
                                                    phone="01632 960123", email="office@brightwater.example",
                                                    address="4 Wrenfield Close, Marrowby, MB1 2ZZ")
         count = _populate(policy, clients, seed)
+        _staff_side(policy, seed)
         _tell_limits(policy, seed)
         _long_closed(PAST_DUE)
         partners = _seed_partners(policy)
@@ -194,8 +195,100 @@ def do_ensure_demo(pack: str = "dvip", clients: int = 40, seed: int = 2026) -> D
     # Outside the transaction above: the services each commit their own, with its audit event.
     _work_waiting(policy, partners)
     _request_waiting(policy)
+    _governance_waiting(policy)
+    # A year of activity, and last quarter's report released to the committee (issue 17).
+    from confide.reports.demo import populate_year, release_last_quarter
+
+    populate_year(timezone.localdate(), random.Random(seed + 17))  # noqa: S311 -- a repeatable demo
+    release_last_quarter(timezone.localdate())
     schedule.do_recompute()  # the retention schedule, filled: the long-closed files are due for review
     return DemoSummary(organisation.name, pack, True, count, _logins(policy))
+
+
+# Fictional applicants for a post, and what a personnel file holds (issue 16).
+APPLICANTS = [("Ottoline Brackenbury", "unsuccessful", 60), ("Perpetua Vanstone", "appointed", 45),
+              ("Leofric Amberwell", "pending", None)]
+MONITORING = {"race": ["White British", "Black British", "Asian British", "Mixed", "Other", "Prefer not to say"],
+              "sex": ["Female", "Male", "Prefer not to say"],
+              "sexuality": ["Heterosexual", "Gay or lesbian", "Bisexual", "Prefer not to say"],
+              "disability": ["No", "Yes", "Prefer not to say"],
+              "age_band": ["18-24", "25-34", "35-44", "45-54", "55-64", "65+"]}
+
+
+def _staff_side(policy, seed: int) -> None:
+    """Personnel files for everyone, each with a line manager (workers, volunteers and administrators:
+    the team manager; managers: the data controller); the declarations everyone has signed and their
+    induction and training; unlinked monitoring forms; three applicants for a post, one unsuccessful
+    two months ago (DVIP 8.08: falls due at once, so retention has an application to minimise); and
+    one worker who joined this week and has signed nothing, so cannot open a client's file yet."""
+    from confide.staffing.demo import NEW_WORKER, sign_everyone
+    from confide.staffing.models import Applicant, MonitoringForm, PersonnelFile
+
+    rng = random.Random(seed + 16)  # noqa: S311 -- a repeatable demo, not security
+    today = timezone.localdate()
+    User = get_user_model()
+    manager = _account(policy, {"manager"})
+    controller = _account(policy, {"data_controller"})
+    people = list(User.objects.order_by("pk"))
+    for person in people:
+        kind = policy.roles[person.role].kind
+        line_manager = controller if kind == "manager" else None if kind in {"data_controller", "trustee"} else manager
+        file = PersonnelFile.objects.create(person=person, line_manager=line_manager,
+                                            started_on=today - timedelta(days=rng.randint(200, 2500)))
+        file.notes = f"Probation review passed. Appraisal due in {rng.choice(['March', 'June', 'September'])}."
+        file.contact = {"home_address": f"{rng.randint(2, 90)} Fictional Row, Marrowby, MB{rng.randint(1, 9)} 4ZZ",
+                        "phone": f"07700 900{rng.randint(100, 999)}"}
+        file.references = [{"referee": "A former employer", "text": "Reliable and discreet.", "in_confidence": True}]
+        if person.pk % 3 == 0:
+            file.medical = "Fit note on file for a short absence; nothing affecting work."
+        file.save()
+    sign_everyone(people, today)
+    for _ in range(24):
+        cohort = rng.choice([MonitoringForm.Cohort.STAFF, MonitoringForm.Cohort.VOLUNTEER])
+        MonitoringForm.objects.create(cohort=cohort, year=today.year - rng.randint(0, 2),
+                                      **{field: rng.choice(values) for field, values in MONITORING.items()})
+    for name, outcome, days_ago in APPLICANTS:
+        applicant = Applicant.objects.create(
+            post="Women's support worker" if "wss" in policy.services else "Support worker",
+            received_on=today - timedelta(days=(days_ago or 10) + 21), outcome=outcome,
+            decided_on=today - timedelta(days=days_ago) if days_ago else None, recorded_by=manager or controller)
+        applicant.details = {"name": name, "email": f"{name.split()[0].lower()}@example.org"}
+        applicant.application = f"{name} applied with experience of advice work and a full driving licence."
+        applicant.monitoring = {field: rng.choice(values) for field, values in MONITORING.items()}
+        applicant.save()
+    # The new worker: a case in their team to try, and nothing signed.
+    role = next(name for name, r in policy.roles.items() if r.kind == "worker")
+    north = Team.objects.get(slug="north")
+    username, first, last = NEW_WORKER
+    newcomer = User.objects.create(username=username, role=role, team=north, first_name=first, last_name=last,
+                                   password=make_password(DEMO_PASSWORD), email=f"{username}@example.org")
+    PersonnelFile.objects.create(person=newcomer, line_manager=manager, started_on=today - timedelta(days=2))
+    services = getattr(policy.roles[role], "services", ()) or list(policy.services)
+    case = Case.objects.filter(team=north, status=Case.Status.OPEN, service__in=services).order_by("pk").first()
+    if case is not None:
+        case.workers.add(newcomer)
+
+
+def _governance_waiting(policy) -> None:
+    """A breach recorded yesterday afternoon by the data controller, its ICO deadline running, and a
+    complaint about data protection received ten days ago, not yet acknowledged (issue 16)."""
+    from confide.breaches.services import NewBreach, do_record_breach
+    from confide.complaints.access import handles_complaints
+    from confide.complaints.services import NewComplaint, do_log_complaint
+
+    controller = _account(policy, {"data_controller"})
+    now = timezone.now()
+    do_record_breach(controller, policy, NewBreach(
+        aware_at=now - timedelta(hours=20), aware_zone="Europe/London",
+        what_happened="A letter to a client was sent to a neighbour's address in Larkspur Row (fictional).",
+        data_categories=["contact_details", "case_notes"], people_affected=1, risk="high"))
+    handler = next((u for u in get_user_model().objects.filter(is_active=True).order_by("pk")
+                    if handles_complaints(u, policy)), None)
+    if handler is not None:
+        do_log_complaint(handler, NewComplaint(
+            received_on=timezone.localdate() - timedelta(days=10), how_received="email",
+            from_whom="A former client (fictional)", about="Asked why a letter went to the wrong address."),
+            pack=policy)
 
 
 def _long_closed(how_many: int) -> None:
@@ -366,8 +459,12 @@ def _usernames(policy) -> list[tuple[str, str, str | None]]:
 
 def _logins(policy) -> list[tuple[str, str, str]]:
     teams = dict((slug, label) for label, slug in TEAMS)
+    from confide.staffing.demo import NEW_WORKER
+
+    first_worker = next(name for name, r in policy.roles.items() if r.kind == "worker")
     return [(username, policy.roles[role].label, teams.get(team, "") if team else "")
-            for username, role, team in _usernames(policy)]
+            for username, role, team in _usernames(policy)] + [
+        (NEW_WORKER[0], policy.roles[first_worker].label + " (new: has signed nothing yet)", teams["north"])]
 
 
 def _populate(policy, clients: int, seed: int) -> int:

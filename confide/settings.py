@@ -88,6 +88,9 @@ INSTALLED_APPS = [
     "confide.subject_access",
     "confide.retention",
     "confide.staffing",
+    "confide.breaches",
+    "confide.complaints",
+    "confide.reports",
     "confide.web",
 ]
 

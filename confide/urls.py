@@ -8,6 +8,7 @@ urlpatterns = [
     path("declarations/", include("confide.web.clearance_urls")),
     path("breaches/", include("confide.web.breach_urls")),
     path("complaints/", include("confide.web.complaint_urls")),
+    path("reports/", include("confide.web.report_urls")),
 ]
 
 handler400 = "confide.web.errors.bad_request"

@@ -38,3 +38,23 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         terminalreporter.write_line(
             "NOTE: Chromium is not installed, so the browser and accessibility tests were skipped. "
             "Install it with 'apt-get install chromium' to run them.", yellow=True)
+
+
+@pytest.fixture(scope="session")
+def made_demo(tmp_path_factory):
+    """`confide demo --no-serve --clients 12` run once for the whole run, in its own process on a var
+    directory of its own: (that var directory, what the command printed). Never change it: the modules
+    that use it each take a copy of their own (`copy_of_made_demo`)."""
+    from tests.base import confide
+
+    var = tmp_path_factory.mktemp("made-demo") / "var"
+    made = confide(["demo", "--no-serve", "--clients", "12"], var)
+    assert made.returncode == 0, made.stderr
+    return var, made.stdout
+
+
+def copy_of_made_demo(made_demo, tmp_path_factory, name: str):
+    """A var directory of one's own holding the demo `made_demo` made (its database, key store and keys)."""
+    var = tmp_path_factory.mktemp(name) / "var"
+    shutil.copytree(made_demo[0], var)
+    return var

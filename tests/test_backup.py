@@ -8,6 +8,7 @@ import importlib.util
 import itertools
 import json
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -58,8 +59,7 @@ import json
 from django.contrib.auth import get_user_model
 from confide.records.entries import do_add_note
 from confide.records.models import Case
-entry = do_add_note(get_user_model().objects.get(username="worker"), Case.objects.get(pk={case}), {text!r})
-print(json.dumps(entry.pk))
+added = do_add_note(get_user_model().objects.get(username="worker"), Case.objects.get(pk={case}), {text!r}).pk
 """
 
 STATE = """
@@ -74,7 +74,7 @@ try:
     gone_reads = "decrypted"
 except KeyDestroyed:
     gone_reads = "key destroyed"
-print(json.dumps({{"notes": notes, "gone_entries": gone_entries, "gone_reads": gone_reads}}))
+print(json.dumps({{"notes": notes, "gone_entries": gone_entries, "gone_reads": gone_reads, "added": added}}))
 """
 
 DESTROY = """
@@ -85,7 +85,6 @@ from confide.retention import journal, shred
 journal.append({{"client": {gone}, "batch": 0, "at": dt.datetime.now(dt.UTC).isoformat()}})
 shred.shred_client({gone})
 Client.objects.filter(pk={gone}).update(destroyed_at=timezone.now())
-print("null")
 """
 
 
@@ -120,27 +119,47 @@ class Site:
         return json.loads(lines[-1]) if lines else None
 
 
-@pytest.fixture(params=ENGINES)
-def site(request, tmp_path):
-    var = tmp_path / "var"
+@pytest.fixture(scope="module", params=ENGINES)
+def made_site(request, tmp_path_factory):
+    """One installation per engine, migrated and with its two clients, made once for the module: each
+    test gets a copy of it (`site`), so no test sees what another did."""
+    var = tmp_path_factory.mktemp("backup-made") / "var"
     if request.param == "sqlite":
-        made = Site(var, None)
-        yield _ready(made)
+        yield _ready(Site(var, None))
         return
     with psycopg_database() as url:
         yield _ready(Site(var, url))
 
 
+@pytest.fixture
+def site(made_site, tmp_path):
+    """A copy of the module's installation: its var directory (the SQLite database, the key store and
+    the keys) and, on PostgreSQL, its database, copied as a template into a new one of the test's own."""
+    var = tmp_path / "var"
+    shutil.copytree(made_site.var, var)
+    if made_site.database_url is None:
+        copy = Site(var, None)
+        copy.made = made_site.made
+        yield copy
+        return
+    with psycopg_database(template=urlsplit(made_site.database_url).path.lstrip("/")) as url:
+        copy = Site(var, url)
+        copy.made = made_site.made
+        yield copy
+
+
 @contextmanager
-def psycopg_database():
-    """A new, empty PostgreSQL database beside CONFIDE_DATABASE_URL's, dropped afterwards."""
+def psycopg_database(template: str | None = None):
+    """A new PostgreSQL database beside CONFIDE_DATABASE_URL's, dropped afterwards: empty, or a copy of
+    `template` (a database nobody is connected to)."""
     import psycopg
 
     parts = urlsplit(PG_URL)
     admin = urlunsplit(parts._replace(path="/postgres"))
     database = f"confide_backup_{os.getpid()}_{int(time.time())}_{next(_numbers)}"
+    copied = f' TEMPLATE "{template}"' if template else ""
     with psycopg.connect(admin, autocommit=True) as db:
-        db.execute(f'CREATE DATABASE "{database}"')
+        db.execute(f'CREATE DATABASE "{database}"{copied}')
     try:
         yield urlunsplit(parts._replace(path=f"/{database}"))
     finally:
@@ -155,10 +174,13 @@ def _ready(site: Site) -> Site:
     return site
 
 
-def _state(site: Site) -> dict:
+def _state(site: Site, first: str = "") -> dict:
+    """What a process of the installation reads of the two clients, once it has run `first` (ADD_NOTE,
+    whose new entry is "added", or DESTROY)."""
     gone = site.made["gone"]
-    return site.shell(STATE.format(kept=site.made["kept"]["client"], gone=gone["client"], sealed=gone["sealed"],
-                                   context=gone["context"]))
+    state = STATE.format(kept=site.made["kept"]["client"], gone=gone["client"], sealed=gone["sealed"],
+                         context=gone["context"])
+    return site.shell("added = None\n" + first + state)
 
 
 def _backup(site: Site, out) -> subprocess.CompletedProcess:
@@ -202,7 +224,7 @@ def test_a_backup_into_a_directory_that_is_not_empty_is_refused(site, tmp_path):
 def test_a_backup_changed_by_one_byte_is_refused_and_nothing_is_restored(site, tmp_path):
     out = tmp_path / "backup"
     _backup(site, out)
-    after = site.shell(ADD_NOTE.format(case=site.made["kept"]["case"], text=AFTER_NOTE))
+    after = _state(site, ADD_NOTE.format(case=site.made["kept"]["case"], text=AFTER_NOTE))["added"]
     target = out / _database_file(site)
     data = bytearray(target.read_bytes())
     data[len(data) // 2] ^= 0x01
@@ -218,8 +240,9 @@ def test_a_backup_changed_by_one_byte_is_refused_and_nothing_is_restored(site, t
 def test_restore_brings_back_what_was_backed_up_and_nothing_written_since(site, tmp_path):
     out = tmp_path / "backup"
     _backup(site, out)
-    after = site.shell(ADD_NOTE.format(case=site.made["kept"]["case"], text=AFTER_NOTE))
-    assert str(after) in _state(site)["notes"]
+    added = _state(site, ADD_NOTE.format(case=site.made["kept"]["case"], text=AFTER_NOTE))
+    after = added["added"]
+    assert added["notes"][str(after)] == AFTER_NOTE
     done = site.run("restore", str(out))
     assert done.returncode == 0, done.stderr
     assert "removed again from the destruction journal: 0" in done.stdout
@@ -235,8 +258,7 @@ def test_a_client_destroyed_after_the_backup_stays_destroyed_when_it_is_restored
     out = tmp_path / "backup"
     _backup(site, out)
     gone = site.made["gone"]
-    site.shell(DESTROY.format(gone=gone["client"]))
-    assert _state(site)["gone_entries"] == 0
+    assert _state(site, DESTROY.format(gone=gone["client"]))["gone_entries"] == 0
     done = site.run("restore", str(out))
     assert done.returncode == 0, done.stderr
     assert "removed again from the destruction journal: 1" in done.stdout
@@ -256,15 +278,13 @@ def test_restore_without_a_manifest_is_refused(site, tmp_path):
 
 
 @pytest.mark.skipif(not PG_URL.startswith("postgres"), reason="pg_dump is PostgreSQL's (set CONFIDE_DATABASE_URL)")
-def test_without_pg_dump_the_backup_says_how_to_get_it_and_leaves_nothing(tmp_path):
-    site = Site(tmp_path / "var", None)
-    with psycopg_database() as url:
-        site.database_url = url
-        _ready(site)
-        out = tmp_path / "backup"
-        done = subprocess.run([sys.executable, "-m", "confide.cli", "backup", "--out", str(out)],
-                              env=site.env() | {"PATH": str(tmp_path / "no-tools")}, capture_output=True, text=True,
-                              timeout=300)
+def test_without_pg_dump_the_backup_says_how_to_get_it_and_leaves_nothing(site, tmp_path):
+    if site.database_url is None:
+        pytest.skip("pg_dump is PostgreSQL's: this is the SQLite installation")
+    out = tmp_path / "backup"
+    done = subprocess.run([sys.executable, "-m", "confide.cli", "backup", "--out", str(out)],
+                          env=site.env() | {"PATH": str(tmp_path / "no-tools")}, capture_output=True, text=True,
+                          timeout=300)
     assert done.returncode == 2
     assert "pg_dump is not installed or not on PATH" in done.stderr
     assert "postgresql-client" in done.stderr

@@ -21,15 +21,15 @@ import pytest
 
 from confide.demo import DEMO_PASSWORD, NOTE_LINES, RISK_LINES, SAFE_TIMES, DemoError, do_ensure_demo
 from tests.base import confide, confide_env, free_port, make_people
+from tests.conftest import copy_of_made_demo
 
 
 @pytest.fixture(scope="module")
-def demo_var(tmp_path_factory):
-    var = tmp_path_factory.mktemp("demo") / "var"
-    first = confide(["demo", "--no-serve", "--clients", "12"], var)
-    assert first.returncode == 0, first.stderr
-    assert "Created the demo organisation" in first.stdout
-    return var, first.stdout
+def demo_var(made_demo, tmp_path_factory):
+    # `confide demo --no-serve --clients 12` on a fresh var directory (made once for the run), copied.
+    _, first = made_demo
+    assert "Created the demo organisation" in first
+    return copy_of_made_demo(made_demo, tmp_path_factory, "demo"), first
 
 
 def test_demo_prints_a_login_for_every_role_and_reuses_what_exists(demo_var):

@@ -190,6 +190,7 @@ class Action(StrEnum):
     DECLARATION_SIGNED = "declaration.signed"
     DECLARATION_COPY_UPLOADED = "declaration.copy_uploaded"
     DECLARATION_COPY_DOWNLOADED = "declaration.copy_downloaded"
+    DECLARATION_COPY_DOWNLOADED_REFUSED = "declaration.copy_downloaded.refused"
     DECLARATION_OUTSIDE_SIGNED = "declaration.outside_signed"
     INDUCTION_RECORDED = "induction.recorded"
     TRAINING_RECORDED = "training.recorded"
@@ -223,6 +224,44 @@ class Action(StrEnum):
     CONTACT_REQUEST_READ = "contact_request.read"
     CONTACT_REQUEST_READ_REFUSED = "contact_request.read.refused"
     CONTACT_REQUESTS_LISTED = "contact_requests.listed"
+
+    BREACH_RECORDED = "breach.recorded"
+    BREACH_RECORDED_REFUSED = "breach.recorded.refused"
+    BREACH_READ = "breach.read"
+    BREACH_READ_REFUSED = "breach.read.refused"
+    BREACH_WRITE = "breach.write"
+    BREACH_WRITE_REFUSED = "breach.write.refused"
+    BREACH_CHANGED = "breach.changed"
+    BREACH_ESCALATED = "breach.escalated"
+    BREACH_REFERRED = "breach.referred"
+    BREACH_CLOSED = "breach.closed"
+    BREACHES_LISTED = "breaches.listed"
+    BREACH_DATES = "breach.dates"
+    BREACH_DATES_REFUSED = "breach.dates.refused"
+    COMPLAINT_LOGGED = "complaint.logged"
+    COMPLAINT_LOGGED_REFUSED = "complaint.logged.refused"
+    COMPLAINT_READ = "complaint.read"
+    COMPLAINT_READ_REFUSED = "complaint.read.refused"
+    COMPLAINT_WRITE = "complaint.write"
+    COMPLAINT_WRITE_REFUSED = "complaint.write.refused"
+    COMPLAINT_CHANGED = "complaint.changed"
+    COMPLAINT_CLOSED = "complaint.closed"
+    COMPLAINTS_LISTED = "complaints.listed"
+
+    # Reports for trustees and funders (issue 17: confide/reports).
+    REPORT_DRAFTED = "report.drafted"
+    REPORT_RELEASED = "report.released"
+    REPORT_READ = "report.read"
+    REPORT_READ_REFUSED = "report.read.refused"
+    REPORT_DOWNLOADED = "report.downloaded"
+    REPORTS_LISTED = "reports.listed"
+    REPORT_SETTINGS_CHANGED = "report.settings_changed"
+    CASE_STUDY_DRAFTED = "case_study.drafted"
+    CASE_STUDY_CONSENT_RECORDED = "case_study.consent_recorded"
+    CASE_STUDY_REVIEWED = "case_study.reviewed"
+    CASE_STUDY_RELEASED = "case_study.released"
+    CASE_STUDY_READ = "case_study.read"
+    CASE_STUDY_READ_REFUSED = "case_study.read.refused"
 
     @property
     def label(self) -> str:
@@ -418,6 +457,7 @@ LABELS: dict[Action, str] = {
     Action.DECLARATION_SIGNED: "Signed a declaration the policy asks for, by typing their name",
     Action.DECLARATION_COPY_UPLOADED: "Uploaded a signed copy of a person's declaration",
     Action.DECLARATION_COPY_DOWNLOADED: "Downloaded a signed copy of a person's declaration",
+    Action.DECLARATION_COPY_DOWNLOADED_REFUSED: "Tried to download a signed copy of a declaration: refused",
     Action.DECLARATION_OUTSIDE_SIGNED: "Recorded a contractor's or partner agency's signed declaration",
     Action.INDUCTION_RECORDED: "Recorded a person's induction",
     Action.TRAINING_RECORDED: "Recorded a training module a person completed",
@@ -449,6 +489,41 @@ LABELS: dict[Action, str] = {
     Action.CONTACT_REQUEST_READ: "Viewed a request for a worker's contact details",
     Action.CONTACT_REQUEST_READ_REFUSED: "Tried to view a request for a worker's contact details: refused",
     Action.CONTACT_REQUESTS_LISTED: "Listed requests for workers' contact details",
+    Action.BREACH_RECORDED: "Recorded a breach in the breach register",
+    Action.BREACH_RECORDED_REFUSED: "Tried to record a breach: refused",
+    Action.BREACH_READ: "Viewed a breach in the breach register",
+    Action.BREACH_READ_REFUSED: "Tried to view a breach in the breach register: refused",
+    Action.BREACH_WRITE: "Opened a breach in the breach register to record a step",
+    Action.BREACH_WRITE_REFUSED: "Tried to record a step on a breach: refused",
+    Action.BREACH_CHANGED: "Recorded a step on a breach (a decision, the people told, evidence or lessons)",
+    Action.BREACH_ESCALATED: "Escalated a breach to the next step of the policy's chain",
+    Action.BREACH_REFERRED: "Referred a breach for disciplinary action",
+    Action.BREACH_CLOSED: "Closed a breach in the breach register",
+    Action.BREACHES_LISTED: "Listed the breach register",
+    Action.BREACH_DATES: "Viewed a breach's number and dates only, for a complaint about it",
+    Action.BREACH_DATES_REFUSED: "Tried to view a breach's number and dates: refused",
+    Action.COMPLAINT_LOGGED: "Logged a complaint about data protection",
+    Action.COMPLAINT_LOGGED_REFUSED: "Tried to log a complaint about data protection: refused",
+    Action.COMPLAINT_READ: "Viewed a complaint about data protection",
+    Action.COMPLAINT_READ_REFUSED: "Tried to view a complaint about data protection: refused",
+    Action.COMPLAINT_WRITE: "Opened a complaint about data protection to record a step",
+    Action.COMPLAINT_WRITE_REFUSED: "Tried to record a step on a complaint: refused",
+    Action.COMPLAINT_CHANGED: "Recorded a step on a complaint (acknowledged, investigated, outcome told)",
+    Action.COMPLAINT_CLOSED: "Closed a complaint about data protection",
+    Action.COMPLAINTS_LISTED: "Listed the complaints about data protection",
+    Action.REPORT_DRAFTED: "Drafted a report of figures for trustees and funders (counts only)",
+    Action.REPORT_RELEASED: "Reviewed and released a report of figures (frozen as released)",
+    Action.REPORT_READ: "Viewed a report of figures",
+    Action.REPORT_READ_REFUSED: "Tried to view a report of figures: refused",
+    Action.REPORT_DOWNLOADED: "Downloaded a report of figures (PDF or CSV)",
+    Action.REPORTS_LISTED: "Listed the reports of figures",
+    Action.REPORT_SETTINGS_CHANGED: "Changed the smallest number a report may show",
+    Action.CASE_STUDY_DRAFTED: "Drafted an anonymised case study from a case",
+    Action.CASE_STUDY_CONSENT_RECORDED: "Recorded the client's consent to a case study",
+    Action.CASE_STUDY_REVIEWED: "Reviewed a case study as the second person",
+    Action.CASE_STUDY_RELEASED: "Released a case study",
+    Action.CASE_STUDY_READ: "Viewed a case study",
+    Action.CASE_STUDY_READ_REFUSED: "Tried to view a case study: refused",
 }
 
 # The values record_event() accepts: a frozenset, so the check on every append is one lookup.

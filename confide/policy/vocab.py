@@ -120,6 +120,13 @@ NAMELESS_KINDS = frozenset({"trustee"})
 TEAMLESS_KINDS = frozenset({"trustee"})  # the only people who may belong to no team
 ADMINISTRATOR_KINDS = frozenset({"administrator"})  # keep the list of staff
 
+# The purposes a personnel file is read for (confide/staffing/access.py asks them in this order; a pack
+# that does not know one, personnel_review being Home-Start's own, answers it with a refusal), and those
+# that let the reader write to the file too: the line manager's notes, the data controller placing a
+# certificate on file for payroll (DVIP 8.07). A review reads and changes nothing.
+PERSONNEL_PURPOSES = ("line_management", "payroll", "quality_assurance", "personnel_review")
+PERSONNEL_WRITING_PURPOSES = frozenset({"line_management", "payroll"})
+
 # The purposes for which a list could name a client to an approver of a request to share: their own
 # client, or their team's for supervision. Otherwise they decide on the facts with a client number.
 NAMING_PURPOSES = ("direct_support", "supervision")

@@ -7,6 +7,10 @@ permitted or refused, before anything is shown, and answers Http404 alike for "n
 engine has said yes (tests/records/test_one_gate.py holds that).
 
 The reasons, in the order a reader meets them below:
+0. Declarations and induction (issue 16): nobody reaches a client's records, by their own work, a
+   list, a search or by breaking the glass, until the declarations their pack asks them to sign
+   before access and their induction are current (confide.staffing.clearance). Refused before the
+   engine is asked, with what is missing (NotCleared), and the refusal recorded.
 1. The engine's answer for this person, purpose and case (policy contract, `access`): `permit`
    opens the case; `permit_if_approved` is break-glass, which opens only with a live BreakGlass the
    person made by stating a reason (confide.records.break_glass), waiting in a reviewer's queue;
@@ -39,7 +43,13 @@ from confide.audit.actions import Action
 from confide.audit.services import record_event
 from confide.ids import record_id
 from confide.policy import PolicyError
-from confide.policy.vocab import CASEWORK_KINDS, LINE_MANAGER_KINDS, MANAGER_KINDS, WRITING_PURPOSES
+from confide.policy.vocab import (
+    CASEWORK_KINDS,
+    LINE_MANAGER_KINDS,
+    MANAGER_KINDS,
+    NAMELESS_KINDS,
+    WRITING_PURPOSES,
+)
 from confide.records import rows
 from confide.records.identity import index_key, query_tokens, reveal_names, same_name
 from confide.records.models import (
@@ -53,8 +63,37 @@ from confide.records.models import (
     RelatedPerson,
     SafeContact,
 )
+from confide.staffing.clearance import NotCleared
+from confide.staffing.clearance import missing as clearance_missing
 
 DENY: dict[str, Any] = {"decision": "deny", "reasons": [], "approvals": [], "pack": {}}
+
+
+# 0. Declarations and induction ---------------------------------------------------------------------
+
+def _answers_to_clearance(user) -> bool:
+    """A trustee's kind reads no client's records at all (vocab.NAMELESS_KINDS): the engine refuses
+    them everything, so their declaration (which the register shows) stands before nothing here."""
+    return getattr(user, "role_kind", "") not in NAMELESS_KINDS
+
+
+def require_cleared(user, action, purpose: str = "", *, object_type: str = "", object_id: int | str = "") -> None:
+    """Refuse (NotCleared) a person whose declarations or induction are not current, before anything
+    is read or the engine asked, and record the refusal: the number asked for, as the gate's other
+    refusals record it, and which declarations are missing; no client beyond that."""
+    if not _answers_to_clearance(user):
+        return
+    lacking = clearance_missing(user, timezone.localdate())
+    if lacking:
+        record_event(user, Action.CLEARANCE_REFUSED, object_type=object_type, object_id=object_id, purpose=purpose,
+                     detail={"reason": "not_cleared", "action": str(action), "role": user.role,
+                             "missing": [m.key for m in lacking]})
+        raise NotCleared(lacking)
+
+
+def is_cleared_now(user) -> bool:
+    """Whether the gate would let this person past point 0 today (nothing recorded)."""
+    return not _answers_to_clearance(user) or not clearance_missing(user, timezone.localdate())
 
 
 # 1. The engine's answer ----------------------------------------------------------------------------
@@ -89,7 +128,8 @@ def case_decision(user, case: Case, record_kind: str, purpose: str, *, sealed: b
 def outside_decision(user, purpose: str) -> dict[str, Any]:
     """The answer for a file outside this person's work (no case of theirs, not their team's, not
     sealed), whoever's it is: break-glass turns on the role and the kind of record, never on whose
-    file it is (policy contract, `access`)."""
+    file it is (policy contract, `access`). Nobody breaks the glass without their declarations (0.)."""
+    require_cleared(user, Action.CLIENT_OPEN_OUTSIDE, purpose)
     return decide(access_request(user, purpose, "case_notes"))
 
 
@@ -113,10 +153,13 @@ class Opening:
 
 
 def open_cases(user, client: Client, purpose: str, record_kind: str = "case_notes",
-               cases: list[Case] | None = None) -> Opening:
+               cases: list[Case] | None = None, *, checked_clearance: bool = False) -> Opening:
     """The cases this person may read for this purpose (of `cases`, or else all the client's):
     those the engine permits outright, or, if none, those it permits with approval when a live
-    BreakGlass says why. A client with no case is asked about as their team's, nobody assigned."""
+    BreakGlass says why. A client with no case is asked about as their team's, nobody assigned.
+    Asked first, unless the caller did: is the person cleared (0.; break-glass comes this way)."""
+    if not checked_clearance:
+        require_cleared(user, Action.CLIENT_OPEN_OUTSIDE, purpose, object_type="client", object_id=client.pk)
     cases = list(client.cases.all()) if cases is None else cases
     if not cases:
         return Opening([], decide(access_request(user, purpose, record_kind, team=client.team.slug)))
@@ -214,11 +257,13 @@ class ClientAccess:
 # The access_* functions ------------------------------------------------------------------------------
 
 def access_client(user, client_id, purpose: str, *, record_kind: str = "case_notes",
-                  action: Action = Action.CLIENT_READ) -> ClientAccess:
+                  action: Action = Action.CLIENT_READ, checked_clearance: bool = False) -> ClientAccess:
     """Reading a client's file: as far as this person may read it for this purpose; Http404 if
     nothing opens. The read is recorded, with the decision, its clauses and the role held then."""
     action = Action(action)  # an unknown action fails here, before anything is read
     client_pk = record_id(client_id)
+    if not checked_clearance:  # 0.
+        require_cleared(user, action, purpose, object_type="client", object_id=client_pk)
     # No transaction of its own: a read changes nothing, and its one audit event is committed
     # on its own by record_event() before anything is shown.
     client = rows.load_client(client_pk)
@@ -226,7 +271,7 @@ def access_client(user, client_id, purpose: str, *, record_kind: str = "case_not
         record_event(user, action.refused(), object_type="client", object_id=client_pk,
                      purpose=purpose, detail={"reason": "no_such_client"})
         raise Http404
-    opening = open_cases(user, client, purpose, record_kind, client.loaded_cases)  # type: ignore[attr-defined]  # rows.load_client's  # 1.
+    opening = open_cases(user, client, purpose, record_kind, client.loaded_cases, checked_clearance=True)  # type: ignore[attr-defined]  # rows.load_client's  # 1.
     pack = opening.decision.get("pack") or {}
     # The role at the time, so the record of access stays true if the person's role changes.
     detail: dict[str, Any] = {"decision": opening.decision["decision"], "clauses": clauses(opening.decision),
@@ -254,8 +299,9 @@ def access_client_to_write(user, client_id, purpose: str, *, action: Action) -> 
     """Adding to a client's file (a person, safe contact details): access_client(), only for a
     purpose that is work on the case."""
     action = Action(action)
+    require_cleared(user, action, purpose, object_type="client", object_id=record_id(client_id))  # 0.
     _refuse_reading_purpose(user, purpose, "client", record_id(client_id), action)
-    return access_client(user, client_id, purpose, action=action)
+    return access_client(user, client_id, purpose, action=action, checked_clearance=True)
 
 
 def access_case_to_write(user, case_id, purpose: str, *, action: Action) -> tuple[ClientAccess, Case]:
@@ -263,13 +309,14 @@ def access_case_to_write(user, case_id, purpose: str, *, action: Action) -> tupl
     opens for this person, for a purpose that is work on the case."""
     action = Action(action)
     case_pk = record_id(case_id)
+    require_cleared(user, action, purpose, object_type="case", object_id=case_pk)  # 0.
     _refuse_reading_purpose(user, purpose, "case", case_pk, action)
     client_id = Case.objects.filter(pk=case_pk).values_list("client_id", flat=True).first()
     if client_id is None:  # 2.
         record_event(user, action.refused(), object_type="case", object_id=case_pk, purpose=purpose,
                      detail={"reason": "no_such_case"})
         raise Http404
-    grant = access_client(user, client_id, purpose, action=action)
+    grant = access_client(user, client_id, purpose, action=action, checked_clearance=True)
     case = next((case for case in grant.cases if case.pk == case_pk), None)
     if case is None:  # the client's file opened, but not through this case
         record_event(user, action.refused(), object_type="case", object_id=case_pk, client_id=client_id,
@@ -284,13 +331,14 @@ def access_entry(user, entry_id, purpose: str, *, action: Action, kind: str | No
     kind is refused exactly as a missing one is, before anything is read or recorded as read."""
     action = Action(action)
     entry_pk = record_id(entry_id)
+    require_cleared(user, action, purpose, object_type="entry", object_id=entry_pk)  # 0.
     entries = Entry.objects.all() if kind is None else Entry.objects.filter(kind=kind)
     entry = entries.select_related("case").filter(pk=entry_pk).first()
     if entry is None:  # 2.
         record_event(user, action.refused(), object_type="entry", object_id=entry_pk, purpose=purpose,
                      detail={"reason": "no_such_entry" if kind is None else f"no_such_{kind}"})
         raise Http404
-    grant = access_client(user, entry.case.client_id, purpose, action=action.on_file())
+    grant = access_client(user, entry.case.client_id, purpose, action=action.on_file(), checked_clearance=True)
     if not grant.may_open(entry):  # 4.
         record_event(user, action.refused(), object_type="entry", object_id=entry.pk,
                      client_id=entry.case.client_id, purpose=purpose,
@@ -341,13 +389,14 @@ def access_entry_to_change(user, entry_id, purpose: str, *, action: Action = Act
     theirs to change (may_change_entry). Refused as a missing entry is, and the refusal recorded."""
     action = Action(action)
     entry_pk = record_id(entry_id)
+    require_cleared(user, action, purpose, object_type="entry", object_id=entry_pk)  # 0.
     _refuse_reading_purpose(user, purpose, "entry", entry_pk, action)
     entry = Entry.objects.select_related("case").filter(pk=entry_pk).first()
     if entry is None:  # 2.
         record_event(user, action.refused(), object_type="entry", object_id=entry_pk, purpose=purpose,
                      detail={"reason": "no_such_entry"})
         raise Http404
-    grant = access_client(user, entry.case.client_id, purpose, action=action)
+    grant = access_client(user, entry.case.client_id, purpose, action=action, checked_clearance=True)
     if not grant.may_open(entry):  # 4.
         _refuse_entry(user, action, entry, purpose, "sealed" if entry.sealed else "case_not_opened")
     if not may_change_entry(user, entry):
@@ -362,13 +411,14 @@ def access_entry_history(user, client_id: int | None, entry_id, purpose: str) ->
     versions say is opened only by the caller, under this client's key."""
     action = Action.ENTRY_HISTORY
     entry_pk = record_id(entry_id)
+    require_cleared(user, action, purpose, object_type="entry", object_id=entry_pk)  # 0.
     if client_id is None:  # addressed by the entry alone: its file is the one asked about
         client_id = Entry.objects.filter(pk=entry_pk).values_list("case__client_id", flat=True).first()
         if client_id is None:  # 2.
             record_event(user, action.refused(), object_type="entry", object_id=entry_pk, purpose=purpose,
                          detail={"reason": "no_such_entry"})
             raise Http404
-    grant = access_client(user, client_id, purpose, action=action.on_file())
+    grant = access_client(user, client_id, purpose, action=action.on_file(), checked_clearance=True)
     entry = Entry.objects.select_related("case").filter(pk=entry_pk, case__client_id=grant.client.pk).first()
     if entry is None:  # 2. (an entry of another client's file is no entry of this one)
         record_event(user, action.refused(), object_type="entry", object_id=entry_pk, client_id=grant.client.pk,
@@ -408,6 +458,7 @@ def access_possible_duplicates(user, name: str, date_of_birth) -> PossibleDuplic
     holds the check (no name or date in it), so that someone testing names against Confide is seen."""
     if date_of_birth is None or not name.strip():
         return PossibleDuplicates([], 0)
+    require_cleared(user, Action.CLIENTS_DUPLICATE_CHECKED, "direct_support")  # 0.
     candidates = list(Client.objects.filter(pk__in=rows.candidates_named(name)))
     reveal_names(candidates)
     matches = [client for client in candidates
@@ -456,7 +507,10 @@ def _scope(user, purpose: str) -> rows.ListScope | None:
 def listable(user, client_ids: list[int], purpose: str) -> set[int]:
     """Of these clients, those a list may name to this person for this purpose (the rule every
     reminder and panel outside the lists follows): a client whose case, any of them, the filter
-    opens. One query."""
+    opens. One query (and, for a person who answers to point 0., the two that ask if they are
+    cleared: a person who is not names nobody)."""
+    if not is_cleared_now(user):
+        return set()
     try:
         found = list_filter(user, purpose)
     except PolicyError:
@@ -469,13 +523,15 @@ def listable(user, client_ids: list[int], purpose: str) -> set[int]:
 
 
 def list_clients(user, purpose: str = "direct_support", *, query: str = "", limit: int = 50,
-                 after: int | None = None) -> list[Client]:
+                 after: int | None = None, checked_clearance: bool = False) -> list[Client]:
     """The clients listed to this person for this purpose, newest first, `limit` at a time from
     after client number `after`; if `query`, only those with a part of their name beginning with each
     part of it (exactly or as a prefix: "Zel Quill" finds Zelda Quillfeather), through the blind
     index. Only clients the engine lets them open, asked as one filtered query whatever the size
     of the team. Each is a number and a name only, the names of those listed alone decrypted."""
     action = Action.CLIENTS_SEARCHED if query else Action.CLIENTS_LISTED
+    if not checked_clearance:
+        require_cleared(user, action, purpose)  # 0.
     scope = _scope(user, purpose)
     tokens = query_tokens(index_key(), query) if query and scope is not None else []
     if scope is None or (query and not tokens):  # nothing the purpose lists, or a search for nobody
@@ -518,7 +574,11 @@ def caseload(user, *, limit: int = 50) -> list[OnCaseload]:
     and `risk_level` (the newest unsealed risk assessment's, only where the engine lets this person
     read risk assessments on that case: a volunteer may hold a case and still not its risk
     assessment). Soonest next contact first, those with none after. One query more than the list."""
-    listed = list_clients(user, "direct_support", limit=limit)
+    try:
+        require_cleared(user, Action.CLIENTS_LISTED, "direct_support")  # 0.: the home page shows what is missing
+    except NotCleared:
+        return []
+    listed = list_clients(user, "direct_support", limit=limit, checked_clearance=True)
     if not listed:
         return []
     found = list_filter(user, "direct_support")  # the list above asked it already: it answers

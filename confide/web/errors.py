@@ -113,6 +113,13 @@ def refused(request, error: ConfideError) -> HttpResponse:
     (the do_* function's transaction rolled back whole)."""
     view = getattr(getattr(request, "resolver_match", None), "view_name", "") or "-"
     logger.info("refused (%s, %s) answering %s %s", error.code, error.status, request.method, view)
+    if error.code == "not_cleared" and hasattr(error, "missing"):
+        # The gate's clearance check (confide.staffing.clearance.NotCleared): what this person still
+        # needs (their own declarations and induction, never a client), with where to sign.
+        from confide.web.clearance_views import not_cleared_context
+
+        html = render_to_string("clearance/not_cleared.html", not_cleared_context(error))
+        return HttpResponse(html, status=error.status)
     return _page(request, error.status, REFUSED_TITLES.get(error.status, REFUSED_TITLES[400]), error.sentence())
 
 

@@ -5,6 +5,7 @@ from confide.web import (
     consent_views,
     entry_views,
     figures_views,
+    governance_views,
     incoming_views,
     limits_views,
     link_views,
@@ -23,6 +24,7 @@ app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("figures/", figures_views.figures, name="figures"),
+    path("governance/", governance_views.governance, name="governance"),
     path("clients/", records_views.client_list, name="client_list"),
     path("clients/open/", records_views.open_outside, name="open_outside"),
     path("clients/new/", records_views.new_referral, name="new_referral"),

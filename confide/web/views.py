@@ -27,7 +27,16 @@ from confide.sharing.access import (
     requests_in_hand,
     team_overdue_tasks,
 )
-from confide.web import client_views, describe, retention_views, sar_views
+from confide.web import (
+    breach_views,
+    clearance_views,
+    client_views,
+    complaint_views,
+    describe,
+    retention_views,
+    sar_views,
+    staffing_views,
+)
 from confide.web.forms import RecordLookupForm
 from confide.web.purposes import with_purpose
 
@@ -96,6 +105,12 @@ def home(request):
         context["reviews"] = 0
     context["sar_panel"] = sar_views.home_panel(user, today)  # subject-access requests: None for most people
     context["retention_panel"] = retention_views.home_panel(user, today)  # the data controller's only
+    # What stands between a person and client data (declarations, induction): first on the page.
+    context["clearance_panel"] = clearance_views.home_panel(user, today)
+    # Staff records, breaches and complaints: each panel is its own template, None where it has nothing.
+    context["governance_panels"] = [panel for panel in (
+        staffing_views.home_panel(user, today), breach_views.home_panel(user, today),
+        complaint_views.home_panel(user, today)) if panel]
     if kind in vocab.LINE_MANAGER_KINDS:
         context["team_caseloads"] = team_caseloads(user)
         context["team_overdue"] = _task_rows(team_overdue_tasks(user)[:HOME_SHOWN], {}, today)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import fcntl
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -39,10 +40,18 @@ def shell(var, script: str) -> subprocess.Popen:
                             env=confide_env(var), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-@pytest.fixture
-def bare(tmp_path):
-    var = tmp_path / "var"
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory):
+    """A var directory migrated once for the module; each test takes a copy of its own (`bare`)."""
+    var = tmp_path_factory.mktemp("migrated") / "var"
     assert confide(["manage", "migrate", "--no-input"], var).returncode == 0
+    return var
+
+
+@pytest.fixture
+def bare(migrated, tmp_path):
+    var = tmp_path / "var"
+    shutil.copytree(migrated, var)
     return var
 
 

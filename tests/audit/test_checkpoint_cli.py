@@ -28,13 +28,27 @@ def bare(var):
     return var
 
 
+@pytest.fixture(scope="module")
+def made_bare(tmp_path_factory):
+    """A var directory migrated and holding 31 events (`bare`), made once for the module."""
+    return bare(tmp_path_factory.mktemp("bare") / "var")
+
+
+@pytest.fixture
+def bare_var(made_bare, tmp_path):
+    """A copy of the module's bare installation, the test's own (a plain copy: nobody has it open)."""
+    var = tmp_path / "var"
+    shutil.copytree(made_bare, var)
+    return var
+
+
 def checkpoints(var) -> list[dict]:
     path = var / "audit_checkpoints.jsonl"
     return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 
-def test_the_tail_cut_with_every_trigger_dropped_fails_a_plain_verify(tmp_path):
-    var = bare(tmp_path / "var")
+def test_the_tail_cut_with_every_trigger_dropped_fails_a_plain_verify(bare_var, tmp_path):
+    var = bare_var
     signed = confide(["audit", "checkpoint"], var)
     assert signed.returncode == 0, signed.stderr
     assert "Signed checkpoint: event #31 " in signed.stdout
@@ -57,8 +71,8 @@ def test_the_tail_cut_with_every_trigger_dropped_fails_a_plain_verify(tmp_path):
     assert "It holds all 1 signed checkpoint (the newest #31" in original.stdout
 
 
-def test_verify_without_checkpoints_says_so_on_stderr_and_passes(tmp_path):
-    var = bare(tmp_path / "var")
+def test_verify_without_checkpoints_says_so_on_stderr_and_passes(bare_var):
+    var = bare_var
     run = confide(["audit", "verify"], var)
     assert run.returncode == 0
     assert run.stdout.strip() == "Audit log intact: 31 events, chain head #31."
@@ -80,8 +94,8 @@ def _wait_for(port: int) -> None:
 
 
 @pytest.mark.parametrize("processes, stop", [("2", signal.SIGTERM), ("1", signal.SIGINT)])
-def test_serve_signs_the_head_in_its_parent_and_once_more_as_it_stops(tmp_path, processes, stop):
-    var = bare(tmp_path / "var")
+def test_serve_signs_the_head_in_its_parent_and_once_more_as_it_stops(bare_var, processes, stop):
+    var = bare_var
     port = free_port()
     env = confide_env(var) | {"CONFIDE_SERVE_PROCESSES": processes, "CONFIDE_AUDIT_CHECKPOINT_MINUTES": "60"}
     # As from a terminal, where Ctrl-C interrupts: a shell script's background job (CI runs the two

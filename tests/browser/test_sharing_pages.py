@@ -98,6 +98,8 @@ def ask(page, client_id: int, *, to: str, purpose: str, grounds: list[str]) -> s
 
 
 def approve(page, disclosure_url: str, password: str) -> None:
+    from playwright.sync_api import expect
+
     page.goto("/")
     page.get_by_role("link", name="waiting for your approval").click()
     assert_accessible(page, "approvals waiting")
@@ -113,8 +115,12 @@ def approve(page, disclosure_url: str, password: str) -> None:
     page.get_by_label("Approve: it may go").check()
     page.get_by_label("Your notes").fill("I have read the reasons; the threshold is met.")
     page.get_by_label("Confirm it is you").fill(password)
+    # The request's decisions ("Step 1: Approved by …"): this approver's is added to them.
+    approvals = page.locator("li", has_text=re.compile(r"^Step \d+: Approved by "))
+    before = approvals.count()
     page.get_by_role("button", name="Record my decision").click()
-    assert shows(page, "Approved by") or shows(page, "Approved")
+    expect(approvals).to_have_count(before + 1, timeout=15_000)
+    assert shows(page, "Approved")
 
 
 def record_step(worker, disclosure_url: str, title: str, note: str) -> None:

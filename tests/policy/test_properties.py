@@ -28,7 +28,9 @@ from confide.policy.request import access_key, disclose_key
 
 RANK = {"deny": 0, "permit_if_approved": 1, "permit": 2}
 PACKS = pack_names()
-SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# 100 random requests a property and pack, new ones each run: CI runs the suite twice (on each
+# database), so each CI run still tries 200.
+SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _maybe(strategy):

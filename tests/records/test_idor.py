@@ -18,6 +18,7 @@ from tests.base import (
     sharing_fixtures,
     strip_volatile,
 )
+from tests.harness_fixtures.governance import governance_fixtures
 
 # The pages that take an id, and which kind of record the id names.
 ID_KIND = {"web:client_file": "client", "web:related_people": "client", "web:safe_contact": "client",
@@ -50,8 +51,28 @@ POSTABLE |= {"web:sar_new", "web:sar_detail", "web:sar_compile", "web:sar_review
 # Retention batches (confide/web/retention_views.py): for managers and the data controller only.
 ID_KIND |= {"web:retention_batch": "batch"}
 POSTABLE |= {"web:retention_batch"}
+# Breaches and complaints (confide/web/breach_views.py, complaint_views.py): a breach opens to the pack's
+# breach chain, the data controller and whoever recorded it; a complaint to the pack's complaint handlers.
+ID_KIND |= {"breaches:detail": "breach", "complaints:detail": "complaint"}
+POSTABLE |= {"breaches:detail", "complaints:detail"}
+# Staff records (confide/web/staffing_views.py): a personnel file opens to its line manager (never to its
+# subject, who asks by subject access), an application to managers, a request for a worker's contact
+# details to the line manager and the worker it is about.
+ID_KIND |= {"staffing:file": "personnel_file", "staffing:applicant": "applicant",
+            "staffing:contact_request": "contact_request"}
+POSTABLE |= {"staffing:file", "staffing:applicant", "staffing:contact_request"}
+# A declaration's signed copy (confide/web/clearance_views.py): managers and the data controller only.
+ID_KIND |= {"clearance:copy": "signature"}
+# Reports and case studies (confide/web/report_views.py): released reports to trustees, every report to
+# managers, none to workers; a case study to its drafter, managers, and (once released) trustees.
+REPORT_PAGES = {"reports:report": "report", "reports:report_pdf": "report", "reports:report_csv": "report",
+                "reports:case_study": "study", "reports:case_study_pdf": "study"}
+ID_KIND |= REPORT_PAGES
+POSTABLE |= {"reports:report", "reports:case_study"}
 # Addressed by a secret token, not an id: tested in tests/sharing (a wrong, spent, revoked or expired
 # link answers alike).
+GOVERNANCE_KINDS = {"breach", "complaint", "personnel_file", "applicant", "contact_request", "signature", "report",
+                    "study"}
 TOKEN_PAGES = {"web:shared", "web:shared_download"}
 ODD_IDS = [999999, 0, -1, 2**63, 2**64 + 7, "00", "1e3", "%20"]
 
@@ -96,6 +117,8 @@ class IdorTests(ConfideTestCase):
         cls.sar = sar_services.do_compile(controller, grant, sar, sar.version)
         # A retention batch the data controller prepared: shut to every worker and the trustee.
         cls.batch = retention_services.do_prepare_batch(timezone.localdate(), controller)
+        # Breaches, a complaint, staff records, a signed copy, reports and case studies.
+        cls.g = governance_fixtures(cls.p)
 
     def test_every_page_that_takes_an_id_is_covered(self):
         self.assertEqual(set(id_patterns()), set(ID_KIND), "a new page with an id needs its IDOR cells here")
@@ -107,10 +130,27 @@ class IdorTests(ConfideTestCase):
             return {"client": [p["other_client"].pk, p["north_client"].pk], "case": [p["other_case"].pk, p["north_case"].pk],
                     "entry": [p["other_doc"].pk, p["north_doc"].pk, p["sealed_doc"].pk, p["sealed"].pk],
                     "glass": [self.glass.pk], "sar": [self.sar.pk], "batch": [self.batch.pk],
-                    **self.sharing_ids(self.theirs)}
+                    **self.sharing_ids(self.theirs), **self.governance_ids(who)}
         return {"client": [p["client"].pk, p["north_client"].pk], "case": [p["case"].pk, p["north_case"].pk],
                 "entry": [p["document"].pk, p["note"].pk, p["north_doc"].pk], "glass": [self.glass.pk],
-                "sar": [self.sar.pk], "batch": [self.batch.pk], **self.sharing_ids(self.mine)}
+                "sar": [self.sar.pk], "batch": [self.batch.pk], **self.sharing_ids(self.mine),
+                **self.governance_ids(who)}
+
+    def governance_ids(self, who: str) -> dict[str, list[int]]:
+        """The governance records shut to this person (every walker here is a worker or the trustee)."""
+        g = self.g
+        shut = {"breach": [g["other_breach" if who == "assigned" else "breach"].pk],  # their own opens to them
+                "complaint": [g["complaint"].pk],  # the data controller's alone on DVIP
+                "personnel_file": [g["personnel_file"].pk], "applicant": [g["applicant"].pk],
+                "contact_request": [g["contact_request"].pk], "signature": [g["signature"].pk],
+                # Workers reach no report; the trustee only released ones.
+                "report": [g["draft_report"].pk] + ([] if who == "trustee" else [g["report"].pk]),
+                # A draft case study opens to its drafter (and managers) only.
+                "study": [g["other_study" if who == "assigned" else "study"].pk]}
+        if who == "same_team":
+            # The worker the file is about: the request for their address is theirs to answer.
+            del shut["contact_request"]
+        return shut
 
     @staticmethod
     def sharing_ids(ids: dict) -> dict[str, list[int]]:
@@ -130,7 +170,7 @@ class IdorTests(ConfideTestCase):
             self.sign_in(who)
             foreign = self.foreign_ids(who)
             if who == "same_team":  # the breaker: their own glass is shut to them too
-                foreign = {"glass": [self.glass.pk]}
+                foreign = {"glass": [self.glass.pk], **self.governance_ids(who)}
             for name in ID_KIND:
                 for pk in foreign.get(ID_KIND[name], []):
                     for method in ("GET", "POST") if name in POSTABLE else ("GET",):
@@ -167,6 +207,8 @@ class IdorTests(ConfideTestCase):
         own = {"client": p["client"].pk, "case": p["case"].pk, "entry": p["document"].pk,
                **{kind: ids[0] for kind, ids in self.sharing_ids(self.mine).items()}}
         for name, kind in ID_KIND.items():
+            if kind in GOVERNANCE_KINDS:
+                continue  # below, each for the person it belongs to
             if kind in ("glass", "batch") or name == "web:approve" or name in SAR_PAGES or name == "web:sar_new":
                 continue  # the manager's to open (below); a requester never approves their own request
             if name == "web:limits_pdf":
@@ -186,3 +228,23 @@ class IdorTests(ConfideTestCase):
         self.assertEqual(self.client.get(raw_url("web:retention_batch", self.batch.pk)).status_code, 200)
         self.sign_in("manager")
         self.assertEqual(self.client.get(raw_url("web:retention_batch", self.batch.pk)).status_code, 200)
+        # The governance pages, each for the people it belongs to.
+        g = self.g
+        opens = {"assigned": {"breaches:detail": g["breach"].pk, "reports:case_study": g["study"].pk},
+                 "same_team": {"staffing:contact_request": g["contact_request"].pk},
+                 "trustee": {"reports:report": g["report"].pk, "reports:report_pdf": g["report"].pk,
+                             "reports:report_csv": g["report"].pk, "reports:case_study": g["released_study"].pk,
+                             "reports:case_study_pdf": g["released_study"].pk},
+                 "manager": {"breaches:detail": g["other_breach"].pk, "staffing:file": g["personnel_file"].pk,
+                             "staffing:applicant": g["applicant"].pk,
+                             "staffing:contact_request": g["contact_request"].pk,
+                             "clearance:copy": g["signature"].pk, "reports:report": g["draft_report"].pk,
+                             "reports:case_study": g["other_study"].pk},
+                 "data_controller": {"complaints:detail": g["complaint"].pk, "clearance:copy": g["signature"].pk}}
+        covered = {name for pages in opens.values() for name in pages}
+        self.assertEqual(covered, {name for name, kind in ID_KIND.items() if kind in GOVERNANCE_KINDS})
+        for who, pages in opens.items():
+            self.sign_in(who)
+            for name, pk in pages.items():
+                with self.subTest(who=who, page=name):
+                    self.assertEqual(self.client.get(raw_url(name, pk)).status_code, 200)

@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
@@ -25,6 +26,7 @@ from confide.accounts.models import Organisation, Team
 from confide.policy import load_pack, pack_names
 from confide.records.access import case_decision, list_clients, listable
 from confide.records.models import Case, Client
+from confide.staffing.demo import sign_everyone
 from tests.base import ConfideTestCase
 
 EXAMPLES = settings(max_examples=3, deadline=None, derandomize=True, database=None, print_blob=False,
@@ -42,6 +44,7 @@ def _organisation(pack_name: str, rng: random.Random):
             team = None if rng.random() < 0.15 else rng.choice(teams)
             people.append(User.objects.create_user(username=f"p{n}-{copy}", password="unused-password-1",
                                                    role=role, team=team, first_name="Fictional", last_name=f"P{n}"))
+    sign_everyone(people, timezone.localdate())  # declarations and induction done (issue 16): the gate opens
     services = sorted(pack.services) + ["not_in_this_pack"]
     cases = []
     for n in range(24):

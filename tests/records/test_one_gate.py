@@ -24,6 +24,8 @@ from django.utils import timezone
 import confide.records.access as access_module
 import confide.records.break_glass as break_glass_module
 import confide.sharing.access as sharing_access_module
+import confide.staffing.access as staffing_access_module
+import confide.staffing.monitoring as staffing_monitoring_module
 import confide.subject_access.access as sar_access_module
 from confide.keys import KeyStore
 from confide.partners.demo import do_seed_partners
@@ -33,6 +35,7 @@ from confide.records.models import Entry
 from confide.retention import services as retention_services
 from confide.subject_access import services as sar_services
 from tests.base import ConfideTestCase, add_fixtures, every_url_pattern, sharing_fixtures
+from tests.harness_fixtures.governance import governance_fixtures
 
 CLIENT_TABLES = re.compile(r'\b(records_client|records_case|records_entry|records_document|records_relatedperson|'
                            r'records_safecontact|records_breakglass|records_entry_about_people|records_case_workers|'
@@ -93,7 +96,9 @@ def watching():
     gate had said yes before it."""
     watch = Watch()
     originals = {"access": access_module.record_event, "break_glass": break_glass_module.record_event,
-                 "sharing": sharing_access_module.record_event, "subject_access": sar_access_module.record_event}
+                 "sharing": sharing_access_module.record_event, "subject_access": sar_access_module.record_event,
+                 "staffing": staffing_access_module.record_event,
+                 "monitoring": staffing_monitoring_module.record_event}
 
     def recorder(original):
         def record_event(actor, action, **kwargs):
@@ -101,6 +106,12 @@ def watching():
                 watch.permitted = True
                 if kwargs.get("client_id") is not None:
                     watch.permitted_clients.add(kwargs["client_id"])
+                # Staff records: the data key a permitted read then opens (a personnel file's or an
+                # applicant's negative key number; the counted applications' keys), never content.
+                detail = kwargs.get("detail") or {}
+                if detail.get("key") is not None:
+                    watch.permitted_clients.add(detail["key"])
+                watch.permitted_clients.update(detail.get("keys") or ())
             return original(actor, action, **kwargs)
         return record_event
 
@@ -128,6 +139,9 @@ def watching():
         stack.enter_context(mock.patch.object(break_glass_module, "record_event", recorder(originals["break_glass"])))
         stack.enter_context(mock.patch.object(sharing_access_module, "record_event", recorder(originals["sharing"])))
         stack.enter_context(mock.patch.object(sar_access_module, "record_event", recorder(originals["subject_access"])))
+        stack.enter_context(mock.patch.object(staffing_access_module, "record_event", recorder(originals["staffing"])))
+        stack.enter_context(mock.patch.object(staffing_monitoring_module, "record_event",
+                                              recorder(originals["monitoring"])))
         stack.enter_context(mock.patch.object(KeyStore, "decrypt", decrypt_wrapper(KeyStore.decrypt)))
         stack.enter_context(mock.patch.object(KeyStore, "decrypt_bytes", decrypt_wrapper(KeyStore.decrypt_bytes)))
         stack.enter_context(connection.execute_wrapper(sql_wrapper))
@@ -163,16 +177,22 @@ class OneGateTests(ConfideTestCase):
         cls.sar = sar_services.do_compile(controller, grant, sar, sar.version)
         # A retention batch (numbers, classes and rules only): the manager opens it, everyone else is refused.
         cls.batch = retention_services.do_prepare_batch(timezone.localdate(), controller)
+        # Breaches, a complaint, staff records, a signed copy, reports and case studies: the breach was
+        # recorded by the assigned worker; the report and the case study (the assigned worker's) released.
+        cls.g = governance_fixtures(cls.p)
 
     def ids(self) -> dict:
         """The ids put in every address: the assigned worker's client, case and document (open to them,
         shut to the other team and the trustee), and a break-glass the manager reviews."""
-        p = self.p
+        p, g = self.p, self.g
         return {"client_id": p["client"].pk, "case_id": p["case"].pk, "entry_id": p["document"].pk,
                 "glass_id": self.glass.pk, "agency_id": self.partners["police"].pk,
                 "contact_id": self.partners["detective"].pk, "agreement_id": self.partners["police_agreement"].pk,
                 "user_id": p["assigned"].pk, "sar_id": self.sar.pk, "batch_id": self.batch.pk,
-                **self.sharing["ids"]}
+                **self.sharing["ids"], "breach_id": g["breach"].pk, "complaint_id": g["complaint"].pk,
+                "file_id": g["personnel_file"].pk, "applicant_id": g["applicant"].pk,
+                "contact_request_id": g["contact_request"].pk, "signature_id": g["signature"].pk,
+                "report_id": g["report"].pk, "study_id": g["released_study"].pk}
 
     # Who walks each page, and whether it should be refused. "refused" = the person may not open
     # the record named, so the strict rule applies; "open" = a permitted request.
@@ -213,6 +233,19 @@ class OneGateTests(ConfideTestCase):
                     mode = "open" if who == "manager" and name != "web:sar_new" else "refused"
                 elif name.startswith("web:retention_") and kwargs:
                     mode = "open" if who == "manager" else "refused"  # a retention batch: managers' only
+                elif name == "breaches:detail":
+                    # the assigned worker recorded the breach; the manager is in the pack's breach chain
+                    mode = "open" if who in ("assigned", "manager") else "refused"
+                elif name == "complaints:detail":
+                    mode = "refused"  # on DVIP only the data controller (not walking here) opens complaints
+                elif name.startswith(("staffing:", "clearance:")) and kwargs:
+                    # a personnel file (the manager is its line manager), an application, a request for a
+                    # worker's contact details, a signed copy of a declaration: the manager's only
+                    mode = "open" if who == "manager" else "refused"
+                elif name.startswith("reports:") and kwargs:
+                    # a released report: managers and trustees; a released case study: those and its drafter
+                    readers = {"manager", "trustee"} | ({"assigned"} if "study_id" in kwargs else set())
+                    mode = "open" if who in readers else "refused"
                 elif not kwargs:
                     mode = "open"  # no record named: lists, forms, account pages
                 elif who == "manager":
@@ -257,6 +290,23 @@ class OneGateTests(ConfideTestCase):
         self.assertGreater(watch.decrypts, 3)
         self.assertEqual(watch.problems, [])
         self.assertEqual(watch.permitted_clients, {self.client_record.pk})
+
+    def test_a_permitted_personnel_file_read_is_watched(self):
+        # Staff records are sealed under keys of their own (a personnel file's is minus its number): the
+        # detector ties their decryptions to the permitted read that names the key.
+        self.sign_in("manager")
+        personnel = self.g["personnel_file"]
+        with watching() as watch:
+            response = self.client.get(reverse("staffing:file", args=[personnel.pk]))
+        self.assertEqual(response.status_code, 200)
+        self.assertGreater(watch.decrypts, 0)
+        self.assertEqual(watch.problems, [])
+        self.assertEqual(watch.permitted_clients, {personnel.key_number})
+        self.sign_in("assigned")
+        with watching() as watch:
+            response = self.client.get(reverse("staffing:file", args=[personnel.pk]))
+        self.assertEqual(response.status_code, 404)
+        self.assertEqual((watch.decrypts, watch.permitted), (0, False))
 
     def test_a_refused_file_read_touches_client_tables_only_in_the_gate_and_decrypts_nothing(self):
         self.sign_in("other_team")

@@ -11,14 +11,13 @@ import sqlite3
 import pytest
 
 from tests.base import confide
+from tests.conftest import copy_of_made_demo
 
 
 @pytest.fixture(scope="module")
-def demo_var(tmp_path_factory):
-    var = tmp_path_factory.mktemp("retention") / "var"
-    made = confide(["demo", "--no-serve", "--clients", "12"], var)
-    assert made.returncode == 0, made.stderr
-    return var
+def demo_var(made_demo, tmp_path_factory):
+    # `confide demo --no-serve --clients 12` (made once for the run), copied.
+    return copy_of_made_demo(made_demo, tmp_path_factory, "retention")
 
 
 def refused(result, words: str) -> None:

@@ -17,6 +17,7 @@ import pytest
 from pypdf import PdfReader
 
 from tests.base import confide
+from tests.conftest import copy_of_made_demo
 
 PHONE = re.compile(r"07700 900\d{3}")
 
@@ -33,10 +34,9 @@ print("FILE " + json.dumps({"client": client.pk, "name": client.display_name,
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    var = tmp_path_factory.mktemp("sar-draft") / "var"
-    made = confide(["demo", "--no-serve", "--clients", "12"], var)
-    assert made.returncode == 0, made.stderr
+def demo(made_demo, tmp_path_factory):
+    # `confide demo --no-serve --clients 12` (made once for the run), copied.
+    var = copy_of_made_demo(made_demo, tmp_path_factory, "sar-draft")
     read = confide(["manage", "shell", "-c", READ_FILE], var)
     assert read.returncode == 0, read.stderr
     line = next(line for line in read.stdout.splitlines() if line.startswith("FILE "))
