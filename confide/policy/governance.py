@@ -78,13 +78,14 @@ class Step:
 
 def parse(parser: Any, raw: Any, roles: frozenset[str]) -> dict[str, Any]:
     """The `governance` section, checked with the pack parser's readers (clear errors with lines)."""
-    top = ("governance",)
+    top: tuple = ("governance",)
     if raw is None:
         return {"declarations": [], "induction": None, "training": [], "personnel": {}, "breaches": None,
                 "complaints": None}
     raw = parser.mapping(raw, top, {"declarations", "induction", "training", "personnel", "breaches", "complaints"})
 
-    def clause_text(body: Any, path: tuple, extra: set[str] = frozenset(), required: set[str] = frozenset()) -> dict:
+    def clause_text(body: Any, path: tuple, extra: frozenset[str] | set[str] = frozenset(),
+                    required: frozenset[str] | set[str] = frozenset()) -> dict:
         body = parser.mapping(body, path, {"clause", "text", *extra}, {"clause", "text", *required})
         return {"clause": parser._clause(body["clause"], path + ("clause",)),
                 "text": parser.string(body["text"], path + ("text",)), "raw": body}
@@ -99,7 +100,7 @@ def parse(parser: Any, raw: Any, roles: frozenset[str]) -> dict[str, Any]:
 
     declarations, seen = [], set()
     for i, body in enumerate(raw.get("declarations", []) or []):
-        p = top + ("declarations", i)
+        p: tuple = top + ("declarations", i)
         ct = clause_text(body, p, {"id", "title", "wording", "signed_by", "for", "before_access", "refresh_months"},
                          {"id", "title", "wording", "signed_by"})
         did = parser.name(body["id"], p + ("id",))

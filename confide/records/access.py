@@ -38,6 +38,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
 
+from confide.accounts.asking import DENY, access_request, clauses, decide  # noqa: F401 -- the gate's, re-exported
 from confide.accounts.models import current_policy
 from confide.audit.actions import Action
 from confide.audit.services import record_event
@@ -65,9 +66,6 @@ from confide.records.models import (
 )
 from confide.staffing.clearance import NotCleared
 from confide.staffing.clearance import missing as clearance_missing
-
-DENY: dict[str, Any] = {"decision": "deny", "reasons": [], "approvals": [], "pack": {}}
-
 
 # 0. Declarations and induction ---------------------------------------------------------------------
 
@@ -98,27 +96,6 @@ def is_cleared_now(user) -> bool:
 
 # 1. The engine's answer ----------------------------------------------------------------------------
 
-def access_request(user, purpose: str, record_kind: str, *, service: str | None = None, team: str | None = None,
-                   assigned: bool = False, sealed: bool = False) -> dict[str, Any]:
-    """The policy contract's `access` request for this person reading a record: the one place it is
-    built. `service` and `team` are the case's; None where there is no case to name them."""
-    record: dict[str, Any] = {"kind": record_kind, "sealed": sealed}
-    if service is not None:
-        record["service"] = service
-    if team is not None:
-        record["team"] = team
-    return {"action": "access", "actor": {"role": user.role, "team": rows.team_slug(user), "assigned_to_case": assigned},
-            "record": record, "purpose": purpose}
-
-
-def decide(request: dict[str, Any]) -> dict[str, Any]:
-    """The engine's answer; a request it will not answer is a refusal, never an error page that says why."""
-    try:
-        return current_policy().decide(request)
-    except PolicyError:
-        return DENY
-
-
 def case_decision(user, case: Case, record_kind: str, purpose: str, *, sealed: bool = False) -> dict[str, Any]:
     """The answer for this person reading this case's records of this kind."""
     return decide(access_request(user, purpose, record_kind, service=case.service, team=case.team.slug,
@@ -131,10 +108,6 @@ def outside_decision(user, purpose: str) -> dict[str, Any]:
     file it is (policy contract, `access`). Nobody breaks the glass without their declarations (0.)."""
     require_cleared(user, Action.CLIENT_OPEN_OUTSIDE, purpose)
     return decide(access_request(user, purpose, "case_notes"))
-
-
-def clauses(decision: dict[str, Any]) -> list[str]:
-    return [reason.get("clause", "") for reason in decision.get("reasons", [])]
 
 
 def live_break_glass(user, client_id: int, purpose: str) -> BreakGlass | None:

@@ -17,6 +17,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models import F, OuterRef, Prefetch, Subquery
 
+from confide.accounts.asking import team_slug  # noqa: F401 -- read here by the pages too
 from confide.accounts.models import Team
 from confide.plainrows import fixed_rows, load_instances
 from confide.records import identity
@@ -104,16 +105,6 @@ def clients_with_cases(queryset):
     return queryset.select_related("team").prefetch_related(
         Prefetch("cases", queryset=Case.objects.select_related("team").prefetch_related(
             Prefetch("workers", queryset=workers))))
-
-
-def team_slug(user) -> str | None:
-    """The person's team's slug. Their team is read once per request (then kept on the user, where
-    the page header finds it too), by a fixed SELECT rather than the ORM's query for user.team."""
-    if user.team_id is None:
-        return None
-    if not get_user_model()._meta.get_field("team").is_cached(user):
-        user.team = load_instances(Team, _TEAM, fixed_rows(_TEAM_SQL, [user.team_id]))[0]
-    return user.team.slug
 
 
 def works_on(user, case: Case) -> bool:

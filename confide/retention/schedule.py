@@ -255,7 +255,7 @@ def recompute(client_ids: Iterable[int] | None = None) -> tuple[int, int, int, i
     if client_ids is None:  # the whole schedule: staff and applicants' records too
         from . import staff
 
-        a, c, r = staff.save_staff(staff.staff_lines(asker), now, _due)
+        a, c, r = staff.save_staff(staff.staff_lines(asker), now, _due, _FIELDS)
         added, changed, removed = added + a, changed + c, removed + r
     return clients, added, changed, removed
 

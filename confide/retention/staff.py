@@ -46,10 +46,9 @@ def staff_lines(asker) -> list[tuple]:
 STAFF_CLASSES = (RecordClass.UNSUCCESSFUL_APPLICATION, RecordClass.PERSONNEL_FILE)
 
 
-def save_staff(lines: list[tuple], now, due_from_line) -> tuple[int, int, int]:
-    """Make the stored staff lines what `lines` says (done lines left as they are)."""
-    from .schedule import _FIELDS  # the one list of stored fields
-
+def save_staff(lines: list[tuple], now, due_from_line, fields: tuple[str, ...]) -> tuple[int, int, int]:
+    """Make the stored staff lines what `lines` says (done lines left as they are); `fields` are the
+    stored fields a line sets (schedule._FIELDS)."""
     stored = {(d.record_class, d.object_id): d for d in Due.objects.filter(record_class__in=STAFF_CLASSES)}
     added = changed = 0
     seen = set()
@@ -62,8 +61,8 @@ def save_staff(lines: list[tuple], now, due_from_line) -> tuple[int, int, int]:
             new.computed_at = now
             new.save()
             added += 1
-        elif old.done_at is None and any(getattr(old, f) != getattr(new, f) for f in _FIELDS):
-            for f in _FIELDS:
+        elif old.done_at is None and any(getattr(old, f) != getattr(new, f) for f in fields):
+            for f in fields:
                 setattr(old, f, getattr(new, f))
             old.computed_at = now
             old.save()

@@ -28,12 +28,12 @@ from typing import Any
 
 from django.http import Http404
 
+from confide.accounts.asking import DENY, access_request, clauses, decide
 from confide.accounts.models import current_policy
 from confide.audit.actions import Action
 from confide.audit.services import record_event
 from confide.ids import record_id
 from confide.policy import vocab
-from confide.records.access import DENY, access_request, clauses, decide
 from confide.staffing.models import Applicant, ContactRequest, PersonnelFile
 
 # The purposes a personnel file is read for, in order, and those that let the reader write (the vocabulary's).

@@ -465,3 +465,13 @@ def register(today: dt.date, people=None) -> list[PersonRow]:
 def outside_declarations() -> list[governance.Declaration]:
     """The pack's declarations signed outside Confide: contractors' and partner agencies'."""
     return [d for d in governance.declarations(_pack()) if d.signed_by != "staff"]
+
+
+def recorders() -> list[str]:
+    """Who records an induction, in the pack's own words: its roles of a manager's kind."""
+    return [role.label for role in current_policy().roles.values() if role.kind in MANAGER_KINDS]
+
+
+def not_cleared_context(error) -> dict:
+    """What the page "Before you can open clients' files" shows (confide.web.errors)."""
+    return {"missing": error.missing, "recorders": recorders()}

@@ -38,9 +38,7 @@ def _gate(request) -> None:
         raise Http404
 
 
-def recorders() -> list[str]:
-    """Who records an induction, in the pack's own words: its roles of a manager's kind."""
-    return [role.label for role in current_policy().roles.values() if role.kind in vocab.MANAGER_KINDS]
+recorders = clearance.recorders
 
 
 def _declaration_rows(user, today: dt.date, form: SignForm | None = None) -> list[dict]:
@@ -233,7 +231,3 @@ def home_panel(user, today: dt.date) -> dict | None:
         return None
     return panel
 
-
-def not_cleared_context(error) -> dict:
-    """What the page "Before you can open clients' files" shows (confide.web.errors)."""
-    return {"missing": error.missing, "recorders": recorders()}

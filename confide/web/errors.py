@@ -116,7 +116,7 @@ def refused(request, error: ConfideError) -> HttpResponse:
     if error.code == "not_cleared" and hasattr(error, "missing"):
         # The gate's clearance check (confide.staffing.clearance.NotCleared): what this person still
         # needs (their own declarations and induction, never a client), with where to sign.
-        from confide.web.clearance_views import not_cleared_context
+        from confide.staffing.clearance import not_cleared_context
 
         html = render_to_string("clearance/not_cleared.html", not_cleared_context(error))
         return HttpResponse(html, status=error.status)

@@ -2,7 +2,7 @@
 assigned worker recorded and one the other team's worker recorded; a complaint the data controller
 logged; the same-team worker's personnel file (the north team's manager is their line manager), an
 application, and a request for the worker's home address; a declaration signed on paper, uploaded;
-a released report and a draft; and a case study drafted by each of the two workers, and one released."""
+a released report and a draft; and a case study drafted by each of the two workers, one consented and reviewed, and one released."""
 
 from __future__ import annotations
 
@@ -61,4 +61,8 @@ def governance_fixtures(p: dict) -> dict:
     report_services.do_record_case_study_consent(p["assigned"], released.pk, today - dt.timedelta(days=30), "writing")
     report_services.do_review_case_study(manager, released.pk, True)
     out["released_study"] = report_services.do_release_case_study(controller, released.pk)
+    reviewed = report_services.do_draft_case_study(p["assigned"], p["case"].pk, "Back to work",
+                                                   "With support she found a job she enjoys.")
+    report_services.do_record_case_study_consent(p["assigned"], reviewed.pk, today - dt.timedelta(days=30), "writing")
+    out["reviewed_study"] = report_services.do_review_case_study(manager, reviewed.pk, True)
     return out

@@ -13,6 +13,9 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from confide.breaches.models import Breach
+from confide.complaints.models import Complaint
+from confide.complaints.services import NewComplaint, do_log_complaint
 from confide.keys import KeyStoreError
 from confide.keys.runtime import key_store
 from confide.keys.sealed import UNREADABLE, Sealed
@@ -41,8 +44,11 @@ from confide.sharing.models import (
     LimitsTold,
     Task,
 )
+from confide.staffing.models import Applicant, ContactRequest, PersonnelFile, Signature
+from confide.staffing.services import do_log_contact_request, do_open_personnel_file, do_record_application
 from confide.subject_access.models import Item, Release, SubjectAccessRequest
 from tests.base import ConfideTestCase
+from tests.breaches.helpers import record as record_breach
 
 # Fictional throughout.
 NAME = "Perpetua Hollowell-Brandt"
@@ -81,6 +87,69 @@ TEXT = {
     "item_text": "Perpetua said the side gate is the safe way in after dark.",
     "release_pdf": b"%PDF-1.7 subject access copy",
 }
+
+
+# Staff records and governance records (fictional throughout).
+STAFF = {
+    "notes": "Probation passed: Linus settled in well on the rota.",
+    "contact": {"home_address": "9 Thistledown Mews, Exampleton", "phone": "07700 900771"},
+    "references": {"referee": "Araminta Pennywhistle", "text": "Linus was patient with every caller."},
+    "medical": "Fit note: sprained wrist, one week.",
+    "details": {"name": "Florian Quickthorpe", "email": "florian@example.org", "phone": "07700 900772",
+                "address": "3 Foxglove Yard, Exampleton"},
+    "application": "Eight years on a tenancy-support helpline.",
+    "monitoring": {"race": "white", "sex": "male"},
+    "asked_by": {"name": "Barnaby Quince", "organisation": "Exampleton police", "why": "A witness statement."},
+    "what_happened": "A letter for Linus's client went to the wrong flat on Thistledown Mews.",
+    "from_whom": "Ophelia Quarrington",
+    "about": "Nobody rang her back about her son's referral.",
+    "outcome": "Upheld: the call-back list is now checked every morning.",
+    "copy": "iVBORw0KGgoAAAAA",  # base64 of the start of a PNG
+}
+
+
+class StaffRecords:
+    """One of each staff and governance record with something in every sealed column: personnel files
+    and applications are sealed under keys of their own (minus the file's number; minus a billion and
+    the applicant's number), a request for a worker's contact details under its file's key, and
+    breaches, complaints and signed copies of declarations under the installation key (no client's)."""
+
+    def __init__(self, p):
+        manager, controller = p["manager"], p["data_controller"]
+        self.file = do_open_personnel_file(manager, p["same_team"], manager, dt.date(2024, 4, 1))
+        for part in ("notes", "contact", "references", "medical"):
+            setattr(self.file, part, STAFF[part])
+        self.file.save()
+        self.applicant = do_record_application(manager, "Support worker", dt.date(2026, 1, 5), STAFF["details"],
+                                               STAFF["application"], STAFF["monitoring"])
+        self.request = do_log_contact_request(controller, self.file, ["home_address"], "police", STAFF["asked_by"])
+        self.breach = record_breach(p["assigned"], p["pack"], what=STAFF["what_happened"])
+        self.complaint = do_log_complaint(controller, NewComplaint(
+            received_on=timezone.localdate(), how_received="email", from_whom=STAFF["from_whom"], about=STAFF["about"]))
+        self.complaint.outcome = STAFF["outcome"]
+        self.complaint.save()
+        self.signature = Signature.objects.create(declaration="confidentiality", version="1", person=p["assigned"],
+                                                  signer_name="Linus Example", how=Signature.How.UPLOADED,
+                                                  copy_type="image/png", recorded_by=manager)
+        self.signature.copy = STAFF["copy"]
+        self.signature.save()
+
+    def columns(self):
+        """(model, pk, attribute, the value stored, its context, the key it is sealed under: None for the
+        installation key)."""
+        f, a, r, b, c, s = self.file, self.applicant, self.request, self.breach, self.complaint, self.signature
+        applicant_key = -(1_000_000_000 + a.pk)
+        return [
+            *[(PersonnelFile, f.pk, part, STAFF[part], f"personnel:{f.ref}:{part}", -f.pk)
+              for part in ("notes", "contact", "references", "medical")],
+            *[(Applicant, a.pk, part, STAFF[part], f"applicant:{a.ref}:{part}", applicant_key)
+              for part in ("details", "application", "monitoring")],
+            (ContactRequest, r.pk, "asked_by", STAFF["asked_by"], f"contact_request:{r.ref}:asked_by", -f.pk),
+            (Breach, b.pk, "what_happened", STAFF["what_happened"], f"breach:{b.ref}:what_happened", None),
+            *[(Complaint, c.pk, part, STAFF[part], f"complaint:{c.ref}:{part}", None)
+              for part in ("from_whom", "about", "outcome")],
+            (Signature, s.pk, "copy", STAFF["copy"], f"signature:{s.ref}:copy", None),
+        ]
 
 
 @contextmanager
@@ -233,7 +302,8 @@ class SealedColumnsTest(ConfideTestCase):
         columns = records.columns()
         from confide.accounts.models import User
 
-        self.assertEqual({(model, attribute) for model, _, attribute, _, _ in columns} | {(User, "totp_secret")},
+        staff = {(model, attribute) for model, _, attribute, _, _, _ in StaffRecords(self.p).columns()}
+        self.assertEqual({(model, attribute) for model, _, attribute, _, _ in columns} | staff | {(User, "totp_secret")},
                          every_sealed_column(), "every sealed column is in this test")
         for model, pk, attribute, value, context in columns:
             with self.subTest(column=f"{model.__name__}.{attribute}"):
@@ -254,6 +324,32 @@ class SealedColumnsTest(ConfideTestCase):
                 # Moved onto another record of the same kind, or another client's, it does not open.
                 with self.assertRaises(KeyStoreError):
                     key_store().decrypt_bytes(self.p["client"].pk, blob, context)
+
+    def test_each_staff_and_governance_column_round_trips_under_its_own_key(self):
+        records = StaffRecords(self.p)
+        other_key = -(records.file.pk + 1000)  # another personnel file's key
+        for model, pk, attribute, value, context, key in records.columns():
+            with self.subTest(column=f"{model.__name__}.{attribute}"):
+                stored = model.objects.get(pk=pk)
+                self.assertEqual(getattr(stored, attribute), value)
+                sealed = getattr(model, attribute)
+                self.assertEqual(sealed.context(stored), context, "the context of the data already stored")
+                blob = bytes(getattr(stored, sealed.column))
+                clear = value if isinstance(value, bytes) else sealed._to_text(value).encode()
+                self.assertNotIn(clear[:12], blob)
+                if key is None:
+                    self.assertEqual(key_store().unseal_installation(context, blob), clear)
+                    with self.assertRaises(KeyStoreError):  # moved onto another record of the same kind
+                        key_store().unseal_installation(context.replace(str(stored.ref), "0" * 32), blob)
+                    continue
+                self.assertEqual(key_store().decrypt(key, blob, context), sealed._to_text(value))
+                again = model.objects.get(pk=pk)
+                setattr(again, sealed.column, key_store().encrypt(key, sealed._to_text(value), context))
+                self.assertEqual(getattr(again, attribute), value)
+                with self.assertRaises(KeyStoreError):  # another file's key, or a client's
+                    key_store().decrypt(other_key, blob, context)
+                with self.assertRaises(KeyStoreError):
+                    key_store().decrypt(self.p["client"].pk, blob, context)
 
     def test_a_staff_secret_round_trips_under_the_installation_key(self):
         user = self.p["same_team"]
@@ -298,6 +394,21 @@ class DestroyedKeyTest(ConfideTestCase):
             reveal_names(listed)
             self.assertEqual(listed[1].display_name, UNREADABLE)
             self.assert_pages(records)
+
+    def test_a_personnel_file_and_an_application_shredded_read_as_the_placeholder(self):
+        with own_key_store():
+            records = StaffRecords(self.p)
+            self.assertTrue(key_store().destroy(-records.file.pk))
+            self.assertTrue(key_store().destroy(-(1_000_000_000 + records.applicant.pk)))
+            for model, pk, attribute, value, _, key in records.columns():
+                if key is None:
+                    continue  # the installation's: no data key of one person to destroy
+                with self.subTest(column=f"{model.__name__}.{attribute}"):
+                    got = getattr(model.objects.get(pk=pk), attribute)
+                    if isinstance(value, dict):
+                        self.assertIn(UNREADABLE, got.values())
+                    else:
+                        self.assertEqual(got, UNREADABLE)
 
     def assert_pages(self, records):
         pages = {

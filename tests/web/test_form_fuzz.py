@@ -31,15 +31,20 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 import confide.accounts.forms
 import confide.partners.forms
+import confide.web.breach_forms
+import confide.web.clearance_forms
 import confide.web.client_views
+import confide.web.complaint_forms
 import confide.web.entry_views
 import confide.web.forms
 import confide.web.limits_forms
 import confide.web.record_forms
+import confide.web.report_forms
 import confide.web.retention_forms
 import confide.web.sar_forms
 import confide.web.sharing_forms
 import confide.web.staff_forms
+import confide.web.staffing_forms
 import confide.web.task_views
 from confide.accounts.services import do_confirm_second_factor, do_issue_setup_code, new_totp_secret
 from confide.accounts.sessions import PENDING_USER
@@ -55,6 +60,7 @@ from confide.subject_access import access as sar_access
 from confide.subject_access import services as sar_services
 from confide.subject_access.models import SubjectAccessRequest
 from tests.base import ConfideTestCase, add_fixtures, every_url_pattern, sharing_fixtures
+from tests.harness_fixtures.governance import governance_fixtures
 
 # Per page: enough to reach every kind of value, few enough to keep the file under a minute. A longer
 # hunt: CONFIDE_FUZZ_EXAMPLES=500 .venv/bin/python -m pytest tests/web/test_form_fuzz.py
@@ -83,6 +89,8 @@ dates = st.one_of(st.sampled_from(ODD_DATES), st.dates().map(dt.date.isoformat),
                   st.dates().map(lambda d: f"{d.day} {d.month} {d.year}"), plain_text)
 ODD_NUMBERS = ["0", "-1", "-0", str(2**31), str(2**63 - 1), str(2**63), str(2**64), "1e308", "-1e308", "NaN",
                "inf", "1.5", "0x10", "١٢٣", "9" * 5000, " 7 ", "+3", ""]
+ODD_TIMES = ["25:00", "23:60", "24:00", "-1:00", "9", "0900", "9.00", "12:00:00", "01:30", "noon", "١٠:٠٠", ""]
+times = st.one_of(st.sampled_from(ODD_TIMES), st.times().map(lambda t: t.strftime("%H:%M")), plain_text)
 numbers = st.one_of(st.sampled_from(ODD_NUMBERS), st.integers().map(str), plain_text)
 booleans = st.one_of(st.sampled_from(["on", "", "off", "false", "0", "1", "True", "no"]), plain_text)
 emails = st.one_of(st.emails().map(str), st.sampled_from(["a@b", "@", "x" * 300 + "@example.org",
@@ -111,7 +119,8 @@ def ids_of(p: dict) -> list[str]:
 
 def kind_of(form_field: forms.Field) -> str:
     for cls, kind in ((forms.BooleanField, "bool"), (forms.MultipleChoiceField, "multi"),
-                      (forms.ChoiceField, "choice"), (forms.DateField, "date"), (forms.IntegerField, "number"),
+                      (forms.ChoiceField, "choice"), (forms.DateField, "date"), (forms.TimeField, "time"),
+                      (forms.IntegerField, "number"),
                       (forms.EmailField, "email"), (forms.FileField, "file"), (forms.CharField, "text")):
         if isinstance(form_field, cls):
             return kind
@@ -148,7 +157,7 @@ def fuzz_value(f: Field, junk_ids: list[str]) -> st.SearchStrategy:
         junk = sorted({v for c in f.choices for v in id_variants(c, junk_ids)}) or junk_ids
         one = st.one_of(st.sampled_from(f.choices or [""]), st.sampled_from(junk), texts)
         return one if f.kind == "choice" else st.lists(one, min_size=0, max_size=4)
-    return {"bool": booleans, "date": dates, "number": st.one_of(numbers, st.sampled_from(junk_ids)),
+    return {"bool": booleans, "date": dates, "time": times, "number": st.one_of(numbers, st.sampled_from(junk_ids)),
             "email": emails, "file": st.one_of(files, texts), "text": texts}[f.kind]
 
 
@@ -353,6 +362,79 @@ TARGETS += [
     Target("web:retention_holds", "manager", forms=("release_form",), query="", classes=(RF.ReleaseHoldForm,),
            manual={"action": Field("choice", "release", ["place", "release"])}, valid={"hold": "@hold"}),
 ]
+# Breaches and complaints (confide/web/breach_views.py, complaint_views.py): the data controller records
+# and acts on them; each detail page's forms posted together, the hidden action choosing which is taken.
+BF, CF = confide.web.breach_forms, confide.web.complaint_forms
+BREACH_ACTIONS = ["reassess", "ico", "told", "charity", "findings", "refer", "close", "escalate"]
+COMPLAINT_ACTIONS = ["acknowledge", "investigate", "outcome", "close"]
+TARGETS += [
+    Target("breaches:new", "data_controller", query="", classes=(BF.NewBreachForm,),
+           valid={"what_happened": "A letter went to the wrong flat.", "client_ids": "", "opened_from": MISSING}),
+    Target("breaches:detail", "data_controller", {"breach_id": "breach"},
+           forms=("ico_form", "told_form", "charity_form", "reassess_form", "findings_form", "refer_form", "close_form"),
+           query="", classes=(BF.IcoForm, BF.ToldForm, BF.CharityForm, BF.ReassessForm, BF.FindingsForm, BF.ReferForm,
+                              BF.CloseForm),
+           manual={"action": Field("choice", "findings", BREACH_ACTIONS)}),
+    Target("complaints:new", "data_controller", query="", classes=(CF.NewComplaintForm,),
+           valid={"breach": MISSING}),
+    Target("complaints:detail", "data_controller", {"complaint_id": "complaint"},
+           forms=("acknowledge_form", "investigate_form", "outcome_form", "close_form"), query="",
+           classes=(CF.AcknowledgeForm, CF.InvestigateForm, CF.OutcomeForm, CF.CloseComplaintForm),
+           manual={"action": Field("choice", "acknowledge", COMPLAINT_ACTIONS)}),
+]
+# Staff records (confide/web/staffing_views.py): as tests/staffing/test_staffing_fuzz.py's STAFFING_TARGETS,
+# which cannot be imported here (that module imports this one). The personnel file is the same-team
+# worker's, the manager their line manager.
+SF = confide.web.staffing_forms
+FILE_ACTIONS = ["open", "set_line_manager", "leaving"]
+SECTIONS = ["notes", "contact", "reference", "medical"]
+TARGETS += [
+    Target("staffing:files", "manager", forms=("open_form",), query="", classes=(SF.OpenFileForm,),
+           manual={"action": Field("choice", "open", FILE_ACTIONS)}),
+    Target("staffing:files", "administrator", forms=("manager_form",), query="", classes=(SF.LineManagerForm,),
+           manual={"action": Field("choice", "set_line_manager", FILE_ACTIONS)}),
+    Target("staffing:files", "data_controller", forms=("leaving_form",), query="", classes=(SF.LeavingForm,),
+           manual={"action": Field("choice", "leaving", FILE_ACTIONS)}),
+    Target("staffing:file", "manager", {"file_id": "personnel_file"},
+           forms=("notes_form", "contact_form", "reference_form"),
+           classes=(SF.NoteForm, SF.ContactForm, SF.ReferenceForm),
+           manual={"action": Field("choice", "notes", SECTIONS)}, valid={"notes-value": "Appraisal booked."}),
+    Target("staffing:file", "data_controller", {"file_id": "personnel_file"}, forms=("medical_form",),
+           classes=(SF.MedicalForm,), manual={"action": Field("choice", "medical", SECTIONS)}),
+    Target("staffing:monitoring", "manager", query="", classes=(SF.MonitoringEntryForm,)),
+    Target("staffing:applicants", "manager", query="", classes=(SF.ApplicationForm,),
+           valid={"name": "Hyacinth Ballantyne", "application": "Ten years on a helpline."}),
+    Target("staffing:applicant", "manager", {"applicant_id": "applicant"}, query="", classes=(SF.DecideForm,)),
+    Target("staffing:contact_requests", "assigned", query="", classes=(SF.ContactRequestForm,),
+           valid={"why": "They say they need to post a form to the worker."}),
+    Target("staffing:contact_request", "manager", {"contact_request_id": "contact_request"}, query="",
+           classes=(SF.ContactStepForm,)),
+]
+# Declarations, induction and training (confide/web/clearance_views.py): one's own declarations, and the
+# manager's register, whose four forms are posted together, the hidden action choosing which is taken.
+K = confide.web.clearance_forms
+TARGETS += [
+    Target("clearance:mine", "assigned", forms=("sign_form",), query="", classes=(K.SignForm,)),
+    Target("clearance:register", "manager", forms=("induction_form", "training_form", "copy_form", "outside_form"),
+           query="", classes=(K.InductionForm, K.TrainingForm, K.CopyForm, K.OutsideForm),
+           manual={"action": Field("choice", "training", ["induction", "training", "copy", "outside"])}),
+]
+# Reports and case studies (confide/web/report_views.py): a manager drafts and releases a report; the
+# assigned worker drafts a case study and records the client's consent, the manager reviews and releases.
+RP = confide.web.report_forms
+STUDY_ACTIONS = ["consent", "review", "release"]
+TARGETS += [
+    Target("reports:list", "manager", query="", classes=(RP.DraftReportForm,), valid={"quarter": "2026-Q2"}),
+    Target("reports:report", "manager", {"report_id": "draft_report"}, query="", classes=(RP.ReleaseReportForm,),
+           valid={"secret": "manager-password-1"}),
+    Target("reports:case_study_new", "assigned", query="", classes=(RP.CaseStudyForm,), valid={"case": "@case"}),
+    Target("reports:case_study", "assigned", {"study_id": "study"}, forms=("consent_form",), query="",
+           classes=(RP.ConsentForm,), manual={"action": Field("choice", "consent", STUDY_ACTIONS)}),
+    Target("reports:case_study", "manager", {"study_id": "study"}, forms=("review_form",), query="",
+           classes=(RP.ReviewForm,), manual={"action": Field("choice", "review", STUDY_ACTIONS)}),
+    Target("reports:case_study", "manager", {"study_id": "reviewed_study"}, forms=("release_form",), query="",
+           classes=(RP.ReleaseStudyForm,), manual={"action": Field("choice", "release", STUDY_ACTIONS)}),
+]
 BY_NAME = {}
 for _target in TARGETS:
     BY_NAME.setdefault(_target.name, []).append(_target)
@@ -364,6 +446,10 @@ BASES = {W.EntryFactsForm: "the facts of every entry: posted as part of NoteForm
 FORM_MODULES += (confide.web.staff_forms, confide.web.entry_views)
 FORM_MODULES += (confide.web.sar_forms,)
 FORM_MODULES += (confide.web.retention_forms,)
+FORM_MODULES += (confide.web.breach_forms, confide.web.complaint_forms, confide.web.staffing_forms,
+                 confide.web.clearance_forms, confide.web.report_forms)
+BASES |= {BF.FactsFields: "a breach's facts: posted as part of NewBreachForm and ReassessForm",
+          SF.MonitoringAnswers: "the monitoring answers: posted as part of MonitoringEntryForm and ApplicationForm"}
 BASES |= {X.VersionedForm: "the request's version: posted as part of every subject-access form"}
 BASES |= {F.RoleAndTeamMixin: "a person's role and team: posted as part of AddStaffForm and ChangeStaffForm",
           F.DetailsMixin: "a person's name and contact details: posted as part of AddStaffForm and ChangeStaffForm"}
@@ -457,6 +543,8 @@ class Fuzzing:
             return str(initial) if initial not in (None, "") else (choices[0] if choices else "")
         if kind == "date":
             return (initial or timezone.localdate()).isoformat()
+        if kind == "time":
+            return (initial or dt.time(9, 30)).strftime("%H:%M")
         if kind == "file":
             return SimpleUploadedFile("letter.txt", b"A plain letter.", "text/plain")
         if kind == "email":
@@ -541,10 +629,12 @@ class FormFuzzTests(Fuzzing, HypothesisTestCase, ConfideTestCase):
         cls.batch = retention_services.do_prepare_batch(timezone.localdate(), controller)
         cls.hold = retention_services.do_place_hold(controller, "litigation", "County court, claim K00XX001",
                                                     p["other_client"].pk)
+        # Breaches, a complaint, staff records, a signed copy, reports and case studies.
+        cls.g = governance_fixtures(p)
         cls.baselines: dict = {}
 
     def ids(self) -> dict:
-        p, s = self.p, self.sharing
+        p, s, g = self.p, self.sharing, self.g
         return {"client": p["client"].pk, "other_client": p["other_client"].pk, "case": p["case"].pk,
                 "note": p["note"].pk, "glass": self.glass.pk, "agency": self.partners["police"].pk,
                 "contact": self.partners["detective"].pk, "agreement": self.partners["police_agreement"].pk,
@@ -552,7 +642,9 @@ class FormFuzzTests(Fuzzing, HypothesisTestCase, ConfideTestCase):
                 "task": s["task_id"], "ready": Task.objects.get(pk=s["task_id"]).disclosure_id, "token": s["token"],
                 "setup": self.setup_code, "totp": pyotp.TOTP(self.totp_secret).now(), "staff": p["assigned"].pk,
                 "sar": self.sar.pk, "sar_version": SubjectAccessRequest.objects.get(pk=self.sar.pk).version,
-                "batch": self.batch.pk, "hold": self.hold.pk}
+                "batch": self.batch.pk, "hold": self.hold.pk,
+                **{name: g[name].pk for name in ("breach", "complaint", "personnel_file", "applicant", "contact_request",
+                                                 "signature", "draft_report", "study", "reviewed_study")}}
 
     # --- that every form and every page taking a POST is fuzzed ---
 
