@@ -66,7 +66,8 @@ def _render_mine(request, today: dt.date, form: SignForm | None = None):
     rows = _declaration_rows(user, today, form)
     return render(request, "clearance/mine.html", {
         "rows": rows, "sign_form": form or next((row["form"] for row in rows if row["state"] != "current"),
-                                  rows[0]["form"] if rows else None),  # the form the fuzz tests post "today": today, "name": clearance.name_of(user),
+                                  rows[0]["form"] if rows else None),  # the form the fuzz tests post
+        "today": today, "name": clearance.name_of(user),
         "induction": induction if clearance.needs_induction(user, pack) else None, "inducted": inducted,
         "recorders": recorders(), "training": training, "missing": clearance.missing(user, today),
         "posted": form, "manages": may_manage(user),

@@ -157,14 +157,22 @@ def case_study_new(request):
                   status=400 if form.is_bound and form.errors else 200)
 
 
+def _steps_open(user, study: CaseStudy) -> dict[str, bool]:
+    """Which of the study's steps this person may take now (each shows its form on the page)."""
+    open_ = study.status != CaseStudy.Status.RELEASED
+    preparer = access.may_prepare(user)
+    return {"consent": open_ and (preparer or study.drafted_by_id == user.pk),
+            "review": open_ and preparer and study.drafted_by_id != user.pk,
+            "release": (open_ and preparer and study.status == CaseStudy.Status.REVIEWED
+                        and study.consent_on is not None)}
+
+
 def _render_study(request, study: CaseStudy, **forms):
     user = request.user
     open_ = study.status != CaseStudy.Status.RELEASED
     preparer = access.may_prepare(user)
-    may_consent = open_ and (preparer or study.drafted_by_id == user.pk)
-    may_review = open_ and preparer and study.drafted_by_id != user.pk
-    may_release = (open_ and preparer and study.status == CaseStudy.Status.REVIEWED
-                   and study.consent_on is not None)
+    steps = _steps_open(user, study)
+    may_consent, may_review, may_release = steps["consent"], steps["review"], steps["release"]
     posted = next((f for f in forms.values() if f is not None and f.is_bound), None)
     return render(request, "reports/case_study.html", {
         "study": study, "open": open_, "drafted_by": _name(study.drafted_by), "reviewed_by": _name(study.reviewed_by),
@@ -182,12 +190,20 @@ def case_study(request, study_id: int):
     study = access.access_case_study(request.user, study_id)
     if request.method == "GET":
         return _render_study(request, study)
-    action = request.POST.get("action", "")
+    actions = request.POST.getlist("action")
+    action = actions[0] if len(actions) == 1 else ""
     forms_by_action = {"consent": (ConsentForm, "consent"), "review": (ReviewForm, "review"),
                        "release": (ReleaseStudyForm, "release")}
     if action not in forms_by_action:
         return bad_request(request, "That is not something to do with this case study",
                            "Go back and choose from the page.")
+    if not _steps_open(request.user, study)[action]:
+        why = {"consent": "Only the person who drafted it, or a manager, records the client's consent, and only "
+                          "before it is released.",
+               "review": "The second person who reviews a case study is a manager who did not draft it.",
+               "release": "A case study is released by a manager once the client's consent is recorded and a "
+                          "second person has passed it."}[action]
+        return bad_request(request, "That step is not open to you on this case study now", why)
     form_class, prefix = forms_by_action[action]
     form = form_class(request.POST, prefix=prefix)
     if form.is_valid():

@@ -48,6 +48,8 @@ class Pages(ConfideTestCase):
         mine = self.client.get(reverse("clearance:mine"))
         self.assertContains(mine, "I have been given a copy of the data protection and confidentiality procedure")
         self.assertContains(mine, "Clause 8.01 of the policy")
+        self.assertContains(mine, "Your name as Confide knows it: <bdi>Nia Newcombe</bdi>.")
+        self.assertNotContains(mine, "Today's date, , is recorded")
         wrong = self.client.post(reverse("clearance:mine"), {"declaration": "confidentiality_procedure",
                                                              "typed_name": "Someone Else"})
         self.assertContains(wrong, "Type your name exactly as Confide knows it: Nia Newcombe.", status_code=400)
