@@ -199,15 +199,17 @@ def do_ensure_demo(pack: str = "dvip", clients: int = 40, seed: int = 2026) -> D
     # A year of activity, and last quarter's report released to the committee (issue 17).
     from confide.reports.demo import populate_year, release_last_quarter
 
-    populate_year(timezone.localdate(), random.Random(seed + 17))  # noqa: S311 -- a repeatable demo
+    # In proportion to the demo's size: 1,100 past clients beside the default 40 of today.
+    populate_year(timezone.localdate(), random.Random(seed + 17),  # noqa: S311 -- a repeatable demo
+                  clients=max(60, clients * 55 // 2), service_sex=SERVICE_SEX)
     release_last_quarter(timezone.localdate())
     schedule.do_recompute()  # the retention schedule, filled: the long-closed files are due for review
     return DemoSummary(organisation.name, pack, True, count, _logins(policy))
 
 
 # Fictional applicants for a post, and what a personnel file holds (issue 16).
-APPLICANTS = [("Ottoline Brackenbury", "unsuccessful", 60), ("Perpetua Vanstone", "appointed", 45),
-              ("Leofric Amberwell", "pending", None)]
+APPLICANTS = [("Hephzibah Thornquist", "unsuccessful", 60), ("Ezekiel Marchbanks", "appointed", 45),
+              ("Winifred Applegarth", "pending", None)]
 MONITORING = {"race": ["White British", "Black British", "Asian British", "Mixed", "Other", "Prefer not to say"],
               "sex": ["Female", "Male", "Prefer not to say"],
               "sexuality": ["Heterosexual", "Gay or lesbian", "Bisexual", "Prefer not to say"],

@@ -39,9 +39,11 @@ def _pick(rng, weighted):
     return rng.choices([v for v, _ in weighted], weights=[w for _, w in weighted])[0]
 
 
-def populate_year(today: dt.date, rng, *, clients: int = YEAR_CLIENTS) -> int:
+def populate_year(today: dt.date, rng, *, clients: int = YEAR_CLIENTS, service_sex: dict | None = None) -> int:
     """Make `clients` fictional clients, each with one case referred in the last DAYS days, and
-    return how many. `rng` is a random.Random (the demo's own, for a repeatable demo)."""
+    return how many. `rng` is a random.Random (the demo's own, for a repeatable demo); `service_sex`
+    maps (pack, service) to the sex of its clients where it has one (the demo's SERVICE_SEX)."""
+    service_sex = service_sex or {}
     policy = current_policy()
     services_ = list(policy.services)
     # The first service gets most referrals, the last very few: its row of the report is mostly hidden.
@@ -49,11 +51,18 @@ def populate_year(today: dt.date, rng, *, clients: int = YEAR_CLIENTS) -> int:
     teams = list(Team.objects.order_by("id"))
     fake = Faker("en_GB")
     fake.seed_instance(rng.randint(0, 2**31))
-    made = []
+    made, chosen = [], []
     for _ in range(clients):
-        born = today - dt.timedelta(days=rng.randint(16 * 365, 70 * 365)) if rng.random() > 0.03 else None
-        made.append(Client(display_name=f"{fake.first_name()} {fake.last_name()}", date_of_birth=born,
-                           team=rng.choice(teams)))
+        born = today - dt.timedelta(days=rng.randint(16 * 365, 70 * 365))
+        service = rng.choices(services_, weights=weights)[0]
+        # A women's service's clients are women, a perpetrator programme's men (confide.demo.SERVICE_SEX).
+        sex = service_sex.get((policy.name, service)) or rng.choice(["female", "male"])
+        first = fake.first_name_female() if sex == "female" else fake.first_name_male()
+        # Someone the service works with (Stephen's Place: a parent), never a role it does not serve.
+        roles = [r for r in policy.services[service].subject_roles if r != "child"] or ["service_user"]
+        chosen.append(service)
+        made.append(Client(display_name=f"{first} {fake.last_name()}", date_of_birth=born,
+                           team=rng.choice(teams), subject_role=roles[0]))
     with transaction.atomic():
         Client.objects.bulk_create(made)
         keys = key_store().data_keys([c.pk for c in made], create=True)
@@ -67,28 +76,23 @@ def populate_year(today: dt.date, rng, *, clients: int = YEAR_CLIENTS) -> int:
                                [(c.name_sealed, c.dob_sealed, c.pk) for c in made])
         ClientNameToken.objects.bulk_create(tokens, batch_size=5000)
         cases = []
-        for client in made:
-            referred = today - dt.timedelta(days=rng.randint(0, DAYS))
-            opened = min(today, referred + dt.timedelta(days=rng.randint(1, 21)))
-            closed = referred + dt.timedelta(days=rng.randint(30, 240))
-            done = closed <= today and rng.random() < 0.8
+        # The year is history: every one of these cases has closed by today, so the demo's caseloads (its
+        # own clients) are as they were, and the figures have referrals and closings in every quarter.
+        for client, service in zip(made, chosen, strict=True):
+            since = rng.randint(21, DAYS)
+            referred = today - dt.timedelta(days=since)
+            opened = referred + dt.timedelta(days=rng.randint(1, 14))
+            closed = referred + dt.timedelta(days=rng.randint(min(30, since), min(240, since)))
             cases.append(Case(
-                client=client, team_id=client.team_id, service=rng.choices(services_, weights=weights)[0],
-                status=Case.Status.CLOSED if done else Case.Status.OPEN, referred_on=referred, opened_on=opened,
-                closed_on=closed if done else None, referral_source=_pick(rng, SOURCES),
-                outcome=_pick(rng, OUTCOMES) if done else "", referral_consent=True))
+                client=client, team_id=client.team_id, service=service, status=Case.Status.CLOSED,
+                referred_on=referred, opened_on=opened, closed_on=max(closed, opened), referral_source=_pick(rng, SOURCES),
+                outcome=_pick(rng, OUTCOMES), referral_consent=True))
         Case.objects.bulk_create(cases)
         # The risk level a report counts is the newest risk assessment's (records.Entry.risk_level).
         User = get_user_model()
         authors = {t.pk: [u for u in User.objects.filter(team=t, is_active=True).order_by("id")
                           if u.role_kind == "worker"] for t in teams}
         fallback = [u for u in User.objects.filter(is_active=True).order_by("id") if u.role_kind in MANAGER_KINDS]
-        # A case still open is someone's work: a worker of its team whose role serves its service.
-        serving = {(t, s): [u for u in authors[t] if s in (getattr(policy.roles[u.role], "services", ()) or services_)]
-                   for t in authors for s in services_}
-        Case.workers.through.objects.bulk_create([
-            Case.workers.through(case_id=case.pk, user_id=rng.choice(serving[(case.team_id, case.service)]).pk)
-            for case in cases if case.status != Case.Status.CLOSED and serving.get((case.team_id, case.service))])
         entries = []
         for case in cases:
             level = _pick(rng, RISKS)

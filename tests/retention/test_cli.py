@@ -38,8 +38,12 @@ def test_due_batch_two_approvals_and_apply(demo_var):
     due = confide(["retention", "due", "--on", "2100-01-01", "--json"], var)
     assert due.returncode == 0, due.stderr
     items = json.loads(due.stdout)["items"]
-    assert items and all(i["class"] == "client_file" and i["clause"] == "9.15" and i["rule"] for i in items)
-    clients = sorted({i["client"] for i in items})
+    files = [i for i in items if i["class"] == "client_file"]
+    assert files and all(i["clause"] == "9.15" and i["rule"] for i in files)
+    # The demo's unsuccessful applicant (DVIP 8.08): minimised, keeping only race, sex and sexuality.
+    others = [i for i in items if i["class"] != "client_file"]
+    assert [(i["class"], i["clause"], i["action"]) for i in others] == [("unsuccessful_application", "8.08", "minimise")]
+    clients = sorted({i["client"] for i in files})
     assert entries_of(var, clients) > 0
     plain = confide(["retention", "due", "--on", "2100-01-01"], var)
     assert f"{len(items)} line" in plain.stdout.splitlines()[-1]
@@ -63,11 +67,13 @@ def test_due_batch_two_approvals_and_apply(demo_var):
     applied = confide(["retention", "apply", number], var)
     assert applied.returncode == 0, applied.stderr
     assert f"{len(clients)} client file" in applied.stdout
+    assert "1 application minimised" in applied.stdout
     assert entries_of(var, clients) == 0
     assert confide(["audit", "verify"], var).returncode == 0
     refused(confide(["retention", "apply", number], var), "already applied")
-    journalled = [json.loads(line)["client"] for line in (var / "destruction-journal.jsonl").read_text().splitlines()]
-    assert sorted(journalled) == clients
+    journal = [json.loads(line) for line in (var / "destruction-journal.jsonl").read_text().splitlines()]
+    assert sorted(e["client"] for e in journal if "client" in e) == clients
+    assert [(e["staff"], e["keep_only"]) for e in journal if "staff" in e] == [("applicant", "race,sex,sexuality")]
     assert json.loads(confide(["retention", "due", "--on", "2100-01-01", "--json"], var).stdout)["items"] == []
 
 
