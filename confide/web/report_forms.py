@@ -99,3 +99,13 @@ class ReviewForm(forms.Form):
 class ReleaseStudyForm(forms.Form):
     confirm = forms.BooleanField(label="Release this case study to trustees and funders",
                                  error_messages={"required": "Tick the box to release it."})
+
+
+class ThresholdForm(forms.Form):
+    threshold = forms.IntegerField(
+        label="Hide counts up to", min_value=1, max_value=99,
+        help_text="Counts from 1 to this number are hidden in every report drafted from now on. "
+                  "Confide never goes below 7.",
+        error_messages={"required": "Enter a whole number, for example 10.",
+                        "invalid": "Enter a whole number, for example 10.",
+                        "min_value": "Enter a number of at least 7.", "max_value": "Enter a number up to 99."})

@@ -8,6 +8,7 @@ app_name = "reports"
 
 urlpatterns = [
     path("", report_views.report_list, name="list"),
+    path("settings/", report_views.report_settings, name="settings"),
     path("<int:report_id>/", report_views.report, name="report"),
     path("<int:report_id>/report.pdf", report_views.report_pdf, name="report_pdf"),
     path("<int:report_id>/report.csv", report_views.report_csv, name="report_csv"),

@@ -17,7 +17,7 @@ from confide.accounts.services import do_end_locked_out, locked_out_message
 from confide.reports import access, csvout, services
 from confide.reports import pdf as pdfs
 from confide.reports.display import sections
-from confide.reports.models import CaseStudy, Report
+from confide.reports.models import MINIMUM_THRESHOLD, CaseStudy, Report, ReportSettings
 from confide.web.downloads import attachment
 from confide.web.errors import add_to_form
 from confide.web.purposes import bad_request
@@ -28,6 +28,7 @@ from confide.web.report_forms import (
     ReleaseReportForm,
     ReleaseStudyForm,
     ReviewForm,
+    ThresholdForm,
 )
 
 
@@ -84,6 +85,27 @@ def report_list(request):
             messages.info(request, "The report is drafted. Check every table, then release it.")
             return redirect(reverse("reports:report", args=[report.pk]))
     return _render_list(request, form)
+
+
+@require_http_methods(["GET", "POST"])
+def report_settings(request):
+    """The organisation's smallest number shown (never below Confide's floor of 7): a manager's or the
+    data controller's to change; it applies to reports drafted from then on."""
+    if not access.may_prepare(request.user):
+        raise Http404
+    current = ReportSettings.current()
+    form = ThresholdForm(request.POST or None, initial={"threshold": current.threshold})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.do_set_threshold(request.user, form.cleaned_data["threshold"])
+        except services.ReportError as error:
+            add_to_form(form, error)
+        else:
+            messages.info(request, f"Reports drafted from now on hide counts from 1 to {form.cleaned_data['threshold']}.")
+            return redirect(reverse("reports:list"))
+    return render(request, "reports/settings.html", {"form": form, "current": current, "floor": MINIMUM_THRESHOLD,
+                                                     "list_url": reverse("reports:list")},
+                  status=400 if form.is_bound and form.errors else 200)
 
 
 def _render_report(request, report: Report, form=None):

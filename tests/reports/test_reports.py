@@ -208,3 +208,19 @@ class CaseStudyTests(ConfideTestCase):
             services.do_draft_case_study(self.other_team, self.case.pk, "A story", "Text.")
         self.assertEqual(refused.exception.status, 404)
         self.assertFalse(CaseStudy.objects.exists())
+
+
+class SmallNumberSettingTest(ConfideTestCase):
+    """The organisation may hide more than Confide's floor of 7, never fewer (issue 17 point 2)."""
+
+    def test_a_manager_raises_the_threshold_and_cannot_lower_it_below_seven(self):
+        self.client.force_login(self.p["manager"])
+        page = reverse("reports:settings")
+        self.assertContains(self.client.get(page), "never hides fewer than counts up to 7")
+        low = self.client.post(page, {"threshold": "5"})
+        self.assertContains(low, "Choose a number from 7 to 99", status_code=400)
+        self.assertEqual(ReportSettings.current().threshold, 7)
+        self.assertRedirects(self.client.post(page, {"threshold": "10"}), reverse("reports:list"))
+        self.assertEqual(ReportSettings.current().threshold, 10)
+        self.client.force_login(self.p["trustee"])
+        self.assertEqual(self.client.get(page).status_code, 404)

@@ -431,6 +431,7 @@ RP = confide.web.report_forms
 STUDY_ACTIONS = ["consent", "review", "release"]
 TARGETS += [
     Target("reports:list", "manager", query="", classes=(RP.DraftReportForm,), valid={"quarter": "2026-Q2"}),
+    Target("reports:settings", "manager", query="", classes=(RP.ThresholdForm,), valid={"threshold": "10"}),
     Target("reports:report", "manager", {"report_id": "draft_report"}, query="", classes=(RP.ReleaseReportForm,),
            valid={"secret": "manager-password-1"}),
     Target("reports:case_study_new", "assigned", query="", classes=(RP.CaseStudyForm,), valid={"case": "@case"}),
@@ -698,7 +699,7 @@ class FormFuzzTests(Fuzzing, HypothesisTestCase, ConfideTestCase):
                  "breaches:new", "breaches:detail", "complaints:new", "complaints:detail", "staffing:files",
                  "staffing:file", "staffing:monitoring", "staffing:applicants", "staffing:applicant",
                  "staffing:contact_requests", "staffing:contact_request", "clearance:register",
-                 "reports:list", "reports:report", "reports:case_study_new", "reports:case_study"}
+                 "reports:list", "reports:settings", "reports:report", "reports:case_study_new", "reports:case_study"}
         for target in TARGETS:
             # Each from the fixtures as made (one target's save, such as a personnel file's new line
             # manager, would otherwise shut the next target's page), as each fuzz example is.
