@@ -197,11 +197,11 @@ def do_ensure_demo(pack: str = "dvip", clients: int = 40, seed: int = 2026) -> D
     _request_waiting(policy)
     _governance_waiting(policy)
     # A year of activity, and last quarter's report released to the committee (issue 17).
-    from confide.reports.demo import populate_year, release_last_quarter
+    from confide.reports.demo import YEAR_CLIENTS, populate_year, release_last_quarter
 
-    # In proportion to the demo's size: 1,100 past clients beside the default 40 of today.
+    # In proportion to the demo's size, up to 1,100 past clients (beside the default 40 of today).
     populate_year(timezone.localdate(), random.Random(seed + 17),  # noqa: S311 -- a repeatable demo
-                  clients=max(60, clients * 55 // 2), service_sex=SERVICE_SEX)
+                  clients=min(YEAR_CLIENTS, max(60, clients * 55 // 2)), service_sex=SERVICE_SEX)
     release_last_quarter(timezone.localdate())
     schedule.do_recompute()  # the retention schedule, filled: the long-closed files are due for review
     return DemoSummary(organisation.name, pack, True, count, _logins(policy))
