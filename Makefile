@@ -49,6 +49,9 @@ bench: $(STAMP) ## Run the benchmarks and write bench/RESULTS.md (slow; not part
 lock: ## Re-resolve requirements/*.txt from pyproject.toml (needs uv on PATH)
 	uv pip compile pyproject.toml --extra test --python-version 3.11 --generate-hashes -o requirements/lock.txt
 	uv pip compile pyproject.toml --extra test --extra bench --python-version 3.11 --generate-hashes -o requirements/bench-lock.txt
+	@# WeasyPrint asks for fonttools[woff]: pinned with its extra, or pip's hash-checking install looks past the pin
+	@# for the newest fonttools whenever a release newer than the lock's appears.
+	sed -i 's/^fonttools==/fonttools[woff]==/' requirements/lock.txt requirements/bench-lock.txt
 
 clean: ## Remove the virtual environment (keeps var/, which holds your data and secret key)
 	rm -rf $(VENV)
