@@ -11,6 +11,7 @@ import base64
 import os
 import secrets
 import shlex
+import tempfile
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -150,6 +151,27 @@ def check_private_files_of(settings) -> None:
     check_private_files(Path(settings.VAR_DIR), database_file, Path(settings.KEYSTORE_PATH))
 
 
+def _create_once(path: Path, text: str) -> str:
+    """Write `text` into a new file at `path`, readable by the owner only, unless another process got
+    there first: then theirs is the one, and its text is returned. The file appears whole or not at
+    all (written beside it, then linked into place), so a process starting at the same moment (the
+    SQLite and PostgreSQL runs of CI, two workers of a server) never reads it half written."""
+    fd, partial = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(partial, path)
+        except FileExistsError:
+            return path.read_text(encoding="utf-8").strip()
+        return text
+    finally:
+        os.unlink(partial)
+
+
 def secret_key(var: Path) -> str:
     """CONFIDE_SECRET_KEY (or _FILE); otherwise one generated once into var/secret_key, readable by the owner only."""
     given = env_secret("CONFIDE_SECRET_KEY")
@@ -161,11 +183,7 @@ def secret_key(var: Path) -> str:
     if key_file.is_file():
         return key_file.read_text(encoding="utf-8").strip()
     make_var_dir(var)
-    key = secrets.token_urlsafe(50)
-    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(key + "\n")
-    return key
+    return _create_once(key_file, secrets.token_urlsafe(50))
 
 
 def master_key_text(var: Path) -> str:
@@ -178,11 +196,7 @@ def master_key_text(var: Path) -> str:
         if key_file.is_file():
             return key_file.read_text(encoding="utf-8").strip()
         make_var_dir(var)
-        text = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode("ascii")
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text + "\n")
-        return text
+        return _create_once(key_file, base64.urlsafe_b64encode(secrets.token_bytes(32)).decode("ascii"))
     try:
         raw = base64.urlsafe_b64decode(given.strip().encode("ascii"))
     except (ValueError, UnicodeEncodeError):

@@ -103,3 +103,21 @@ def test_the_command_stops_with_one_line_on_a_wrong_setting(tmp_path):
     result = run_confide(["serve"], {"CONFIDE_IDLE_LOCK_MINUTES": "soon"}, tmp_path)
     assert result.returncode == 2
     assert result.stderr.strip() == "confide: CONFIDE_IDLE_LOCK_MINUTES: expected a whole number, got 'soon'"
+
+
+def test_processes_starting_together_agree_on_one_secret_and_one_master_key(tmp_path):
+    # CI starts the SQLite and PostgreSQL runs at the same moment on a fresh checkout; a server may
+    # start several workers. Each must read the one key the first of them wrote, whole.
+    var = tmp_path / "var"
+    code = ("import sys; from pathlib import Path; from confide import conf; "
+            "v = Path(sys.argv[1]); print(conf.secret_key(v), conf.master_key_text(v))")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CONFIDE_")}
+    runs = [subprocess.Popen([sys.executable, "-c", code, str(var)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True, env=env) for _ in range(8)]
+    answers = [run.communicate(timeout=60) for run in runs]
+    assert all(run.returncode == 0 for run in runs), [err for _, err in answers]
+    assert len({out for out, _ in answers}) == 1
+    secret, master = answers[0][0].split()
+    assert (var / "secret_key").read_text().strip() == secret and (var / "master_key").read_text().strip() == master
+    assert stat.S_IMODE((var / "secret_key").stat().st_mode) == 0o600
+    assert sorted(p.name for p in var.iterdir()) == ["master_key", "secret_key"], "no partial file left behind"
