@@ -139,7 +139,11 @@ def test_the_idle_lock_warns_can_be_extended_and_clears_the_screen(page, people)
     # The page's clock is Playwright's: time stands still while axe runs, and jumps when told.
     page.clock.install()
     sign_in_with_totp(page, "assigned", "assigned-password-1")
-    page.get_by_role("link", name=CLIENT_NAME).click()
+    # The clock is read on the client's page once it has loaded and its idle script has started:
+    # read on the page before, the jump below could land before the new page's clock began.
+    with page.expect_navigation(wait_until="load"):
+        page.get_by_role("link", name=CLIENT_NAME).click()
+    assert shows(page, NOTE_TEXT)
     warning = page.get_by_role("alertdialog", name="Your screen will lock soon")
     assert warning.is_hidden()
     now = datetime.fromtimestamp(page.evaluate("Date.now()") / 1000, tz=UTC)
