@@ -307,10 +307,11 @@ def signed_copy(by, signature_id) -> tuple[Signature, bytes, str]:
                      detail={"reason": "not_manager" if signature is not None else "no_such_copy",
                              "role": getattr(by, "role", "")})
         raise Http404
-    data = base64.b64decode(signature.copy or "")
-    extension = next((ext for _, ctype, ext in COPY_TYPES if ctype == signature.copy_type), "bin")
+    # The read is recorded before the copy is opened, as every gate does.
     record_event(by, Action.DECLARATION_COPY_DOWNLOADED, object_type="signature", object_id=signature.pk,
                  detail={"person": signature.person_id, "declaration": signature.declaration})
+    data = base64.b64decode(signature.copy or "")
+    extension = next((ext for _, ctype, ext in COPY_TYPES if ctype == signature.copy_type), "bin")
     return signature, data, f"signed-declaration-{signature.pk}.{extension}"
 
 

@@ -3,8 +3,10 @@ confide.records.break_glass.
 
 Every SQL statement that touches a client-data table is recorded with its Python stack; it is
 allowed inside a gate function, or after a gate said yes (wrote a permitted audit event) in the same
-request. Every decryption is allowed only after a gate said yes for that client. A refused request
-may touch client tables only inside the gate, and decrypts nothing at all.
+request. Every decryption is allowed only after a gate said yes for that client, whether one value
+at a time or a page of a list opened in bulk. What is sealed under the installation's key (a breach's
+account, a complaint, an uploaded signed declaration) opens only after its own gate said yes for that
+record. A refused request may touch client tables only inside the gate, and decrypts nothing at all.
 """
 
 from __future__ import annotations
@@ -21,18 +23,26 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
+import confide.breaches.access as breaches_access_module
+import confide.complaints.access as complaints_access_module
 import confide.records.access as access_module
 import confide.records.break_glass as break_glass_module
 import confide.sharing.access as sharing_access_module
 import confide.staffing.access as staffing_access_module
+import confide.staffing.clearance as clearance_module
 import confide.staffing.monitoring as staffing_monitoring_module
 import confide.subject_access.access as sar_access_module
+from confide.audit.actions import Action
+from confide.breaches.models import Breach
+from confide.complaints.models import Complaint
 from confide.keys import KeyStore
 from confide.partners.demo import do_seed_partners
 from confide.records.break_glass import do_open_outside
 from confide.records.entries import entry_text
-from confide.records.models import Entry
+from confide.records.identity import reveal_names
+from confide.records.models import Client, Entry
 from confide.retention import services as retention_services
+from confide.staffing.models import Signature
 from confide.subject_access import services as sar_services
 from tests.base import ConfideTestCase, add_fixtures, every_url_pattern, sharing_fixtures
 from tests.harness_fixtures.governance import governance_fixtures
@@ -63,6 +73,17 @@ ALLOWED_OUTSIDE_GATE = {
 }
 
 
+# Records sealed under the installation's key, by the record word their seal's context begins with,
+# and the object type their gate's audit event names. A person's own sign-in secret ("user") is
+# opened by signing in, which is the accounts module's, not a read of anyone's record.
+INSTALLATION_SEALED = {"breach": Breach, "complaint": Complaint, "signature": Signature}
+SIGN_IN_SEALED = {"user"}
+# Gate functions that open names in bulk without naming everyone opened, each with why: a referral's
+# possible duplicates are compared by name and date of birth in memory, never shown; the matches'
+# records of access hold the check (confide.records.access.access_possible_duplicates).
+BULK_UNRECORDED = {"access_possible_duplicates"}
+
+
 def in_gate(stack) -> bool:
     return any(frame.filename.replace("\\", "/").endswith(GATE_FILES) for frame in stack)
 
@@ -86,8 +107,10 @@ class Watch:
     permitted_clients: set = field(default_factory=set)
     permitted: bool = False
     problems: list = field(default_factory=list)
+    permitted_objects: set = field(default_factory=set)
     client_sql: int = 0
     decrypts: int = 0
+    unseals: int = 0
 
 
 @contextmanager
@@ -98,7 +121,10 @@ def watching():
     originals = {"access": access_module.record_event, "break_glass": break_glass_module.record_event,
                  "sharing": sharing_access_module.record_event, "subject_access": sar_access_module.record_event,
                  "staffing": staffing_access_module.record_event,
-                 "monitoring": staffing_monitoring_module.record_event}
+                 "monitoring": staffing_monitoring_module.record_event,
+                 "breaches": breaches_access_module.record_event,
+                 "complaints": complaints_access_module.record_event,
+                 "clearance": clearance_module.record_event}
 
     def recorder(original):
         def record_event(actor, action, **kwargs):
@@ -112,6 +138,15 @@ def watching():
                 if detail.get("key") is not None:
                     watch.permitted_clients.add(detail["key"])
                 watch.permitted_clients.update(detail.get("keys") or ())
+                # A list: the clients the gate named in its event, whose names it has just opened.
+                watch.permitted_clients.update(detail.get("client_ids") or ())
+                # Installation-sealed records: the one the gate named, or those a list named. A breach's
+                # dates (shown with a complaint about it) open none of its account.
+                if kwargs.get("object_type") and action != Action.BREACH_DATES:
+                    kind = kwargs["object_type"]
+                    watch.permitted_objects.add((kind, str(kwargs.get("object_id"))))
+                    watch.permitted_objects.update((kind, str(pk)) for pk in detail.get(f"{kind}es", ()))
+                    watch.permitted_objects.update((kind, str(pk)) for pk in detail.get(f"{kind}s", ()))
             return original(actor, action, **kwargs)
         return record_event
 
@@ -134,6 +169,36 @@ def watching():
             return original(self, client_id, blob, context)
         return decrypt
 
+    bulk: dict = {}  # client -> (context, stack): opened in bulk, to be named by the gate's event
+
+    def decrypt_with_wrapper(original):
+        def decrypt_with(key, client_id, blob, context):
+            watch.decrypts += 1
+            if client_id not in watch.permitted_clients:
+                stack = traceback.extract_stack()[:-1]
+                if not in_gate(stack):
+                    watch.problems.append(f"decrypted client {client_id}'s data in bulk ({context}) with no "
+                                          f"permitting gate call for that client\n{short_stack(stack)}")
+                elif not any(frame.name in BULK_UNRECORDED for frame in stack):
+                    bulk.setdefault(client_id, (context, stack))
+            return original(key, client_id, blob, context)
+        return staticmethod(decrypt_with)
+
+    def unseal_wrapper(original):
+        def unseal_installation(self, context, blob):
+            kind, _, rest = context.partition(":")
+            if kind not in SIGN_IN_SEALED:
+                watch.unseals += 1
+                model = INSTALLATION_SEALED.get(kind)
+                pk = model.objects.filter(ref=rest.partition(":")[0]).values_list("pk", flat=True).first() \
+                    if model is not None else None
+                if pk is None or (kind, str(pk)) not in watch.permitted_objects:
+                    stack = traceback.extract_stack()[:-1]
+                    watch.problems.append(f"unsealed a {kind} ({context.rpartition(':')[2]}) under the installation's "
+                                          f"key with no permitting gate call for it\n{short_stack(stack)}")
+            return original(self, context, blob)
+        return unseal_installation
+
     with ExitStack() as stack:
         stack.enter_context(mock.patch.object(access_module, "record_event", recorder(originals["access"])))
         stack.enter_context(mock.patch.object(break_glass_module, "record_event", recorder(originals["break_glass"])))
@@ -144,8 +209,21 @@ def watching():
                                               recorder(originals["monitoring"])))
         stack.enter_context(mock.patch.object(KeyStore, "decrypt", decrypt_wrapper(KeyStore.decrypt)))
         stack.enter_context(mock.patch.object(KeyStore, "decrypt_bytes", decrypt_wrapper(KeyStore.decrypt_bytes)))
+        stack.enter_context(mock.patch.object(KeyStore, "decrypt_with", decrypt_with_wrapper(KeyStore.decrypt_with)))
+        stack.enter_context(mock.patch.object(KeyStore, "unseal_installation",
+                                              unseal_wrapper(KeyStore.unseal_installation)))
+        for name in ("breaches", "complaints", "clearance"):
+            module = {"breaches": breaches_access_module, "complaints": complaints_access_module,
+                      "clearance": clearance_module}[name]
+            stack.enter_context(mock.patch.object(module, "record_event", recorder(originals[name])))
         stack.enter_context(connection.execute_wrapper(sql_wrapper))
         yield watch
+    # A gate opens a page of names in one go and then records whom it listed: each client opened
+    # so must be one the gate's events named by the end of the request.
+    for client_id, (context, stack) in bulk.items():
+        if client_id not in watch.permitted_clients:
+            watch.problems.append(f"decrypted client {client_id}'s data in bulk ({context}) and no gate event named "
+                                  f"that client\n{short_stack(stack)}")
 
 
 # A deliberately bad page, for showing that the detector catches one.
@@ -269,8 +347,9 @@ class OneGateTests(ConfideTestCase):
                 self.assertIn(response.status_code, (404, 405), where)
                 if response.status_code == 404:
                     refused_seen += 1
-                    if watch.decrypts:
-                        failures.append(f"{where}: a refused request decrypted {watch.decrypts} value(s)")
+                    if watch.decrypts or watch.unseals:
+                        failures.append(f"{where}: a refused request decrypted {watch.decrypts + watch.unseals} "
+                                        f"value(s)")
             elif response.status_code in (200, 302):
                 permitted_seen += 1
             failures += [f"{where}: {problem}" for problem in watch.problems]
@@ -353,3 +432,33 @@ class OneGateTests(ConfideTestCase):
         self.assertTrue(watch.problems)
         stack = traceback.extract_stack()
         self.assertFalse(allowed(stack, 'SELECT * FROM "records_case"'), "not from anonymised_figures")
+
+    def test_a_permitted_breach_read_is_watched_and_opening_one_around_its_gate_is_caught(self):
+        # A breach's account is sealed under the installation's key: the detector ties its opening to
+        # the breach gate's yes for that breach, so opening it with no gate, or another breach after
+        # the gate opened one, is caught.
+        breach = self.g["breach"]
+        self.sign_in("manager")
+        with watching() as watch:
+            response = self.client.get(reverse("breaches:detail", args=[breach.pk]))
+        self.assertEqual(response.status_code, 200)
+        self.assertGreater(watch.unseals, 0, "the page opened the breach's account")
+        self.assertEqual(watch.problems, [])
+        with watching() as watch:
+            Breach.objects.get(pk=breach.pk).what_happened  # noqa: B018 - read around the gate
+        self.assertTrue(any("unsealed a breach (what_happened)" in p for p in watch.problems), watch.problems)
+        self.assertTrue(any("test_one_gate.py" not in p for p in watch.problems))
+
+    def test_a_list_opened_in_bulk_is_watched(self):
+        # A page of a list opens its clients' text with the keys read in one query (Sealed.reveal):
+        # those decryptions are watched like one-at-a-time ones.
+        self.sign_in("assigned")
+        with watching() as watch:
+            response = self.client.get(reverse("web:client_list"))
+        self.assertEqual(response.status_code, 200)
+        self.assertGreater(watch.decrypts, 0, "the list opened its clients' names")
+        self.assertEqual(watch.problems, [])
+        with watching() as watch:
+            reveal_names([Client.objects.get(pk=self.p["other_client"].pk)])
+        self.assertTrue(any(f"decrypted client {self.p['other_client'].pk}'s data in bulk" in p
+                            for p in watch.problems), watch.problems)
