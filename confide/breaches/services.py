@@ -86,7 +86,7 @@ def _tell_step(breach: Breach, pack, step: int) -> list[int]:
     for person in _people_in(chain[step - 1].roles):
         if gate.kept_apart(person, pack):
             continue  # the pack refuses such a chain when it loads; checked again here
-        if notify(person, Notice.Kind.TASK_ASSIGNED, f"Breach {breach.pk} is for you to act on, as the policy's "
+        if notify(person, Notice.Kind.BREACH_TO_ACT_ON, f"Breach {breach.pk} is for you to act on, as the policy's "
                   f"breach procedure says: the ICO's 72 hours are running.", link=link, object_type="breach",
                   object_id=breach.pk):
             told.append(person.pk)

@@ -17,6 +17,7 @@ class Notice(models.Model):
         TASK_ASSIGNED = "task_assigned", "Task for you"
         CONSENT_ENDING = "consent_ending", "Consent ending"
         APPROVAL_WAITING = "approval_waiting", "Approval waiting"
+        BREACH_TO_ACT_ON = "breach_to_act_on", "Breach to act on"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices")
     kind = models.CharField(max_length=32, choices=Kind.choices)

@@ -43,8 +43,9 @@ class EveryPackGate:
             found = gate.access_breach(user, self.breach.pk)
             self.assertEqual(found.breach.pk, self.breach.pk, role)
             self.assertTrue(found.may_act, role)
-            self.assertTrue(Notice.objects.filter(user=user, object_type="breach", object_id=self.breach.pk).exists(),
-                            f"{role} was told")
+            notice = Notice.objects.filter(user=user, object_type="breach", object_id=self.breach.pk).first()
+            self.assertIsNotNone(notice, f"{role} was told")
+            self.assertEqual(notice.get_kind_display(), "Breach to act on", role)
 
     def test_every_role_of_the_chain_and_the_data_controller_read_it(self):
         for role, user in self.stepped.items():
