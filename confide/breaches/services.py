@@ -159,6 +159,11 @@ def do_record_breach(user, pack, new: NewBreach, *, now: dt.datetime | None = No
                           field="client_ids", code="bad_number")
     with transaction.atomic():
         glass = _review(user, new.opened_from)
+        if glass is not None and glass.reviewed_at is not None and new.aware_at > glass.reviewed_at:
+            # Art 33(1) counts from awareness: the review that marked the concern is the latest it can be.
+            raise BreachError(f"The organisation was aware by the time break-glass review {glass.pk} was marked as "
+                              f"a concern, at {clock.shown(glass.reviewed_at)}: enter that moment or earlier.",
+                              field="aware_date", code="after_review")
         breach = Breach(aware_at=new.aware_at.astimezone(dt.UTC), aware_zone=new.aware_zone or clock.LONDON,
                         data_categories=categories, people_affected=new.people_affected, risk=new.risk,
                         client_ids=clients, opened_from=glass, recorded_by=user, recorded_at=now)
@@ -190,13 +195,21 @@ def _changed(user, breach: Breach, what: str, **detail) -> None:
 
 def do_reassess(user, pack, found: gate.BreachAccess, categories: list[str], people: int | None, risk: str
                 ) -> Breach:
-    """The data, the number of people and the risk, as they are now understood."""
+    """The data, the number of people and the risk, as they are now understood. A breach decided
+    "not reported" because it was unlikely to result in a risk, now found to be a risk, has its ICO
+    decision reopened: Art 33(1) asks for it to be reported, and the 72 hours from awareness still
+    count (a later report says why it was late)."""
     chosen = _check_facts(pack, categories, people, risk)
     with transaction.atomic():
         breach = _writable(user, found)
+        reopened = breach.ico_decision == Breach.Decision.NOT_REPORT and risk != Breach.Risk.NONE
         breach.data_categories, breach.people_affected, breach.risk = chosen, people, risk
-        breach.save(update_fields=["data_categories", "people_affected", "risk"])
-        _changed(user, breach, "reassessed", risk=risk, data=chosen, people=people)
+        fields = ["data_categories", "people_affected", "risk"]
+        if reopened:
+            breach.ico_decision, breach.ico_decided_at, breach.ico_decided_by = "", None, None
+            fields += ["ico_decision", "ico_decided_at", "ico_decided_by"]
+        breach.save(update_fields=fields)
+        _changed(user, breach, "reassessed", risk=risk, data=chosen, people=people, ico_decision_reopened=reopened)
     return breach
 
 
@@ -224,6 +237,11 @@ def do_decide_ico(user, found: gate.BreachAccess, decision: str, rationale: str,
         reported_at, reference = None, ""
     with transaction.atomic():
         breach = _writable(user, found)
+        if decision == Breach.Decision.NOT_REPORT and breach.risk != Breach.Risk.NONE:
+            raise BreachError("This breach is recorded as a risk to the people affected, so it must be reported to "
+                              "the ICO (UK GDPR Art 33(1)): only a breach unlikely to result in a risk is not "
+                              "reported. If the risk is lower than recorded, reassess it first.",
+                              field="ico_decision", code="must_report")
         if reported_at is not None:
             _not_future(reported_at, now, "reported_date", "The time it was reported")
             if reported_at < breach.aware_at:

@@ -61,7 +61,7 @@ class BreachPagesTests(ConfideTestCase):
         self.assertFalse(Breach.objects.exists())
 
     def test_a_decision_not_to_report_without_a_rationale_is_refused_on_the_page(self):
-        breach = record(self.p["manager"], self.p["pack"])
+        breach = record(self.p["manager"], self.p["pack"], risk="none")
         self.sign_in("data_controller")
         url = reverse("breaches:detail", args=[breach.pk])
         response = self.client.post(url, {"action": "ico", "ico-ico_decision": "not_report", "ico-ico_rationale": "",
@@ -72,6 +72,17 @@ class BreachPagesTests(ConfideTestCase):
                                           "ico-ico_rationale": "Envelope returned unopened.",
                                           "ico-reported_zone": "Europe/London"}, follow=True)
         self.assertIn("Do not report it", response.content.decode())
+
+    def test_a_breach_that_is_a_risk_cannot_be_decided_not_reported_on_the_page(self):
+        breach = record(self.p["manager"], self.p["pack"], risk="high")
+        self.sign_in("data_controller")
+        response = self.client.post(reverse("breaches:detail", args=[breach.pk]), {
+            "action": "ico", "ico-ico_decision": "not_report", "ico-ico_rationale": "We would rather not.",
+            "ico-reported_zone": "Europe/London"})
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("must be reported to the ICO (UK GDPR Art 33(1))", response.content.decode())
+        breach.refresh_from_db()
+        self.assertEqual(breach.ico_decision, "")
 
     def test_a_worker_sees_only_what_they_recorded(self):
         breach = record(self.p["manager"], self.p["pack"])

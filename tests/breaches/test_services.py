@@ -68,6 +68,23 @@ class RecordTests(ConfideTestCase):
             services.do_record_breach(self.p["assigned"], self.p["pack"], self.new(opened_from=glass.pk))
         self.assertEqual(raised.exception.field, "opened_from")
 
+    def test_a_breach_from_a_review_was_known_of_by_the_review_at_the_latest(self):
+        # Art 33(1): the 72 hours run from awareness, and the review that marked the concern is when the
+        # organisation knew at the latest: a later moment, which would put the deadline off, is refused.
+        _client, glass = do_open_outside(self.p["same_team"], self.p["other_client"].pk, "emergency",
+                                         "Client rang in crisis; worker on leave.")
+        reviewer = self.p["data_controller"]
+        do_review_break_glass(reviewer, glass, "concern", "Looked at more than was needed.")
+        glass.refresh_from_db()
+        with self.assertRaises(services.BreachError) as raised:
+            services.do_record_breach(reviewer, self.p["pack"], self.new(
+                opened_from=glass.pk, aware_at=glass.reviewed_at + dt.timedelta(minutes=1)))
+        self.assertEqual((raised.exception.field, raised.exception.code), ("aware_date", "after_review"))
+        self.assertIn(f"break-glass review {glass.pk}", raised.exception.message)
+        breach = services.do_record_breach(reviewer, self.p["pack"], self.new(opened_from=glass.pk,
+                                                                              aware_at=glass.reviewed_at))
+        self.assertEqual(breach.ico_deadline, glass.reviewed_at + dt.timedelta(hours=72))
+
 
 class DecisionTests(ConfideTestCase):
     def setUp(self):
@@ -77,7 +94,7 @@ class DecisionTests(ConfideTestCase):
         return gate.access_breach(self.controller, breach.pk, write=True)
 
     def test_not_reporting_needs_its_rationale(self):
-        breach = record(self.p["manager"], self.p["pack"])
+        breach = record(self.p["manager"], self.p["pack"], risk="none")
         with self.assertRaises(services.BreachError) as raised:
             services.do_decide_ico(self.controller, self.found(breach), "not_report", "  ")
         self.assertEqual(raised.exception.field, "ico_rationale")
@@ -87,12 +104,37 @@ class DecisionTests(ConfideTestCase):
         self.assertEqual((breach.ico_decision, breach.delay_reason), ("not_report", ""))
 
     def test_a_decision_after_72_hours_needs_the_reason_for_the_delay(self):
-        breach = record(self.p["manager"], self.p["pack"], hours_ago=80)
+        breach = record(self.p["manager"], self.p["pack"], hours_ago=80, risk="none")
         with self.assertRaises(services.BreachError) as raised:
             services.do_decide_ico(self.controller, self.found(breach), "not_report", "No risk after all.")
         self.assertEqual(raised.exception.field, "delay_reason")
         services.do_decide_ico(self.controller, self.found(breach), "not_report", "No risk after all.",
                                delay_reason="The letter came back only on the fourth day.")
+
+    def test_a_breach_that_is_a_risk_cannot_be_decided_not_reported(self):
+        # Art 33(1): reported "unless the breach is unlikely to result in a risk".
+        for risk in ("risk", "high"):
+            breach = record(self.p["manager"], self.p["pack"], risk=risk)
+            with self.assertRaises(services.BreachError) as raised:
+                services.do_decide_ico(self.controller, self.found(breach), "not_report", "We would rather not.")
+            self.assertEqual((raised.exception.field, raised.exception.code), ("ico_decision", "must_report"), risk)
+            self.assertIn("Art 33(1)", raised.exception.message)
+            breach.refresh_from_db()
+            self.assertEqual(breach.ico_decision, "", risk)
+
+    def test_finding_a_risk_after_deciding_not_to_report_reopens_the_decision(self):
+        breach = record(self.p["manager"], self.p["pack"], risk="none")
+        services.do_decide_ico(self.controller, self.found(breach), "not_report", "Envelope returned unopened.")
+        services.do_reassess(self.controller, self.p["pack"], self.found(breach), ["case_notes"], 3, "risk")
+        breach.refresh_from_db()
+        self.assertEqual((breach.ico_decision, breach.ico_decided_at), ("", None), "the decision is to make again")
+        with self.assertRaises(services.BreachError) as raised:
+            services.do_close(self.controller, self.found(breach))
+        self.assertIn("ICO decision", raised.exception.message)
+        services.do_decide_ico(self.controller, self.found(breach), "report", "A risk after all.",
+                               reported_at=timezone.now(), reference="ICO/00001")
+        breach.refresh_from_db()
+        self.assertEqual(breach.ico_decision, "report")
 
     def test_a_report_made_after_the_deadline_needs_the_reason_even_if_decided_in_time(self):
         breach = record(self.p["manager"], self.p["pack"], hours_ago=10)
