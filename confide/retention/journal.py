@@ -9,7 +9,8 @@ and restored after it never brings the client back.
 
 The journal holds numbers and dates only: {"client": n, "batch": n, "at": "ISO time"}; for what is
 held about staff and applicants (confide/retention/staff.py), {"staff": "applicant" or "personnel",
-"object": n, "keep_only": "race,sex,sexuality", "batch": n, "at": ...}.
+"object": n, "keep_only": "race,sex,sexuality", "batch": n, "at": ...}; for unsolicited
+information returned to its sender, {"returned": entry number, "batch": n, "at": ...}.
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ def entries() -> list[dict]:
         except ValueError:
             continue
         if isinstance(entry, dict) and (isinstance(entry.get("client"), int)
+                                        or isinstance(entry.get("returned"), int)
                                         or (entry.get("staff") in ("applicant", "personnel")
                                             and isinstance(entry.get("object"), int))):
             found.append(entry)
@@ -104,4 +106,10 @@ def replay() -> int:
         if again:
             record_event(None, Action.RETENTION_REPLAYED, object_type="staff_records",
                          detail={"staff_records": again})
-    return removed + again
+    returned = 0
+    with transaction.atomic():
+        for entry_id in sorted({entry["returned"] for entry in found if "returned" in entry}):
+            returned += shred.remove_entry(entry_id)[0]
+        if returned:
+            record_event(None, Action.RETENTION_REPLAYED, object_type="entry", detail={"returned": returned})
+    return removed + again + returned

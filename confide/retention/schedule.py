@@ -279,6 +279,20 @@ def falling_due(on: dt.date, *, within_days: int = 0) -> list[Due]:
                                    action__in=DOES_SOMETHING).order_by("due_on", "id"))
 
 
+def for_review(limit: int) -> tuple[int, list[Due]]:
+    """Records no longer in use (closed, or the person has left) for which the policy gives no period:
+    kept, and listed one by one, the longest closed first, for a person to decide about each.
+    Returns (how many, the first `limit`)."""
+    rows = Due.objects.filter(done_at__isnull=True, action=DueAction.REVIEW, closed_on__isnull=False)
+    return rows.count(), list(rows.order_by("closed_on", "id")[:limit])
+
+
+def everything_held() -> bool:
+    """A legal hold in force that covers everything (no client named): nothing is destroyed,
+    minimised or returned, a client's record or a member of staff's, until it is released."""
+    return LegalHold.objects.filter(released_at__isnull=True, client__isnull=True).exists()
+
+
 def live_holds(client_ids: Iterable[int]) -> set[int]:
     """Which of these clients a legal hold in force covers (all of them, if a hold covers everything),
     and those with a subject-access request still open: what a requester asked for is not destroyed

@@ -1,7 +1,7 @@
 """Legal holds, batches, two approvals and destruction (issue 15, points 2 to 4).
 
 - A legal hold (`do_place_hold`, `do_release_hold`) stops destruction of one client's records, or of
-  everything; a manager or the data controller places and releases it.
+  everything (staff records included); a manager or the data controller places and releases it.
 - `do_prepare_batch(on)` freezes what falls due by a day (schedule.falling_due), minus what a hold
   covers, into a Batch: exactly what would be destroyed or returned.
 - `do_approve`: two different people whose role kind is a manager's or the data controller's
@@ -106,7 +106,8 @@ def do_prepare_batch(on: dt.date, user=None) -> Batch:
     with transaction.atomic():
         due = schedule.falling_due(on)
         held = schedule.live_holds({d.client_id for d in due if d.client_id is not None})
-        lines = [_line(d) for d in due if d.client_id not in held]
+        # A hold on everything holds staff records too (a line with no client).
+        lines = [] if schedule.everything_held() else [_line(d) for d in due if d.client_id not in held]
         batch = Batch.objects.create(on=on, prepared_by=user, lines=lines,
                                      result={"held": len(due) - len(lines)})
         record_event(user, Action.RETENTION_BATCH_PREPARED, object_type="retention_batch", object_id=batch.pk,
@@ -200,10 +201,11 @@ def do_apply(batch_id, user=None, *, today: dt.date | None = None) -> dict:
         now = timezone.now()
         dues = {d.pk: d for d in Due.objects.select_for_update().filter(pk__in=[line["due"] for line in batch.lines])}
         held = schedule.live_holds({line["client"] for line in batch.lines if line["client"] is not None})
+        everything = schedule.everything_held()  # placed since the batch was prepared: staff lines too
         gone: set[int] = set()
         for line in sorted(batch.lines, key=_order):
             due = dues.get(line["due"])
-            if line["client"] in held:
+            if everything or line["client"] in held:
                 result["held"] += 1
             elif line["client"] in gone:
                 result["covered"] += 1
@@ -221,11 +223,11 @@ def do_apply(batch_id, user=None, *, today: dt.date | None = None) -> dict:
                 result["returned"] += 1
             elif due.record_class == RecordClass.UNSUCCESSFUL_APPLICATION and due.action in (
                     DueAction.MINIMISE, DueAction.DESTROY):
-                _minimise_applicant(batch, due, approvers, applied_by, user, now)
-                result["minimised"] += 1
+                done = _minimise_applicant(batch, due, approvers, applied_by, user, now)
+                result["minimised" if done else "not_due"] += 1
             elif due.record_class == RecordClass.PERSONNEL_FILE and due.action == DueAction.DESTROY:
-                _destroy_personnel_file(batch, due, approvers, applied_by, user, now)
-                result["personnel_destroyed"] += 1
+                done = _destroy_personnel_file(batch, due, approvers, applied_by, user, now)
+                result["personnel_destroyed" if done else "not_due"] += 1
             else:  # minimising, anonymising, a consent form on its own: for a person to do, not here
                 result["left_for_review"] += 1
         batch.status, batch.applied_at = Batch.Status.APPLIED, now
@@ -258,14 +260,16 @@ def _destroy_client(batch: Batch, due: Due, approvers: list[int], applied_by, us
     return counts
 
 
-def _minimise_applicant(batch: Batch, due: Due, approvers: list[int], applied_by, user, now) -> None:
+def _minimise_applicant(batch: Batch, due: Due, approvers: list[int], applied_by, user, now) -> bool:
     """An unsuccessful application: only the pack's `keep_only` kept (DVIP 8.08), unlinked; the rest
     destroyed with its key. Journalled first, so a restored backup is minimised again."""
     from confide.staffing.models import Applicant
 
     from . import staff
 
-    applicant = Applicant.objects.select_for_update().get(pk=due.object_id)
+    applicant = Applicant.objects.select_for_update().filter(pk=due.object_id).first()
+    if applicant is None:
+        return False  # gone since the batch was prepared: nothing to minimise
     keep_only = [f for f in due.keep_only if f in staff.MONITORING_FIELDS]
     journal.append({"staff": "applicant", "object": applicant.pk, "keep_only": ",".join(keep_only),
                     "batch": batch.pk, "at": now.isoformat()})
@@ -276,16 +280,19 @@ def _minimise_applicant(batch: Batch, due: Due, approvers: list[int], applied_by
         "batch": batch.pk, "class": due.record_class, "rule": due.rule, "clause": due.clause,
         "decided_on": due.closed_on.isoformat() if due.closed_on else None, "kept": ",".join(keep_only),
         "monitoring_forms": kept.get("monitoring_forms", 0), "approved_by": approvers, "applied_by": applied_by})
+    return True
 
 
-def _destroy_personnel_file(batch: Batch, due: Due, approvers: list[int], applied_by, user, now) -> None:
+def _destroy_personnel_file(batch: Batch, due: Due, approvers: list[int], applied_by, user, now) -> bool:
     """A personnel file past its period: its key destroyed and every sealed section emptied, with a
     certificate in the audit chain (numbers, the rule and dates only)."""
     from confide.staffing.models import PersonnelFile
 
     from . import staff
 
-    file = PersonnelFile.objects.select_for_update().get(pk=due.object_id)
+    file = PersonnelFile.objects.select_for_update().filter(pk=due.object_id).first()
+    if file is None:
+        return False  # gone since the batch was prepared: nothing to destroy
     journal.append({"staff": "personnel", "object": file.pk, "batch": batch.pk, "at": now.isoformat()})
     counts = staff.destroy_personnel_file(file, now)
     due.done_at, due.batch = now, batch
@@ -295,19 +302,15 @@ def _destroy_personnel_file(batch: Batch, due: Due, approvers: list[int], applie
         "closed_on": due.closed_on.isoformat() if due.closed_on else None,
         "due_on": due.due_on.isoformat() if due.due_on else None, "count_sections": counts.get("sections", 0),
         "approved_by": approvers, "applied_by": applied_by})
+    return True
 
 
 def _return_unsolicited(batch: Batch, due: Due, approvers: list[int], applied_by, user, now) -> None:
-    """Unsolicited information is not kept: the entry and its document removed, recorded as returned."""
-    from confide.records.models import Document, Entry, EntryVersion
-    from confide.sharing.models import Disclosure
-
+    """Unsolicited information is not kept: the entry and its document removed, recorded as returned.
+    Journalled first, so a backup from before restored afterwards does not bring it back."""
     entry_id = due.object_id
-    documents = Document.objects.filter(entry_id=entry_id).delete()[1].get(Document._meta.label, 0)
-    EntryVersion.objects.filter(entry_id=entry_id).delete()
-    Disclosure.entries.through.objects.filter(entry_id=entry_id).delete()
-    Entry.about_people.through.objects.filter(entry_id=entry_id).delete()
-    entries = Entry.objects.filter(pk=entry_id).delete()[1].get(Entry._meta.label, 0)
+    journal.append({"returned": entry_id, "batch": batch.pk, "at": now.isoformat()})
+    entries, documents = shred.remove_entry(entry_id)
     due.done_at, due.batch = now, batch
     due.save(update_fields=["done_at", "batch"])
     record_event(user, Action.RETENTION_RETURNED, object_type="entry", object_id=entry_id,

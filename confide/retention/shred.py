@@ -121,6 +121,21 @@ def remove_client_rows(client_id: int) -> dict:
     return counts
 
 
+def remove_entry(entry_id: int) -> tuple[int, int]:
+    """Unsolicited information returned to its sender (DVIP 9.12): the entry, its documents, its
+    earlier versions and its links removed. Returns (entries, documents) removed; idempotent."""
+    from confide.records.models import Document, Entry, EntryVersion
+    from confide.sharing.models import Disclosure
+
+    with transaction.atomic():
+        documents = _delete(Document.objects.filter(entry_id=entry_id))
+        EntryVersion.objects.filter(entry_id=entry_id).delete()
+        Disclosure.entries.through.objects.filter(entry_id=entry_id).delete()
+        Entry.about_people.through.objects.filter(entry_id=entry_id).delete()
+        entries = _delete(Entry.objects.filter(pk=entry_id))
+    return entries, documents
+
+
 def make_placeholder(client_id: int) -> bool:
     """The Client row kept as the placeholder: destroyed_at set, the sealed name and date of birth
     emptied, no name tokens. Returns True if anything had to change."""

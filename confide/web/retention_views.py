@@ -127,7 +127,8 @@ def _rule_texts() -> dict[str, str]:
 def due_row(due: Due, held: set, everything: bool, texts: dict[str, str]) -> dict:
     return {"client": due.client_id, "object": due.object_id, "class": _class_words(due.record_class),
             "rule": texts.get(due.rule, ""), "clause": clause_words(due.clause, due.rule), "due_on": due.due_on,
-            "action": _action_words(due.action), "held": _held(due.client_id, held, everything)}
+            "action": _action_words(due.action), "held": _held(due.client_id, held, everything),
+            "closed_on": due.closed_on}
 
 
 def _due_sections(today: dt.date) -> tuple[list[dict], list[dict]]:
@@ -151,6 +152,7 @@ def retention_due(request):
     today = timezone.localdate()
     if request.method == "POST":
         try:
+            schedule.do_recompute(actor=request.user)  # every line worked out again first, as the daily command does
             batch = services.do_prepare_batch(today, request.user)
         except services.RetentionError as error:
             messages.error(request, error.sentence())
@@ -161,9 +163,13 @@ def retention_due(request):
     more = {"soon": max(len(soon) - DUE_SHOWN, 0), "later": max(len(later) - DUE_SHOWN, 0)}
     waiting = [{"batch": b, "url": reverse("web:retention_batch", args=[b.pk]), "lines": len(b.lines),
                 "approvals": len(b.approvals.all())} for b in _batches_waiting()]
+    review_count, review = schedule.for_review(DUE_SHOWN)
+    held, everything = _holds_now()
+    texts = _rule_texts()
     return render(request, "retention/due.html", {
         "soon": soon[:DUE_SHOWN], "later": later[:DUE_SHOWN], "more": more, "today": today, "soon_days": SOON_DAYS, "later_days": LATER_DAYS,
-        "waiting": waiting})
+        "waiting": waiting, "review": [due_row(d, held, everything, texts) for d in review],
+        "review_more": max(review_count - DUE_SHOWN, 0), "review_count": review_count})
 
 
 # A batch ------------------------------------------------------------------------------------------------

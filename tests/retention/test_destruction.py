@@ -211,6 +211,28 @@ class DestructionTest(ConfideTestCase):
         self.assertTrue(verify_chain().ok)
         self.assertTrue(Entry.objects.filter(case__client=self.p["client"]).exists())
 
+    def test_unsolicited_information_is_returned_journalled_and_not_brought_back_by_a_restore(self):
+        # DVIP 9.12: returned and not kept. The journal holds the entry's number, so a backup from before
+        # the return, restored afterwards, has it removed again.
+        entry = do_add_note(self.p["assigned"], self.p["case"], "Sent to us unasked.", EntryFacts(unsolicited=True))
+        batch = services.do_prepare_batch(timezone.localdate())
+        self.approve_twice(batch)
+        result = services.do_apply(batch.pk)
+        self.assertEqual(result["returned"], 1)
+        self.assertFalse(Entry.objects.filter(pk=entry.pk).exists())
+        self.assertIn({"returned": entry.pk, "batch": batch.pk},
+                      [{k: e[k] for k in ("returned", "batch")} for e in journal.entries() if "returned" in e])
+        certificate = json.loads(AuditEvent.objects.get(action="retention.returned").detail)
+        self.assertEqual((certificate["entry"], certificate["clause"]), (entry.pk, "9.12 (unsolicited information)"))
+        # As after restoring a backup taken before the return: the entry is there again.
+        again = do_add_note(self.p["assigned"], self.p["case"], "Sent to us unasked.", EntryFacts(unsolicited=True))
+        journal.append({"returned": again.pk, "batch": batch.pk, "at": "2026-01-01T00:00:00+00:00"})
+        self.assertEqual(journal.replay(), 1)
+        self.assertFalse(Entry.objects.filter(pk=again.pk).exists())
+        self.assertEqual(journal.replay(), 0, "a second replay finds nothing to do")
+        self.assertTrue(Entry.objects.filter(pk=self.p["note"].pk).exists(), "the client's other entries stay")
+        self.assertTrue(verify_chain().ok)
+
     def test_the_journal_refuses_anything_but_numbers_and_dates(self):
         with self.assertRaises(ValueError):
             journal.append({"client": 1, "name": {"first": "Philippa"}})

@@ -83,6 +83,23 @@ class StaffRetentionTest(ConfideTestCase):
             services.do_apply(batch.pk)
         self.assertEqual(Applicant.objects.get(pk=a.pk).details["name"], APPLICANT)
 
+    def test_a_hold_on_everything_holds_staff_records_too(self):
+        # A legal hold naming no client holds everything: an application is not minimised under it, and
+        # one placed between approval and apply still stops it.
+        a = self.applicant()
+        hold = services.do_place_hold(self.p["manager"], "litigation", "Employment tribunal claim 2401")
+        schedule.do_recompute()
+        self.assertEqual(services.do_prepare_batch(dt.date(2026, 3, 3)).lines, [])
+        services.do_release_hold(self.p["manager"], hold.pk)
+        batch = services.do_prepare_batch(dt.date(2026, 3, 3))
+        self.assertEqual(len(batch.lines), 1)
+        services.do_approve(batch.pk, self.p["manager"], command_line=True)
+        services.do_approve(batch.pk, self.p["data_controller"], "controller-password-1")
+        services.do_place_hold(self.p["data_controller"], "litigation", "Employment tribunal claim 2401")
+        result = services.do_apply(batch.pk)
+        self.assertEqual((result["minimised"], result["held"]), (0, 1))
+        self.assertEqual(Applicant.objects.get(pk=a.pk).details["name"], APPLICANT)
+
     def test_a_restored_backup_is_minimised_again_from_the_journal(self):
         a = self.applicant()
         before = {c: bytes(getattr(a, c)) for c in ("details_sealed", "application_sealed", "monitoring_sealed")}

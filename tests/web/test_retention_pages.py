@@ -155,6 +155,38 @@ class RetentionPagesTest(ConfideTestCase):
         self.assertIn("Applied on", words)
         self.assertIn("1 client file destroyed", words)
 
+    def test_preparing_a_batch_works_every_date_out_again_first(self):
+        # A stored line out of date (the pack, or a case, changed since it was worked out) is not what the
+        # batch goes by: the page works the schedule out again, as the daily command does.
+        due = past_due(self.p)
+        Due.objects.filter(pk=due.pk).update(due_on=timezone.localdate() + dt.timedelta(days=400))
+        self.sign_in("data_controller")
+        prepared = self.client.post(reverse("web:retention_due"))
+        batch = Batch.objects.get()
+        self.assertRedirects(prepared, self.batch_url(batch))
+        self.assertEqual([line["client"] for line in batch.lines], [self.p["client"].pk])
+        Due.objects.filter(pk=due.pk).update(due_on=timezone.localdate() - dt.timedelta(days=1), rule="shortened")
+        self.sign_in("manager")
+        self.client.post(reverse("web:retention_due"))
+        self.assertEqual(Due.objects.get(record_class="client_file", object_id=self.p["client"].pk).rule,
+                         "client_file", "a line made shorter by hand is put back as the pack says")
+
+    def test_records_with_no_period_are_listed_one_by_one_for_review(self):
+        # DVIP gives personnel files no period: once the person has left, the file is listed for review.
+        from confide.retention import schedule
+        from confide.staffing.models import PersonnelFile
+
+        self.sign_in("data_controller")
+        self.assertIn("No record no longer in use is without a period", text(self.client.get(
+            reverse("web:retention_due"))))
+        PersonnelFile.objects.create(person=self.p["same_team"], line_manager=self.p["manager"],
+                                     left_on=dt.date(2019, 8, 30))
+        schedule.do_recompute()
+        page = text(self.client.get(reverse("web:retention_due")))
+        section = page[page.index("No period in the policy: for review"):page.index("Prepare a batch")]
+        self.assertIn("1 record no longer in use", section)
+        self.assertIn("30 August 2019", section)
+
     def test_holds_are_placed_answered_beside_the_field_and_released(self):
         self.sign_in("data_controller")
         url = reverse("web:retention_holds")
