@@ -210,11 +210,6 @@ def do_ensure_demo(pack: str = "dvip", clients: int = 40, seed: int = 2026) -> D
 # Fictional applicants for a post, and what a personnel file holds (issue 16).
 APPLICANTS = [("Hephzibah Thornquist", "unsuccessful", 60), ("Ezekiel Marchbanks", "appointed", 45),
               ("Winifred Applegarth", "pending", None)]
-MONITORING = {"race": ["White British", "Black British", "Asian British", "Mixed", "Other", "Prefer not to say"],
-              "sex": ["Female", "Male", "Prefer not to say"],
-              "sexuality": ["Heterosexual", "Gay or lesbian", "Bisexual", "Prefer not to say"],
-              "disability": ["No", "Yes", "Prefer not to say"],
-              "age_band": ["18-24", "25-34", "35-44", "45-54", "55-64", "65+"]}
 
 
 def _staff_side(policy, seed: int) -> None:
@@ -225,6 +220,10 @@ def _staff_side(policy, seed: int) -> None:
     one worker who joined this week and has signed nothing, so cannot open a client's file yet."""
     from confide.staffing.demo import NEW_WORKER, sign_everyone
     from confide.staffing.models import Applicant, MonitoringForm, PersonnelFile
+    from confide.staffing.monitoring import QUESTIONS, applicant_fields
+
+    # Each question's answers as the form records them (its own lists).
+    answers = {question: [value for value, _ in choices] for question, (_, choices) in QUESTIONS.items()}
 
     rng = random.Random(seed + 16)  # noqa: S311 -- a repeatable demo, not security
     today = timezone.localdate()
@@ -248,7 +247,8 @@ def _staff_side(policy, seed: int) -> None:
     for _ in range(24):
         cohort = rng.choice([MonitoringForm.Cohort.STAFF, MonitoringForm.Cohort.VOLUNTEER])
         MonitoringForm.objects.create(cohort=cohort, year=today.year - rng.randint(0, 2),
-                                      **{field: rng.choice(values) for field, values in MONITORING.items()})
+                                      **{field: rng.choice(values) for field, values in answers.items()})
+    kept_of_applicants = applicant_fields(policy)
     for name, outcome, days_ago in APPLICANTS:
         applicant = Applicant.objects.create(
             post="Women's support worker" if "wss" in policy.services else "Support worker",
@@ -256,8 +256,10 @@ def _staff_side(policy, seed: int) -> None:
             decided_on=today - timedelta(days=days_ago) if days_ago else None, recorded_by=manager or controller)
         applicant.details = {"name": name, "email": f"{name.split()[0].lower()}@example.org"}
         applicant.application = f"{name} applied with experience of advice work and a full driving licence."
-        applicant.monitoring = {field: rng.choice(values) for field, values in MONITORING.items()}
         applicant.save()
+        # The monitoring answers, detached on receipt: only what the pack keeps about applicants.
+        MonitoringForm.objects.create(cohort=MonitoringForm.Cohort.APPLICANT, year=applicant.received_on.year,
+                                      **{field: rng.choice(answers[field]) for field in kept_of_applicants})
     # The new worker: a case in their team to try, and nothing signed.
     role = next(name for name, r in policy.roles.items() if r.kind == "worker")
     north = Team.objects.get(slug="north")

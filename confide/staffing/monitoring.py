@@ -1,6 +1,7 @@
 """Equal-opportunities monitoring, only ever counted (DVIP 8.04; Home-Start: "kept apart and only
 counted"): the form's fixed lists, and counts by cohort and answer of the unlinked MonitoringForms
-together with the sealed monitoring answers of applications not yet minimised. A count under
+(an application's answers are detached into one as it is recorded) together with the sealed
+monitoring answers of applications recorded before that, not yet minimised. A count under
 SMALL is shown as "fewer than 8", so no group is small enough to point at someone; there is never a
 row per person, and nothing here returns who gave an answer."""
 
@@ -35,6 +36,19 @@ QUESTIONS: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
         ("55-64", "55 to 64"), ("65+", "65 or over"), ("prefer_not", "Prefer not to say"))),
 }
 FIELDS = tuple(QUESTIONS)
+
+
+def applicant_fields(pack) -> tuple[str, ...]:
+    """The monitoring answers kept about an applicant. DVIP 8.04 detaches the monitoring form from the
+    application on receipt, and 8.08 keeps "only the most relevant information (race, sex, sexuality)"
+    of an unsuccessful applicant: the outcome is not known on receipt, and a detached form can no
+    longer be minimised, so the pack's `keep_only` for unsuccessful applications is what the detached
+    form keeps, whatever the outcome. All the questions where the pack keeps no such list."""
+    if "unsuccessful_application" not in pack._record_kinds:
+        return FIELDS
+    answer = pack.decide({"action": "retain", "record": {"kind": "unsuccessful_application", "flags": []}})
+    kept = tuple(f for f in FIELDS if f in set(answer.get("keep_only") or ()))
+    return kept or FIELDS
 
 
 def check_answers(answers: dict[str, Any], error: type[Exception]) -> dict[str, str]:

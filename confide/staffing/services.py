@@ -258,8 +258,9 @@ def _reads_applications(by) -> None:
 def do_record_application(by, post: str, received_on: dt.date, details: dict[str, str], application: str,
                           monitoring: dict[str, str] | None = None) -> Applicant:
     """An application: the post (not about the person), when it came; who applied and what they sent,
-    sealed; their monitoring answers sealed apart, never shown, only counted."""
-    from confide.staffing.monitoring import check_answers
+    sealed. Their monitoring answers are detached on receipt (DVIP 8.04): those the pack keeps about
+    applicants (8.08) go into an unlinked monitoring form, only ever counted; the rest are not kept."""
+    from confide.staffing.monitoring import applicant_fields, check_answers
 
     _reads_applications(by)
     post = _text(post, "post", "the post applied for", limit=120)
@@ -274,14 +275,18 @@ def do_record_application(by, post: str, received_on: dt.date, details: dict[str
                      "address": _text(details.get("address"), "address", "the address", limit=500, required=False)}
     text = _text(application, "application", "what the application says")
     clean_monitoring = check_answers(monitoring or {}, StaffingError)
+    kept = applicant_fields(current_policy())
+    detached = {k: v for k, v in clean_monitoring.items() if v and k in kept}
     with transaction.atomic():
         applicant = Applicant.objects.create(post=post, received_on=received_on, recorded_by=by)
         applicant.details = clean_details
         applicant.application = text
-        applicant.monitoring = {k: v for k, v in clean_monitoring.items() if v}
-        applicant.save(update_fields=["details_sealed", "application_sealed", "monitoring_sealed"])
+        applicant.save(update_fields=["details_sealed", "application_sealed"])
+        if detached:
+            MonitoringForm.objects.create(cohort=MonitoringForm.Cohort.APPLICANT, year=received_on.year, **detached)
         record_event(by, Action.APPLICANT_RECORDED, object_type="applicant", object_id=applicant.pk,
-                     detail={"role": by.role, "monitoring_answers": sum(1 for v in clean_monitoring.values() if v)})
+                     detail={"role": by.role, "monitoring_detached": len(detached),
+                             "monitoring_not_kept": sum(1 for k, v in clean_monitoring.items() if v and k not in kept)})
     return applicant
 
 
@@ -303,11 +308,12 @@ def do_decide_application(by, applicant: Applicant, outcome: str, decided_on: dt
     return applicant
 
 
-def do_minimise_applicant(by, applicant: Applicant, keep_only: list[str], batch=None) -> MonitoringForm:
-    """Retention of an application (DVIP 8.08): an unlinked MonitoringForm (cohort applicant, the year
-    it was received) keeps only the `keep_only` fields of the sealed monitoring answers; then the
-    application's key is destroyed, its sealed columns blanked and minimised_at set. The event holds
-    counts, never an answer."""
+def do_minimise_applicant(by, applicant: Applicant, keep_only: list[str], batch=None) -> MonitoringForm | None:
+    """Retention of an application (DVIP 8.08): the application's key is destroyed, its sealed columns
+    blanked and minimised_at set. An application recorded before its monitoring answers were detached
+    on receipt still holds them sealed: an unlinked MonitoringForm (cohort applicant, the year it was
+    received) then keeps only their `keep_only` fields (None when there is nothing to keep). The event
+    holds counts, never an answer."""
     _may_destroy(by)
     if applicant.minimised_at is not None:
         raise StaffingError("This application was already minimised.", status=409)
@@ -317,7 +323,7 @@ def do_minimise_applicant(by, applicant: Applicant, keep_only: list[str], batch=
         answers = applicant.monitoring if isinstance(applicant.monitoring, dict) else {}
         values = {f: str(answers.get(f, ""))[:MonitoringForm._meta.get_field(f).max_length] for f in kept}
         form = MonitoringForm.objects.create(cohort=MonitoringForm.Cohort.APPLICANT, year=applicant.received_on.year,
-                                             **values)
+                                             **values) if any(values.values()) else None
         had_key = key_store().destroy(applicant.key_number)
         Applicant.objects.filter(pk=applicant.pk).update(details_sealed=b"", application_sealed=b"",
                                                           monitoring_sealed=b"", minimised_at=timezone.now())

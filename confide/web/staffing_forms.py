@@ -139,9 +139,16 @@ class ApplicationForm(MonitoringAnswers):
 
     field_order = ["post", "received_on", "name", "email", "phone", "address", "application", *QUESTIONS]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, kept: tuple[str, ...] = tuple(QUESTIONS), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["received_on"].initial = timezone.localdate()
+        # Only the questions whose answers are kept about an applicant are asked (DVIP 8.08).
+        for name in QUESTIONS:
+            if name not in kept:
+                del self.fields[name]
+
+    def monitoring_fields(self):
+        return [self[name] for name in QUESTIONS if name in self.fields]
 
 
 class DecideForm(forms.Form):

@@ -263,7 +263,7 @@ def monitoring_counts(request):
 def applicants(request):
     if not access.reads_applications(request.user):
         raise Http404
-    form = ApplicationForm(_posted(request))
+    form = ApplicationForm(_posted(request), kept=monitoring.applicant_fields(current_policy()))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -274,11 +274,13 @@ def applicants(request):
         except ConfideError as error:
             add_to_form(form, error)
         else:
-            messages.info(request, "The application is recorded. Its monitoring answers are kept apart and only counted.")
+            messages.info(request, "The application is recorded. Its monitoring answers are detached from it and "
+                                   "only counted.")
             return redirect(reverse("staffing:applicant", args=[applicant.pk]))
     rows = [{"a": a, "url": reverse("staffing:applicant", args=[a.pk]), "outcome": a.get_outcome_display()}
             for a in access.list_applicants(request.user)]
-    return render(request, "staffing/applicants.html", {"rows": rows, "form": form})
+    return render(request, "staffing/applicants.html", {"rows": rows, "form": form,
+                                                        "monitoring_clause": _clause("monitoring")})
 
 
 @require_http_methods(["GET", "POST"])

@@ -121,7 +121,9 @@ class StaffRecords:
             setattr(self.file, part, STAFF[part])
         self.file.save()
         self.applicant = do_record_application(manager, "Support worker", dt.date(2026, 1, 5), STAFF["details"],
-                                               STAFF["application"], STAFF["monitoring"])
+                                               STAFF["application"])
+        self.applicant.monitoring = STAFF["monitoring"]  # as an application recorded before answers were detached
+        self.applicant.save()
         self.request = do_log_contact_request(controller, self.file, ["home_address"], "police", STAFF["asked_by"])
         self.breach = record_breach(p["assigned"], p["pack"], what=STAFF["what_happened"])
         self.complaint = do_log_complaint(controller, NewComplaint(

@@ -39,25 +39,43 @@ class OwnKeyStore(TestCase):
 
 
 class Minimise(OwnKeyStore):
-    def test_keeps_only_the_fields_asked_with_no_link(self):
+    def test_monitoring_is_detached_on_receipt_keeping_only_the_packs_fields(self):
+        # DVIP 8.04: detached from the application on receipt; 8.08: only race, sex and sexuality kept.
         applicant = do_record_application(self.p["manager"], "Support worker", dt.date(2025, 3, 2),
                                           {"name": "Hyacinth Ballantyne", "email": "h@example.org"},
                                           "Application text.", {"race": "asian", "sex": "female",
                                                                 "sexuality": "heterosexual", "age_band": "35-44"})
-        form = do_minimise_applicant(self.p["data_controller"], applicant, ["race", "sex", "sexuality"])
+        form = MonitoringForm.objects.get()
         self.assertEqual((form.cohort, form.year, form.race, form.sex, form.sexuality, form.age_band, form.disability),
                          ("applicant", 2025, "asian", "female", "heterosexual", "", ""))
+        self.assertEqual(bytes(Applicant.objects.get(pk=applicant.pk).monitoring_sealed), b"",
+                         "nothing of the monitoring answers stays with the application")
+        recorded = AuditEvent.objects.get(action=Action.APPLICANT_RECORDED)
+        self.assertEqual((json.loads(recorded.detail)["monitoring_detached"],
+                          json.loads(recorded.detail)["monitoring_not_kept"]), (3, 1))
+        self.assertNotIn("asian", recorded.detail)
+
+        self.assertIsNone(do_minimise_applicant(self.p["data_controller"], applicant, ["race", "sex", "sexuality"]),
+                          "nothing more to copy out: the answers were detached on receipt")
         applicant = Applicant.objects.get(pk=applicant.pk)
         self.assertIsNotNone(applicant.minimised_at)
         self.assertEqual((bytes(applicant.details_sealed), bytes(applicant.application_sealed),
                           bytes(applicant.monitoring_sealed)), (b"", b"", b""))
         self.assertFalse(runtime.key_store().existing_keys([applicant.key_number]))
         event = AuditEvent.objects.get(action=Action.APPLICANT_MINIMISED)
-        self.assertEqual(json.loads(event.detail)["fields_kept"], 3)
-        self.assertNotIn("asian", event.detail)
+        self.assertEqual(json.loads(event.detail)["fields_kept"], 0)
         self.assertEqual(MonitoringForm.objects.count(), 1)
         with self.assertRaises(StaffingError):
             do_minimise_applicant(self.p["data_controller"], applicant, ["race"])
+
+    def test_an_application_recorded_before_detaching_keeps_only_the_fields_asked(self):
+        applicant = do_record_application(self.p["manager"], "Support worker", dt.date(2025, 3, 2),
+                                          {"name": "Hyacinth Ballantyne"}, "Application text.")
+        applicant.monitoring = {"race": "asian", "sex": "female", "sexuality": "heterosexual", "age_band": "35-44"}
+        applicant.save()  # as one recorded before answers were detached on receipt
+        form = do_minimise_applicant(self.p["data_controller"], applicant, ["race", "sex", "sexuality"])
+        self.assertEqual((form.race, form.sex, form.sexuality, form.age_band), ("asian", "female", "heterosexual", ""))
+        self.assertEqual(bytes(Applicant.objects.get(pk=applicant.pk).monitoring_sealed), b"")
 
     def test_a_worker_may_not(self):
         applicant = do_record_application(self.p["manager"], "Support worker", dt.date(2025, 3, 2),
