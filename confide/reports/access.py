@@ -68,6 +68,14 @@ def list_reports(user) -> list[Report]:
     return found
 
 
+def newest_released_report(user) -> Report | None:
+    """The newest released report, for a reader's home page: its label and when it was released (no
+    figure is read here; opening it is `access_report`, recorded)."""
+    if not may_read(user):
+        return None
+    return Report.objects.filter(status=Report.Status.RELEASED).order_by("-released_at", "-id").first()
+
+
 def access_report(user, report_id, *, download: str = "") -> Report:
     """One report, to view (or, with `download` "pdf" or "csv", to download)."""
     pk = record_id(report_id)

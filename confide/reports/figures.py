@@ -9,7 +9,7 @@ referred in a period, so "by source" and "by risk level" share their service tot
 "by risk level" and "by age band" share their risk-level totals (SameColumns). Closures count other
 cases (those closed), and the monitoring forms count staff and volunteers: neither is linked.
 A deliberate read of records_case and records_client around the records gate, like
-confide.web.views.anonymised_figures: no name, no number of a client ever leaves this module.
+confide.web.figures_views.anonymised_figures: no name, no number of a client ever leaves this module.
 """
 
 from __future__ import annotations

@@ -18,7 +18,8 @@ from confide.ids import record_id
 from confide.policy import vocab
 from confide.records.access import access_client, caseload, team_caseloads
 from confide.records.break_glass import review_queue
-from confide.records.models import Entry, OpenCaseCount
+from confide.records.models import Entry
+from confide.reports.access import newest_released_report
 from confide.sharing.access import (
     HOME_SHOWN,
     approvals_waiting,
@@ -41,7 +42,6 @@ from confide.web.forms import RecordLookupForm
 from confide.web.purposes import with_purpose
 
 STAFF_SHOWN = 100  # staff accounts on an administrator's home page
-SMALL_NUMBER = 5  # figures below this are shown as "fewer than 5", so nobody is identifiable
 CASELOAD_SHOWN = 30  # a worker holds a few dozen cases; the client list has the rest
 
 
@@ -118,7 +118,11 @@ def home(request):
         head = AuditHead.objects.get(pk=1)
         context["audit_head"] = head
     if kind in vocab.NAMELESS_KINDS:
-        context["figures"] = anonymised_figures()
+        # Trustees see figures only in released reports (issue 17): never live counts, which change
+        # with each client and could be compared from one day to the next.
+        newest = newest_released_report(user)
+        context["committee_report"] = newest
+        context["committee_report_url"] = reverse("reports:report", args=[newest.pk]) if newest else ""
     if kind in vocab.ADMINISTRATOR_KINDS:
         # The first page of accounts only: a large service has thousands (issue 18: no page grows
         # with the organisation). The full list and its changes are staff records' (issue 16).
@@ -126,15 +130,6 @@ def home(request):
                      [:STAFF_SHOWN + 1])
         context["staff"], context["more_staff"] = staff[:STAFF_SHOWN], len(staff) > STAFF_SHOWN
     return render(request, "web/home.html", context)
-
-
-def anonymised_figures() -> list[dict]:
-    """Open cases per service, with small numbers suppressed. No names, no ids. Read from the counts
-    the database keeps as cases change (records.OpenCaseCount), a row per service, not by counting
-    every case on each page."""
-    rows = OpenCaseCount.objects.filter(n__gt=0).order_by("service").values_list("service", "n")
-    return [{"service": describe.service(service),
-             "count": n if n >= SMALL_NUMBER else f"fewer than {SMALL_NUMBER}"} for service, n in rows]
 
 
 # Why a person may say they are reading a record of access. The engine decides whether that

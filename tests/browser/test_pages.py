@@ -100,7 +100,7 @@ def test_a_worker_signs_in_with_a_second_factor_sees_only_their_client_and_locks
 @pytest.mark.parametrize("who, heading, sees_client", [
     ("manager", "Break-glass openings to review", False),
     ("controller", "Audit log", False),
-    ("trustee", "Open cases by service", False),
+    ("trustee", "Figures for the committee", False),
     ("otherteam", "Your clients", False),
     ("admin", "Staff accounts", False),
     ("volunteer", "Your clients", False),

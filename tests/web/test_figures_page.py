@@ -22,18 +22,28 @@ class FiguresPageTests(ConfideTestCase):
             Case.objects.create(client=client, service="vpp" if i < 6 or i == 8 else "wss", team=north,
                                 status=Case.Status.OPEN, referred_on=referred)
 
-    def test_a_trustee_reaches_the_figures_from_home_with_small_numbers_hidden_and_no_totals(self):
-        self.sign_in("trustee")
-        home = self.client.get(reverse("web:home"))
-        self.assertContains(home, reverse("web:figures"))
+    def test_managers_see_the_figures_with_small_numbers_hidden_as_reports_hide_them_and_no_totals(self):
+        self.sign_in("data_controller")
         page = self.client.get(reverse("web:figures"))
         self.assertContains(page, "Referrals in the last 12 months")
-        # Referred in the year: the base people's two VPP cases and six more; two on the WSS.
+        # Referred in the year: the base people's two VPP cases and six more; two on the WSS. Counts up
+        # to the reports' threshold (7 unless the organisation raises it) are hidden.
         self.assertContains(page, "<tr><td>Violence Prevention Programme</td><td>8</td></tr>", html=True)
-        self.assertContains(page, "<tr><td>Women's Support Service</td><td>fewer than 5</td></tr>", html=True)
+        self.assertContains(page, "<tr><td>Women's Support Service</td><td>fewer than 8</td></tr>", html=True)
         self.assertNotContains(page, "Total")
         for name in (CLIENT_NAME, OTHER_CLIENT_NAME, "Figure Person"):
             self.assertNotContains(page, name)
+
+    def test_a_trustee_is_sent_to_the_released_reports_never_live_counts(self):
+        # Live counts change with each client: compared from one day to the next, they would point at
+        # someone. The committee's figures are the released reports' (issue 17, DVIP 10.03).
+        self.sign_in("trustee")
+        home = self.client.get(reverse("web:home"))
+        self.assertContains(home, "Figures for the committee")
+        self.assertContains(home, "No report has been released yet.")
+        self.assertNotContains(home, reverse("web:figures"))
+        self.assertNotContains(home, "Violence Prevention Programme")
+        self.assertRedirects(self.client.get(reverse("web:figures")), reverse("reports:list"))
 
     def test_a_worker_is_refused_the_figures(self):
         self.sign_in("assigned")

@@ -164,7 +164,7 @@ class TrusteeHomeTests(ConfideTestCase):
         self.sign_in("trustee")
         response = self.client.get(reverse("web:home"))
         page = response.content.decode()
-        self.assertIn("Open cases by service", page)
+        self.assertIn("Figures for the committee", page)
         for words in ("Your clients", "Your tasks", CLIENT_NAME, "Break-glass", "Your team"):
             self.assertNotIn(words, page)
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from django.urls import reverse
+from django.utils import timezone
 
 from confide.audit.models import AuditEvent
 from confide.records.models import Case, Client
@@ -35,16 +37,23 @@ class HomePageTests(ConfideTestCase):
                     event = AuditEvent.objects.filter(action="clients.listed", actor_id=self.p[who].pk).latest("seq")
                     self.assertEqual(json.loads(event.detail)["client_ids"], [c.pk for c in listed])
 
-    def test_a_trustee_sees_anonymised_figures_with_small_numbers_suppressed(self):
+    def test_a_trustee_sees_the_newest_released_report_and_no_live_counts(self):
+        from confide.reports import services as report_services
+
         north = self.p["north"]
         for i in range(8):  # with the two cases of the base people: 8 on the VPP, 2 in the WSS
             client = Client.objects.create(display_name=f"Figure Person {i}", team=north)
             Case.objects.create(client=client, service="vpp" if i < 6 else "wss", team=north, status=Case.Status.OPEN)
+        today = timezone.localdate()
+        report = report_services.do_draft_report(self.p["manager"], "custom", today - dt.timedelta(days=90), today)
+        report_services.do_release_report(self.p["data_controller"], report.pk, "controller-password-1")
+        report.refresh_from_db()
         self.sign_in("trustee")
         page = self.client.get(reverse("web:home"))
-        self.assertContains(page, "Open cases by service")
-        self.assertContains(page, "<tr><td>Violence Prevention Programme</td><td>8</td></tr>", html=True)
-        self.assertContains(page, "<tr><td>Women's Support Service</td><td>fewer than 5</td></tr>", html=True)
+        self.assertContains(page, "Figures for the committee")
+        self.assertContains(page, f'<a href="{reverse("reports:report", args=[report.pk])}">{report.label}</a>',
+                            html=True)
+        self.assertNotContains(page, "Open cases by service")
         for name in (CLIENT_NAME, OTHER_CLIENT_NAME, "Figure Person"):
             self.assertNotContains(page, name)
 
