@@ -80,3 +80,11 @@ def test_a_pack_without_governance_asks_for_nothing():
     pack = compile_text(text)
     assert governance.required_before_access(pack, "support_worker") == []
     assert governance.breach_chain(pack) == ()
+
+
+def test_day_mer_staff_sign_the_agreement_s_own_words():
+    # The Confidentiality Agreement's core sentence is what staff undertake, word for word.
+    agreement = next(d for d in governance.declarations(load_pack("day_mer")) if d.id == "confidentiality_agreement")
+    sentence = ("Nothing learned by the organisation from enquirers, including the fact of their visit, will be passed "
+                "on to anyone outside the Service without their express permission.")
+    assert sentence in " ".join(agreement.wording.split())
