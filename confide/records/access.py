@@ -49,6 +49,7 @@ from confide.policy.vocab import (
     LINE_MANAGER_KINDS,
     MANAGER_KINDS,
     NAMELESS_KINDS,
+    PERSONNEL_PURPOSES,
     WRITING_PURPOSES,
 )
 from confide.records import rows
@@ -69,10 +70,31 @@ from confide.staffing.clearance import missing as clearance_missing
 
 # 0. Declarations and induction ---------------------------------------------------------------------
 
+def _reaches_client_data(pack, role: str, has_team: bool) -> bool:
+    """Whether the pack lets this role reach any client's records for any purpose (kept per pack)."""
+    memo = pack.__dict__.setdefault("_confide_reaches_clients", {})
+    key = (role, has_team)
+    if key not in memo:
+        found = False
+        for purpose in sorted(set(pack._purposes) - set(PERSONNEL_PURPOSES)):
+            try:
+                if pack.access_filter(role=role, has_team=has_team, purpose=purpose).permits_any:
+                    found = True
+                    break
+            except PolicyError:
+                continue
+        memo[key] = found
+    return memo[key]
+
+
 def _answers_to_clearance(user) -> bool:
-    """A trustee's kind reads no client's records at all (vocab.NAMELESS_KINDS): the engine refuses
-    them everything, so their declaration (which the register shows) stands before nothing here."""
-    return getattr(user, "role_kind", "") not in NAMELESS_KINDS
+    """Everyone who may reach a client's records answers to their declarations. A trustee's kind
+    (vocab.NAMELESS_KINDS) usually reads none at all: the engine refuses them everything, so their
+    declaration (which the register shows) stands before nothing here. A trustee the pack does let
+    in (Home-Start 8.3: the trustee responsible for spot-checking files) answers to it like staff."""
+    if getattr(user, "role_kind", "") not in NAMELESS_KINDS:
+        return True
+    return _reaches_client_data(current_policy(), user.role, user.team_id is not None)
 
 
 def require_cleared(user, action, purpose: str = "", *, object_type: str = "", object_id: int | str = "") -> None:

@@ -225,6 +225,32 @@ class Gate(TestCase):
         self.assertGreaterEqual(manager_panel["overdue"], 1)  # make_people leaves one module overdue
 
 
+class SpotCheckTrustee(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.p = make_people("home_start")
+
+    def test_a_trustee_the_pack_lets_in_answers_to_the_declarations_like_staff(self):
+        # Home-Start 8.3: the trustee responsible for spot-checking files reads them, so the
+        # declaration the pack asks of trustees (3.1) stands before that as it does before staff.
+        p, today = self.p, timezone.localdate()
+        checker = get_user_model().objects.create_user(username="spotcheck", password="spotcheck-password-1",
+                                                      role="spot_check_trustee", first_name="Nia",
+                                                      last_name="Newcombe")
+        Signature.objects.filter(person=checker).delete()
+        with self.assertRaises(NotCleared) as refused:
+            gate.access_client(checker, p["client"].pk, "spot_check")
+        self.assertIn("3.1", [m.clause for m in refused.exception.missing])
+        sign_all(checker, today)
+        if clearance.needs_induction(checker):
+            clearance.do_record_induction(p["manager"], checker, today, today)
+        self.assertEqual(gate.access_client(checker, p["client"].pk, "spot_check").client.pk, p["client"].pk)
+        trustee = p["trustee"]  # a trustee the pack lets in nowhere: refused by the engine, as ever
+        Signature.objects.filter(person=trustee).delete()
+        with self.assertRaises(Http404):
+            gate.access_client(trustee, p["client"].pk, "spot_check")
+
+
 class Training(TestCase):
     def test_overdue_comes_from_refresh_months(self):
         module = governance.Module("m", "Module", "12.01", "", frozenset({"worker"}), 12)
