@@ -76,16 +76,37 @@ def _people_in(roles) -> list:
     return list(get_user_model().objects.filter(role__in=list(roles), is_active=True).order_by("pk"))
 
 
+def _line_manager_of(person) -> int | None:
+    from confide.staffing.models import PersonnelFile
+
+    return PersonnelFile.objects.filter(person=person, destroyed_at__isnull=True).values_list(
+        "line_manager_id", flat=True).first()
+
+
+def _to_tell(breach: Breach, pack, step: int) -> list:
+    """Who this step of the chain tells. Where the step's roles hold the line manager of the person
+    who recorded the breach (their personnel file says who), that is whom the policy means ("discuss
+    with your line manager": Derbyshire), not everyone in the role. A step with nobody in it (a role
+    nobody holds today) falls to the data controller, so that a breach is never left untold."""
+    people = [person for person in _people_in(governance.breach_chain(pack)[step - 1].roles)
+              if not gate.kept_apart(person, pack)]  # the pack refuses such a chain when it loads
+    own = _line_manager_of(breach.recorded_by_id)
+    if own is not None and own != breach.recorded_by_id and any(person.pk == own for person in people):
+        return [person for person in people if person.pk == own]
+    if not people:
+        people = [person for person in get_user_model().objects.filter(is_active=True).order_by("pk")
+                  if person.role_kind == "data_controller" and not gate.kept_apart(person, pack)]
+    return people
+
+
 def _tell_step(breach: Breach, pack, step: int) -> list[int]:
-    """A notice to each person in the roles of this step of the chain (words only, no content)."""
+    """A notice to each person this step of the chain tells (words only, no content)."""
     chain = governance.breach_chain(pack)
     if not 0 < step <= len(chain):
         return []
     told = []
     link = reverse("breaches:detail", args=[breach.pk])
-    for person in _people_in(chain[step - 1].roles):
-        if gate.kept_apart(person, pack):
-            continue  # the pack refuses such a chain when it loads; checked again here
+    for person in _to_tell(breach, pack, step):
         if notify(person, Notice.Kind.BREACH_TO_ACT_ON, f"Breach {breach.pk} is for you to act on, as the policy's "
                   f"breach procedure says: the ICO's 72 hours are running.", link=link, object_type="breach",
                   object_id=breach.pk):

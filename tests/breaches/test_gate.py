@@ -147,3 +147,41 @@ class DayMerComplaintsOfficerTests(ConfideTestCase):
         found = gate.access_breach(self.chair, self.breach.pk)
         self.assertTrue(found.facts_only)
         self.assertFalse(gate.access_breach(self.coordinator, self.breach.pk).facts_only)
+
+
+class WhoIsToldTests(ConfideTestCase):
+    """Derbyshire: "the worker discusses with their line manager": the recorder's own line manager is
+    told, not every line manager; and a step nobody holds falls to the data controller."""
+
+    pack_name = "derbyshire"
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        from confide.staffing.models import PersonnelFile
+
+        cls.theirs = person(cls.p, "line_manager", "lm_theirs")
+        cls.another = person(cls.p, "line_manager", "lm_another")
+        PersonnelFile.objects.create(person=cls.p["assigned"], line_manager=cls.theirs)
+
+    def told(self, breach) -> set[int]:
+        return set(Notice.objects.filter(object_type="breach", object_id=breach.pk).values_list("user_id", flat=True))
+
+    def test_the_recorder_s_own_line_manager_is_told_not_every_line_manager(self):
+        breach = record(self.p["assigned"], self.p["pack"])
+        self.assertEqual(self.told(breach), {self.theirs.pk})
+        self.assertTrue(gate.access_breach(self.another, breach.pk).may_act, "the role still reads and acts")
+
+    def test_someone_with_no_personnel_file_is_answered_by_everyone_in_the_role(self):
+        breach = record(self.p["same_team"], self.p["pack"])
+        self.assertTrue({self.theirs.pk, self.another.pk} <= self.told(breach))
+
+    def test_a_step_nobody_holds_falls_to_the_data_controller(self):
+        from django.contrib.auth import get_user_model
+
+        get_user_model().objects.filter(role="line_manager").update(is_active=False)
+        breach = record(self.p["assigned"], self.p["pack"])
+        controllers = {u.pk for u in get_user_model().objects.filter(is_active=True)
+                       if u.role_kind == "data_controller"}
+        self.assertTrue(controllers)
+        self.assertEqual(self.told(breach), controllers)
