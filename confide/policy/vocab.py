@@ -126,6 +126,15 @@ ADMINISTRATOR_KINDS = frozenset({"administrator"})  # keep the list of staff
 # certificate on file for payroll (DVIP 8.07). A review reads and changes nothing.
 PERSONNEL_PURPOSES = ("line_management", "payroll", "quality_assurance", "personnel_review")
 PERSONNEL_WRITING_PURPOSES = frozenset({"line_management", "payroll"})
+# The parts of a personnel file each purpose opens: payroll needs where to send pay slips and forms,
+# not probation notes or references given in confidence (DVIP 8.02, 8.05, 8.07). The sealed medical
+# section is asked about on its own (access.sealed).
+PERSONNEL_PARTS = ("notes", "contact", "references")
+PERSONNEL_PURPOSE_PARTS = {"payroll": ("contact",)}
+
+
+def personnel_parts(purpose: str) -> tuple[str, ...]:
+    return PERSONNEL_PURPOSE_PARTS.get(purpose, PERSONNEL_PARTS)
 
 # The purposes for which a list could name a client to an approver of a request to share: their own
 # client, or their team's for supervision. Otherwise they decide on the facts with a client number.

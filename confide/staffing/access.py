@@ -112,6 +112,11 @@ class PersonnelAccess:
     _medical_decision: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def parts(self) -> frozenset[str]:
+        """The parts of the file this purpose opens (vocab.personnel_parts: payroll, the contact details)."""
+        return frozenset(vocab.personnel_parts(self.purpose)) if self.sections else frozenset()
+
+    @property
     def may_write(self) -> bool:
         return self.sections and self.purpose in WRITING_PURPOSES
 
@@ -152,7 +157,7 @@ def access_personnel_file(user, file_id, purpose: str | None = None) -> Personne
     # and tests/records/test_one_gate.py, can tie each decryption to the read that permitted it.
     record_event(user, Action.PERSONNEL_READ, object_type="personnel_file", object_id=pk, purpose=chosen,
                  detail={**detail, "key": file.key_number, "line_manager": is_line_manager(user, file),
-                         "sections": sections,
+                         "sections": sections, "parts": sorted(vocab.personnel_parts(chosen)) if sections else [],
                          "medical_allowed": medical, "clauses": clauses(decision)})
     return PersonnelAccess(user, file, chosen if sections else "", decision, sections, medical, medical_decision)
 

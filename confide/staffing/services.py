@@ -136,7 +136,9 @@ def do_update_personnel(by, file: PersonnelFile, section: str, value: Any, *, to
         purpose, decision = access._first_permit(by, file, access.PURPOSES, medical=True)
         allowed = bool(purpose)
     else:
-        purpose, decision = access._first_permit(by, file, sorted(access.WRITING_PURPOSES))
+        # The first writing purpose that opens this part of the file (payroll: the contact details only).
+        writing = [p for p in sorted(access.WRITING_PURPOSES) if section in vocab.personnel_parts(p)]
+        purpose, decision = access._first_permit(by, file, writing) if writing else ("", access.DENY)
         allowed = bool(purpose)
     if not allowed:
         record_event(by, Action.PERSONNEL_UPDATED_REFUSED, object_type="personnel_file", object_id=file.pk,

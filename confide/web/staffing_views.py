@@ -172,6 +172,13 @@ def _purpose_asked(request) -> str | None:
     return purpose if purpose in access.PURPOSES else None
 
 
+PART_WORDS = {"notes": "its notes", "contact": "its home contact details", "references": "its references"}
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1] if words else ""
+
+
 FILE_FORMS = {"notes": NoteForm, "contact": ContactForm, "reference": ReferenceForm, "medical": MedicalForm}
 
 
@@ -184,12 +191,16 @@ def _render_file(request, grant, posted=None, status=200):
         medical_text = None
     sealed = access.sealed_rule()
     forms_ = {key: (posted[1] if posted and posted[0] == key else cls(prefix=key)) for key, cls in FILE_FORMS.items()}
-    references, references_unreadable = _references(file) if grant.sections else ([], False)
+    parts = grant.parts
+    references, references_unreadable = _references(file) if "references" in parts else ([], False)
     return render(request, "staffing/file.html", {
         "grant": grant, "file": file, "name": _name(file.person), "role": file.person.role_label,
         "line_manager": _name(file.line_manager), "purpose": vocab.label(grant.purpose) if grant.purpose else "",
-        "notes": file.notes if grant.sections else "", "contact": file.contact if grant.sections else {},
+        "notes": file.notes if "notes" in parts else "", "contact": file.contact if "contact" in parts else {},
         "references": references, "references_unreadable": references_unreadable,
+        "shut_parts": _and([PART_WORDS[part] for part in vocab.PERSONNEL_PARTS if part not in parts])
+        if grant.sections else "",
+        "shut_parts_count": len([part for part in vocab.PERSONNEL_PARTS if part not in parts]),
         "references_clause": _clause("references"), "file_clause": _clause("file"),
         "medical_open": medical_text is not None, "medical": medical_text or "",
         "sealed_roles": " or ".join(sealed["labels"]) or "the role the policy names",

@@ -10,7 +10,7 @@ from confide.audit.actions import Action
 from confide.audit.models import AuditEvent
 from confide.staffing.models import PersonnelFile
 from tests.base import ConfideTestCase
-from tests.staffing.helpers import HOME, MEDICAL, NOTES, REFERENCE, SECRETS, staffing_people
+from tests.staffing.helpers import HOME, MEDICAL, NOTES, REFEREE, REFERENCE, SECRETS, staffing_people
 
 
 class PersonnelPages(ConfideTestCase):
@@ -37,6 +37,20 @@ class PersonnelPages(ConfideTestCase):
         page = self.client.get(self.url())
         self.assertContains(page, MEDICAL)
         self.assertContains(page, "Opened for payroll")
+        # Payroll opens where to send pay slips, never probation notes or references given in confidence.
+        self.assertContains(page, HOME)
+        for secret in (NOTES, REFERENCE, REFEREE):
+            self.assertNotContains(page, secret)
+        self.assertContains(page, "its notes and its references are not shown")
+
+    def test_payroll_cannot_add_to_the_notes_or_references(self):
+        from confide.staffing.services import StaffingError, do_update_personnel
+
+        for section, value in (("notes", "Late twice."), ("references", {"referee": "X", "text": "Fine."})):
+            with self.assertRaises(StaffingError, msg=section):
+                do_update_personnel(self.p["data_controller"], self.p["file"], section, value)
+        do_update_personnel(self.p["data_controller"], self.p["file"], "contact",
+                            {"home_address": "3 Quince Lane, Exampleton", "phone": ""})
 
     def test_everyone_else_is_refused_as_a_missing_file_is(self):
         missing_pk = PersonnelFile.objects.order_by("-pk").first().pk + 100
