@@ -12,7 +12,7 @@ from confide.reports.sdc import REASONS
 REASON_WORDS = {
     "primary": "small count", "total_small": "small total", "secondary_row": "protects its row",
     "secondary_column": "protects its column", "secondary_linked": "protects another table or period",
-    "secondary_zero": "protects a small group",
+    "secondary_zero": "protects a small group", "earlier_release": "hidden in an earlier release",
 }
 assert set(REASON_WORDS) == set(REASONS)  # noqa: S101 -- a new reason code needs its words
 

@@ -14,11 +14,13 @@ confide.web.figures_views.anonymised_figures: no name, no number of a client eve
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count
+from django.utils import timezone
 
 from confide.accounts.models import current_policy
 from confide.records.models import Case, Client, Entry
@@ -128,15 +130,33 @@ def _grid(rows: list[str], columns: list[str], pairs) -> list[list[int]]:
     return grid
 
 
-def _referred(period: Period, as_of: dt.date):
-    """The cases referred in the period, each with its risk level: the newest risk assessment's by the
-    report's last day `as_of` (records.Entry.risk_level; "" if none). One day for every period of a
-    report, so that the year to date is this quarter plus the earlier ones, level by level."""
-    newest = (Entry.objects.filter(case=OuterRef("pk"), kind=Entry.Kind.RISK_ASSESSMENT, risk_level__gt="",
-                                   created_at__date__lte=as_of)
-              .order_by("-created_at", "-id").values("risk_level")[:1])
-    return (Case.objects.filter(referred_on__gte=period.starts_on, referred_on__lte=period.ends_on)
-            .annotate(risk=Subquery(newest)))
+def quarter_end(day: dt.date) -> dt.date:
+    """The last day of the calendar quarter a day falls in."""
+    month = ((day.month - 1) // 3 + 1) * 3
+    return dt.date(day.year, month, calendar.monthrange(day.year, month)[1])
+
+
+def _referred(period: Period):
+    return Case.objects.filter(referred_on__gte=period.starts_on, referred_on__lte=period.ends_on)
+
+
+def _referred_with_risk(period: Period) -> list[tuple[int, str, dt.date, str]]:
+    """(client, service, day referred, risk level) per case referred in the period. The risk level is
+    the newest risk assessment's (records.Entry.risk_level; "" if none) by the end of the calendar
+    quarter the case was referred in: the same for the case in every report, whatever its period, so
+    that the year to date is this quarter plus the earlier ones, level by level, and a quarter counted
+    again as a later report's "previous quarter" is the quarter as it was released."""
+    cases = {pk: (client, service, referred) for pk, client, service, referred in _referred(period)
+             .values_list("pk", "client_id", "service", "referred_on")}
+    level: dict[int, str] = {}
+    for case_id, created, risk in (Entry.objects.filter(
+            case__referred_on__gte=period.starts_on, case__referred_on__lte=period.ends_on,
+            kind=Entry.Kind.RISK_ASSESSMENT, risk_level__gt="").order_by("created_at", "id")
+            .values_list("case_id", "created_at", "risk_level")):
+        found = cases.get(case_id)
+        if found is not None and timezone.localdate(created) <= quarter_end(found[2]):
+            level[case_id] = risk  # oldest first: the newest by the quarter's end wins
+    return [(client, service, referred, level.get(pk, "")) for pk, (client, service, referred) in cases.items()]
 
 
 def _by(queryset, row_field: str, column_field: str):
@@ -158,13 +178,12 @@ def _band(born, on: dt.date) -> str:
     return NOT_RECORDED
 
 
-def _ages_by_risk(period: Period, as_of: dt.date) -> list[tuple[str, str, int]]:
+def _ages_by_risk(cases: list[tuple[int, str, dt.date, str]]) -> list[tuple[str, str, int]]:
     """(age band, risk level, 1) per case referred: the band at the day of referral, from the client's
     sealed date of birth, opened here only to be counted."""
-    cases = list(_referred(period, as_of).values_list("client_id", "referred_on", "risk"))
-    born = {c.pk: c.date_of_birth for c in Client.objects.filter(pk__in={c for c, _, _ in cases},
+    born = {c.pk: c.date_of_birth for c in Client.objects.filter(pk__in={c for c, _, _, _ in cases},
                                                                   destroyed_at__isnull=True)}
-    return [(_band(born.get(client), on), risk or "", 1) for client, on, risk in cases]
+    return [(_band(born.get(client), on), risk, 1) for client, _, on, risk in cases]
 
 
 @dataclass(frozen=True)
@@ -192,19 +211,20 @@ def _choices(choices) -> tuple[list[str], list[str]]:
     return keys, [label for _, label in choices] + [NOT_RECORDED]
 
 
-def count_period(period: Period, services: list[tuple[str, str]], as_of: dt.date) -> dict[str, tuple[list, list, list]]:
+def count_period(period: Period, services: list[tuple[str, str]]) -> dict[str, tuple[list, list, list]]:
     """The true counts of one period, by subject key: (row labels, column labels, counts)."""
     s_keys, s_labels = [k for k, _ in services], [label for _, label in services]
     src_keys, src_labels = _choices(Case.ReferralSource.choices)
     risk_keys, risk_labels = _choices(Entry.Risk.choices)
     out_keys, out_labels = _choices(Case.Outcome.choices)
     band_keys = [label for label, _, _ in AGE_BANDS] + [NOT_RECORDED]
-    referred = _referred(period, as_of)
+    referred = _referred(period)
+    with_risk = _referred_with_risk(period)
     closed = Case.objects.filter(closed_on__gte=period.starts_on, closed_on__lte=period.ends_on)
     return {
         "source": (s_labels, src_labels, _grid(s_keys, src_keys, _by(referred, "service", "referral_source"))),
-        "risk": (s_labels, risk_labels, _grid(s_keys, risk_keys, [(sv, r or "", n) for sv, r, n in _by(referred, "service", "risk")])),
-        "age": (band_keys, risk_labels, _grid(band_keys, risk_keys, _ages_by_risk(period, as_of))),
+        "risk": (s_labels, risk_labels, _grid(s_keys, risk_keys, [(sv, r, 1) for _, sv, _, r in with_risk])),
+        "age": (band_keys, risk_labels, _grid(band_keys, risk_keys, _ages_by_risk(with_risk))),
         "outcome": (s_labels, out_labels, _grid(s_keys, out_keys, _by(closed, "service", "outcome"))),
     }
 
@@ -239,7 +259,7 @@ def build(kind: str, start: dt.date, end: dt.date, year_starts: int = 4) -> Buil
     about: list[dict] = []
     titles: dict[tuple[str, str], str] = {}
     for which, period in found.items():
-        counts = count_period(period, services, end)
+        counts = count_period(period, services)
         for subject in SUBJECTS:
             rows, columns, grid = counts[subject.key]
             title = f"{subject.title}: {period.name} ({period.words()})"
@@ -277,12 +297,100 @@ class Protected:
     about: list[dict]
 
 
+RELEASES_CONSIDERED = 4  # the newest released reports set beside a new one (the organisation's year)
+
+
+def _dated_about(built: Built, kind: str, start: dt.date, end: dt.date, year_starts: int) -> list[tuple]:
+    """(subject, first day, last day, title) of each table counted over a period (not monitoring)."""
+    found = periods(kind, start, end, year_starts)
+    return [(a["subject"], found[a["period"]].starts_on, found[a["period"]].ends_on, t.title)
+            for t, a in zip(built.tables, built.about, strict=True) if a["period"] in found]
+
+
+def _period_links(dated: list[tuple]) -> list:
+    """What a reader can add and subtract across releases, per subject: two tables over the same days
+    are equal; a table over days that two others cover end to end is their sum."""
+    links: list = []
+    by_subject: dict[str, list[tuple]] = {}
+    for subject, first, last, title in dated:
+        by_subject.setdefault(subject, []).append((first, last, title))
+    for tables in by_subject.values():
+        spans = {}
+        for first, last, title in tables:
+            if (first, last) in spans:
+                links.append(sdc.PeriodSum(spans[(first, last)], (title,), remainder=False))
+            else:
+                spans[(first, last)] = title
+        for (first, last), whole in spans.items():
+            for (a_first, a_last), part_a in spans.items():
+                b = spans.get((a_last + dt.timedelta(days=1), last))
+                if a_first == first and a_last < last and b is not None:
+                    links.append(sdc.PeriodSum(whole, (part_a, b), remainder=False))
+    return links
+
+
+def _release_context(released, start: dt.date, year_starts: int) -> tuple[list, list, dict, list]:
+    """The released reports a new one could be set beside: those wholly before it (ended before `start`),
+    released once their periods had ended, with the same threshold and base; each counted again now,
+    its tables named apart, with its published tables as `fixed`. (tables, links, fixed, dated)."""
+    tables: list[sdc.Table] = []
+    links: list = []
+    fixed: dict[str, dict] = {}
+    dated: list[tuple] = []
+    chosen = [r for r in released if r.ends_on < start and r.released_at is not None
+              and r.released_at.date() > r.ends_on][:RELEASES_CONSIDERED]
+    for report in chosen:
+        built = build(report.kind, report.starts_on, report.ends_on, year_starts)
+        shown = {t["title"]: t for t in report.tables}
+        if any(t.title not in shown for t in built.tables):
+            continue  # counted differently then (a service added or renamed): not comparable cell by cell
+        name = {t.title: f"Released report {report.pk}: {t.title}" for t in built.tables}
+        for t, about in zip(built.tables, built.about, strict=True):
+            if about["period"] == "year":
+                continue  # monitoring: forms of a year still coming in
+            tables.append(sdc.Table(name[t.title], t.rows, t.columns, t.counts))
+            fixed[name[t.title]] = shown[t.title]
+        kept = {name[t.title] for t, a in zip(built.tables, built.about, strict=True) if a["period"] != "year"}
+        for link in built.links:
+            if isinstance(link, sdc.PeriodSum):
+                renamed = sdc.PeriodSum(name[link.total], tuple(name[p] for p in link.parts), link.remainder)
+                members = (renamed.total, *renamed.parts)
+            else:
+                renamed = type(link)(name[link.first], name[link.second])
+                members = (renamed.first, renamed.second)
+            if all(m in kept for m in members):
+                links.append(renamed)
+        dated += [(subject, first, last, name[title]) for subject, first, last, title
+                  in _dated_about(built, report.kind, report.starts_on, report.ends_on, year_starts)]
+    return tables, links, fixed, dated
+
+
 def protected(kind: str, start: dt.date, end: dt.date, *, threshold: int, base: int,
-              year_starts: int = 4) -> Protected:
-    """The report's tables as they would be published (sdc.protect over all of them at once)."""
+              year_starts: int = 4, released=()) -> Protected:
+    """The report's tables as they would be published (sdc.protect over all of them at once).
+
+    `released`: the released reports (newest first) with this threshold and base. Those wholly before
+    this one are set beside it, as a reader can: their tables are counted again and join the system,
+    published as they were (sdc's `fixed`), with every equality and sum between periods declared; a
+    table of this report over the same days as a released one is published as it was. So nothing in
+    this report, subtracted from or added to an earlier release, gives away a number either hid."""
     from confide.reports.models import MINIMUM_THRESHOLD
 
     built = build(kind, start, end, year_starts)
+    extra, extra_links, fixed, dated = _release_context(released, start, year_starts) if released else ([], [], {}, [])
+    if extra:
+        mine = _dated_about(built, kind, start, end, year_starts)
+        spans = {(subject, first, last): title for subject, first, last, title in dated}
+        for subject, first, last, title in mine:
+            if (subject, first, last) in spans:
+                fixed[title] = fixed[spans[(subject, first, last)]]
+        try:
+            published = sdc.protect([*built.tables, *extra], threshold=threshold, base=base,
+                                    minimum=MINIMUM_THRESHOLD, fixed=fixed,
+                                    linked=[*built.links, *extra_links, *_period_links([*mine, *dated])])
+            return Protected(published[:len(built.tables)], built.about)
+        except ValueError:
+            pass  # the counts no longer add up as they did (records changed since): protected on its own
     published = sdc.protect(built.tables, threshold=threshold, base=base, minimum=MINIMUM_THRESHOLD,
                             linked=built.links)
     return Protected(published, built.about)

@@ -71,7 +71,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -81,7 +81,8 @@ SECONDARY_ROW = "secondary_row"
 SECONDARY_COLUMN = "secondary_column"
 SECONDARY_LINKED = "secondary_linked"
 SECONDARY_ZERO = "secondary_zero"
-REASONS = (PRIMARY, TOTAL_SMALL, SECONDARY_ROW, SECONDARY_COLUMN, SECONDARY_LINKED, SECONDARY_ZERO)
+EARLIER_RELEASE = "earlier_release"  # hidden in an earlier release of the same figures, so hidden again
+REASONS = (PRIMARY, TOTAL_SMALL, SECONDARY_ROW, SECONDARY_COLUMN, SECONDARY_LINKED, SECONDARY_ZERO, EARLIER_RELEASE)
 
 DEFAULT_THRESHOLD = 7
 DEFAULT_BASE = 5
@@ -334,11 +335,55 @@ def protect(
     base: int = DEFAULT_BASE,
     minimum: int = DEFAULT_THRESHOLD,
     linked: Sequence[Link] = (),
+    fixed: Mapping[str, Mapping] | None = None,
 ) -> list[PublishedTable]:
     """Suppress and round ``tables`` so that no hidden number can be recovered (see the module docstring).
 
+    ``fixed``: tables already published in an earlier release (by title here, each in ``as_dict``'s shape),
+    for the same people and period. What they hid stays hidden, what they published is known to the reader
+    and is never picked to hide now, and they are published again exactly as before, so that nothing can
+    be learned by setting the two releases side by side. If that leaves a hidden number with nothing left
+    to hide around it (the counts changed since), the tables are protected as if nothing were fixed.
+
     Deterministic: the same tables, links and settings give the same result.
     """
+    if fixed:
+        try:
+            return _protect(tables, threshold=threshold, base=base, minimum=minimum, linked=linked, fixed=fixed)
+        except _Stuck:
+            pass
+    return _protect(tables, threshold=threshold, base=base, minimum=minimum, linked=linked, fixed={})
+
+
+class _Stuck(Exception):
+    """A hidden number is exposed and every number around it is fixed by an earlier release."""
+
+
+def _fixed_keys(table: Table, shown: Mapping) -> dict[tuple[str, int, int], int | None]:
+    """An earlier release's table as {key: the number it published, or None where it hid it}."""
+    n_rows, n_cols = len(table.rows), len(table.columns)
+    if list(shown.get("rows", ())) != list(table.rows) or list(shown.get("columns", ())) != list(table.columns):
+        raise ValueError(f"The earlier release of {table.title!r} does not have the same rows and columns.")
+    keys: dict[tuple[str, int, int], int | None] = {}
+    for i in range(n_rows):
+        for j in range(n_cols):
+            keys[(_CELL, i, j)] = shown["cells"][i][j]
+        keys[(_ROW_TOTAL, i, 0)] = shown["row_totals"][i]
+    for j in range(n_cols):
+        keys[(_COLUMN_TOTAL, 0, j)] = shown["column_totals"][j]
+    keys[(_GRAND, 0, 0)] = shown["total"]
+    return keys
+
+
+def _protect(
+    tables: Sequence[Table],
+    *,
+    threshold: int,
+    base: int,
+    minimum: int,
+    linked: Sequence[Link],
+    fixed: Mapping[str, Mapping],
+) -> list[PublishedTable]:
     _validate(tables, threshold, base, minimum)
     index = {t.title: k for k, t in enumerate(tables)}
     system = _System()
@@ -392,6 +437,17 @@ def protect(
     for v, var in enumerate(variables):
         if not var.virtual and 1 <= var.value <= threshold:
             reasons[v] = PRIMARY if var.kind == _CELL else TOTAL_SMALL
+    # An earlier release of a table: its hidden numbers stay hidden, its published ones stay published.
+    pinned: dict[int, int] = {}
+    for title, shown in fixed.items():
+        k = table_of(title)
+        for key, number in _fixed_keys(tables[k], shown).items():
+            v = system.grids[k][key]
+            if number is None:
+                reasons.setdefault(v, EARLIER_RELEASE)
+            else:
+                reasons.pop(v, None)
+                pinned[v] = number
 
     # Rule 3, zeros: a row (or column) whose only people are in one small, hidden cell, all its other cells
     # published as 0, tells the reader that everyone in that row has that column's attribute (every
@@ -411,8 +467,10 @@ def protect(
                     i, j = ij
                     return sum(r[j] for r in t.counts) if across_row else sum(t.counts[i])
 
-                zero = min((ij for ij in line if ij != people[0]), key=lambda ij: (-crossing(ij), ij))
-                reasons.setdefault(grid[(_CELL, *zero)], SECONDARY_ZERO)
+                choices = [ij for ij in line if ij != people[0] and grid[(_CELL, *ij)] not in pinned]
+                if choices:
+                    zero = min(choices, key=lambda ij: (-crossing(ij), ij))
+                    reasons.setdefault(grid[(_CELL, *zero)], SECONDARY_ZERO)
 
     def unknown() -> set[int]:
         return set(reasons) | {v for v, var in enumerate(variables) if var.virtual}
@@ -427,7 +485,7 @@ def protect(
         best = None
         for v in rel.members:
             var = variables[v]
-            if var.virtual or v in reasons:
+            if var.virtual or v in reasons or v in pinned:
                 continue
             key = (var.value == 0, var.kind != _CELL, var.value, v)
             if best is None or key < best[0]:
@@ -455,7 +513,7 @@ def protect(
                 v for r in layer for v in relations[r].members if v in unknowns and v not in seen_vars
             ]
             seen_vars.update(frontier)
-        raise AssertionError("a determined value with nothing published around it")  # cannot happen
+        raise _Stuck  # only numbers an earlier release fixed are left around it
 
     while True:
         changed = True
@@ -491,6 +549,8 @@ def protect(
             v = grid[key]
             if v in reasons:
                 return None, reasons[v]
+            if v in pinned:
+                return pinned[v], None
             return published_value(variables[v].value, threshold, base), None
 
         n_rows, n_cols = range(len(t.rows)), range(len(t.columns))
@@ -527,6 +587,21 @@ def as_dict(table: PublishedTable) -> dict:
         "column_totals": list(table.column_totals),
         "total": table.total,
     }
+
+
+def from_dict(shown: Mapping) -> PublishedTable:
+    """A table in ``as_dict``'s shape (a released report's) read back, its reasons not kept with it."""
+    hidden = EARLIER_RELEASE
+    cells = tuple(tuple(row) for row in shown["cells"])
+    return PublishedTable(
+        title=shown["title"], rows=tuple(shown["rows"]), columns=tuple(shown["columns"]), cells=cells,
+        cell_reasons=tuple(tuple(hidden if c is None else None for c in row) for row in cells),
+        row_totals=tuple(shown["row_totals"]),
+        row_total_reasons=tuple(hidden if c is None else None for c in shown["row_totals"]),
+        column_totals=tuple(shown["column_totals"]),
+        column_total_reasons=tuple(hidden if c is None else None for c in shown["column_totals"]),
+        total=shown["total"], total_reason=hidden if shown["total"] is None else None,
+    )
 
 
 def to_json(published: Sequence[PublishedTable]) -> str:

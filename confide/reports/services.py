@@ -92,8 +92,10 @@ def do_draft_report(user, kind: str, start: dt.date, end: dt.date) -> Report:
         raise ReportError("That period has not started yet.", field="start")
     settings = ReportSettings.current()
     try:
+        released = Report.objects.filter(status=Report.Status.RELEASED, threshold=settings.threshold,
+                                         base=settings.base).order_by("-released_at", "-id")
         made = figures.protected(kind, start, end, threshold=settings.threshold, base=settings.base,
-                                 year_starts=settings.year_starts)
+                                 year_starts=settings.year_starts, released=released)
     except figures.PeriodError as exc:
         raise ReportError(str(exc).removeprefix("--quarter: "), field="start") from None
     from confide.reports.sdc import as_dict

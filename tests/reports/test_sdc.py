@@ -417,3 +417,35 @@ def test_no_hidden_number_can_be_recovered_from_anything_published(report):
             assert (shown is None) == (reason is not None)
             assert (reason == "total_small") == (1 <= truth <= threshold)
             assert shown is None or shown == sdc.published_value(truth, threshold, 5)
+
+
+def _sum(*grids):
+    return [[sum(g[i][j] for g in grids) for j in range(len(grids[0][0]))] for i in range(len(grids[0]))]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(1, 3), st.integers(1, 3), st.data())
+def test_a_second_release_beside_the_first_gives_nothing_away(n_rows, n_cols, data):
+    # Quarter 2 is released (this quarter, the previous one, the year to date); quarter 3 is then protected
+    # with quarter 2's tables beside it, published as they were (``fixed``). A reader with both, who
+    # knows that quarter 3's "previous" is quarter 2 and that its year to date is all three quarters,
+    # pins down nothing either release hid.
+    rows, cols = [f"r{i}" for i in range(n_rows)], [f"c{j}" for j in range(n_cols)]
+    q1, q2, q3 = (data.draw(grid(n_rows, n_cols)) for _ in range(3))
+    first = [Table("Q2", rows, cols, q2), Table("Q1 as previous", rows, cols, q1),
+             Table("YTD to Q2", rows, cols, _sum(q1, q2))]
+    first_links = [PeriodSum("YTD to Q2", ("Q2", "Q1 as previous"), remainder=False)]
+    released = protect(first, linked=first_links)
+    second = [Table("Q3", rows, cols, q3), Table("Q2 as previous", rows, cols, q2),
+              Table("YTD to Q3", rows, cols, _sum(q1, q2, q3))]
+    context_links = [PeriodSum("YTD to Q3", ("Q3", "Q2 as previous"), remainder=True),
+                     PeriodSum("YTD to Q3", ("YTD to Q2", "Q3"), remainder=False),
+                     PeriodSum("Q2 as previous", ("Q2",), remainder=False), *first_links]
+    fixed = {t.title: sdc.as_dict(p) for t, p in zip(first, released, strict=True)}
+    fixed["Q2 as previous"] = fixed["Q2"]
+    out = protect([*second, *first], linked=context_links, fixed=fixed)[:3]
+    assert [sdc.as_dict(t) for t in out][1] == {**fixed["Q2"], "title": "Q2 as previous"}
+    reader_links = [*first_links, PeriodSum("YTD to Q3", ("Q3", "Q2 as previous", "Q1 as previous"), remainder=False),
+                    PeriodSum("Q2", ("Q2 as previous",), remainder=False)]
+    document = json.dumps(json.loads(to_json(released)) + json.loads(to_json(out)))
+    assert recoveries([*first, *second], reader_links, document) == []
