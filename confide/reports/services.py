@@ -282,6 +282,10 @@ def do_review_case_study(user, study_id, approve: bool, note: str = "") -> CaseS
         if study.drafted_by_id == user.pk:
             raise ReportError("A second person reviews a case study: not the person who drafted it.",
                               field="case_study", code="same_person", status=409)
+        if study.status == CaseStudy.Status.SENT_BACK:
+            raise ReportError("This case study was sent back: it is drafted again, as a new case study with the "
+                              "changes asked for, and that one is reviewed.", field="case_study", code="sent_back",
+                              status=409)
         study.reviewed_by, study.reviewed_at, study.review_note = user, timezone.now(), note
         study.status = CaseStudy.Status.REVIEWED if approve else CaseStudy.Status.SENT_BACK
         study.save(update_fields=["reviewed_by", "reviewed_at", "review_note", "status"])

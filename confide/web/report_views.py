@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from confide.accounts.services import do_end_locked_out, locked_out_message
-from confide.reports import access, csvout, services
+from confide.reports import access, anonymity, csvout, services
 from confide.reports import pdf as pdfs
 from confide.reports.display import sections
 from confide.reports.models import MINIMUM_THRESHOLD, CaseStudy, Report, ReportSettings
@@ -184,7 +184,8 @@ def _steps_open(user, study: CaseStudy) -> dict[str, bool]:
     open_ = study.status != CaseStudy.Status.RELEASED
     preparer = access.may_prepare(user)
     return {"consent": open_ and (preparer or study.drafted_by_id == user.pk),
-            "review": open_ and preparer and study.drafted_by_id != user.pk,
+            "review": (open_ and preparer and study.drafted_by_id != user.pk
+                       and study.status != CaseStudy.Status.SENT_BACK),
             "release": (open_ and preparer and study.status == CaseStudy.Status.REVIEWED
                         and study.consent_on is not None)}
 
@@ -200,6 +201,8 @@ def _render_study(request, study: CaseStudy, **forms):
         "study": study, "open": open_, "drafted_by": _name(study.drafted_by), "reviewed_by": _name(study.reviewed_by),
         "released_by": _name(study.released_by), "show_drafting": preparer or study.drafted_by_id == user.pk,
         "redactions": len(study.redactions or []),
+        # For the second person: what the drafting could not know to take out (dates, ages, places).
+        "hints": anonymity.hints(f"{study.title}\n{study.text}") if may_review else [],
         "consent_form": (forms.get("consent") or ConsentForm(prefix="consent")) if may_consent else None,
         "review_form": (forms.get("review") or ReviewForm(prefix="review")) if may_review else None,
         "release_form": (forms.get("release") or ReleaseStudyForm(prefix="release")) if may_release else None,

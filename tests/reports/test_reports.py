@@ -213,6 +213,30 @@ class CaseStudyTests(ConfideTestCase):
             services.do_review_case_study(self.manager, study.pk, True)
         self.assertEqual(refused.exception.code, "same_person")
 
+    def test_a_sent_back_study_is_drafted_again_not_passed_as_it_stands(self):
+        study = services.do_draft_case_study(self.assigned, self.case.pk, "A story", "She found work.")
+        services.do_review_case_study(self.manager, study.pk, False, "Say less about the town.")
+        with self.assertRaises(services.ReportError) as refused:
+            services.do_review_case_study(self.p["data_controller"], study.pk, True)
+        self.assertEqual(refused.exception.code, "sent_back")
+        services.do_record_case_study_consent(self.assigned, study.pk, TODAY, "writing")
+        with self.assertRaises(services.ReportError):
+            services.do_release_case_study(self.manager, study.pk)
+        self.assertEqual(CaseStudy.objects.get(pk=study.pk).status, CaseStudy.Status.SENT_BACK)
+
+    def test_the_reviewer_is_shown_what_the_drafting_could_not_take_out(self):
+        text = ("She came to us on 3 March 2026 after police in Hatfield were called. Her son Liam (2) attends "
+                "Little Acorns nursery, and her partner works at Tesco Welwyn.")
+        study = services.do_draft_case_study(self.assigned, self.case.pk, "A year of support", text)
+        self.sign_in("manager")
+        page = self.client.get(reverse("reports:case_study", args=[study.pk])).content.decode()
+        review = page[page.index("Review it as the second person"):]
+        for words in ("Date: “3 March 2026”", "Age: “(2)”", "Name or place: “Hatfield”", "Name or place: “Liam”",
+                      "Name or place: “Little Acorns”", "Name or place: “Tesco Welwyn”"):
+            self.assertIn(words, review)
+        self.sign_in("assigned")  # the drafter does not review it, and is shown no such list
+        self.assertNotIn("Check these", self.client.get(reverse("reports:case_study", args=[study.pk])).content.decode())
+
     def test_a_case_the_drafter_does_not_work_on_is_refused(self):
         with self.assertRaises(services.ReportError) as refused:
             services.do_draft_case_study(self.other_team, self.case.pk, "A story", "Text.")
