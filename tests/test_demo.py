@@ -21,7 +21,6 @@ import pytest
 
 from confide.demo import (
     DEMO_PASSWORD,
-    MONITORING,
     NOTE_LINES,
     RISK_LINES,
     SAFE_TIMES,
@@ -29,6 +28,7 @@ from confide.demo import (
     do_ensure_demo,
 )
 from confide.policy import load_pack
+from confide.staffing.monitoring import QUESTIONS
 from tests.base import confide, confide_env, free_port, make_people
 from tests.conftest import copy_of_made_demo
 
@@ -57,7 +57,7 @@ def test_demo_prints_a_login_for_every_role_and_reuses_what_exists(demo_var):
     assert other_pack.stderr.startswith("confide: --pack: the demo here already uses 'dvip'")
 
 
-MONITORING_WORDS = " ".join(answer for answers in MONITORING.values() for answer in answers)
+MONITORING_WORDS = " ".join(f"{value} {words}" for _, choices in QUESTIONS.values() for value, words in choices)
 SERVICE_WORDS = " ".join(service.label for service in load_pack("dvip").services.values())
 
 

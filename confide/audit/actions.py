@@ -485,7 +485,7 @@ LABELS: dict[Action, str] = {
     Action.CONTACT_REQUEST_LOGGED: "Logged a request for a worker's home address or telephone number",
     Action.CONTACT_REQUEST_PASSED: "Passed a request for their contact details to the worker",
     Action.CONTACT_REQUEST_ANSWERED: "Answered a request for their own contact details",
-    Action.CONTACT_REQUEST_GIVEN: "Recorded a worker's contact details as given, as the worker agreed",
+    Action.CONTACT_REQUEST_GIVEN: "Recorded a worker's contact details as given, as the worker agreed or as the law requires",
     Action.CONTACT_REQUEST_READ: "Viewed a request for a worker's contact details",
     Action.CONTACT_REQUEST_READ_REFUSED: "Tried to view a request for a worker's contact details: refused",
     Action.CONTACT_REQUESTS_LISTED: "Listed requests for workers' contact details",

@@ -127,13 +127,16 @@ class ContactRequest(models.Model):
         WITH_WORKER = "with_worker", "With the worker, who decides"
         AGREED = "agreed", "The worker agreed"
         REFUSED = "refused", "The worker refused"
-        GIVEN = "given", "Given, as the worker agreed"
+        GIVEN = "given", "Given: as the worker agreed, or as the law requires"
         CLOSED = "closed", "Closed"
 
     ref = models.UUIDField(default=uuid.uuid4, editable=False)
     about = models.ForeignKey(PersonnelFile, on_delete=models.PROTECT, related_name="contact_requests")
     data = models.JSONField(default=list)  # home_address, contact_details
     recipient_kind = models.CharField(max_length=64)  # the policy vocabulary's recipient kind
+    # The legal duty the asker says obliges the organisation to give it (DVIP 5.01: "some Agencies ...
+    # have some automatic right of access ... e.g. Inland Revenue"); "" when none is claimed.
+    statutory = models.CharField(max_length=200, blank=True)
     # Who asks and why, sealed under the worker's file key (it says who is looking for them).
     asked_by_sealed = models.BinaryField(default=b"", blank=True, editable=False)
     asked_by = Sealed("asked_by_sealed", "contact_request", "asked_by", client="about.key_number", kind="json")

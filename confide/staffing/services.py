@@ -356,7 +356,8 @@ def ask_engine(request: ContactRequest, *, agreed: bool | None = None) -> dict[s
     elif agreed is False:
         consent = {"status": "refused"}
     query = {"action": "disclose", "subject": {"role": subject_role(request.about.person), "has_capacity": True},
-             "data": list(request.data), "recipient": {"kind": request.recipient_kind}, "consent": consent}
+             "data": list(request.data), "recipient": {"kind": request.recipient_kind}, "consent": consent,
+             "grounds": ["statutory_duty"] if request.statutory else []}
     try:
         answer = current_policy().decide(query)
     except PolicyError:
@@ -370,11 +371,20 @@ def _clauses(decision: dict[str, Any]) -> list[str]:
     return [r.get("clause", "") for r in decision.get("reasons", [])]
 
 
+def required_by_law(request: ContactRequest) -> bool:
+    """Whether the policy has the details given because the law obliges it (DVIP 5.01: an agency with
+    an automatic right of access, e.g. the Inland Revenue), whatever the worker says: the line manager
+    tells the worker of the legal requirement, and gives them."""
+    return bool(request.statutory) and ask_engine(request)["decision"] == "permit"
+
+
 def do_log_contact_request(by, file: PersonnelFile, data: list[str], recipient_kind: str,
-                           asked_by: dict[str, str]) -> ContactRequest:
+                           asked_by: dict[str, str], statutory: str = "") -> ContactRequest:
     """Anyone on the staff logs a request for a worker's home address or telephone number: who asks,
-    their organisation or relationship, and why. It goes to the worker's line manager; the engine is
-    asked and its answer (DVIP 5.01: refer to the worker) kept. Nothing of the worker's is given."""
+    their organisation or relationship, and why, and any legal duty they say obliges the organisation
+    to give it (`statutory`). It goes to the worker's line manager; the engine is asked and its answer
+    (DVIP 5.01: refer to the worker; an agency with a right of access in law) kept. Nothing of the
+    worker's is given."""
     _active(by)
     pack = current_policy()
     if file is None or file.destroyed_at is not None:
@@ -396,14 +406,17 @@ def do_log_contact_request(by, file: PersonnelFile, data: list[str], recipient_k
                                  "their organisation or relationship to the worker", limit=MAX_LINE),
            "why": check_reason(_text(asked_by.get("why"), "why", "why they asked", limit=2000), "why",
                                what="say why they asked", error=StaffingError)}
+    statutory = _text(statutory, "statutory", "the law they cite", limit=200, required=False)
     with transaction.atomic():
-        request = ContactRequest.objects.create(about=file, data=data, recipient_kind=recipient_kind, logged_by=by)
+        request = ContactRequest.objects.create(about=file, data=data, recipient_kind=recipient_kind, logged_by=by,
+                                                statutory=statutory)
         request.asked_by = who
         request.decision = ask_engine(request)
         request.save(update_fields=["asked_by_sealed", "decision"])
         record_event(by, Action.CONTACT_REQUEST_LOGGED, object_type="contact_request", object_id=request.pk,
                      detail={"role": by.role, "file": file.pk, "data": data, "recipient_kind": recipient_kind,
-                             "decision": request.decision["decision"], "clauses": _clauses(request.decision)})
+                             "statutory": bool(statutory), "decision": request.decision["decision"],
+                             "clauses": _clauses(request.decision)})
     return request
 
 
@@ -441,8 +454,8 @@ def do_answer_contact_request(by, request: ContactRequest, agree: bool) -> Conta
         request.status = ContactRequest.Status.AGREED if agree else ContactRequest.Status.REFUSED
         request.answered_at = timezone.now()
         request.decision = ask_engine(request, agreed=agree)
-        if not agree:
-            request.closed_at = request.answered_at
+        if not agree and not required_by_law(request):
+            request.closed_at = request.answered_at  # refused, and nothing in law overrides the worker
         request.save(update_fields=["status", "answered_at", "decision", "closed_at"])
         record_event(by, Action.CONTACT_REQUEST_ANSWERED, object_type="contact_request", object_id=request.pk,
                      detail={"role": by.role, "agreed": agree, "decision": request.decision["decision"],
@@ -451,10 +464,16 @@ def do_answer_contact_request(by, request: ContactRequest, agree: bool) -> Conta
 
 
 def do_mark_contact_given(by, request: ContactRequest) -> ContactRequest:
-    """The line manager records the details as given: only once the worker agreed and the engine,
-    asked with that agreement, permits it."""
-    _step(by, request, "their_line_manager", ContactRequest.Status.AGREED)
-    decision = ask_engine(request, agreed=True)
+    """The line manager records the details as given: once the worker agreed and the engine, asked
+    with that agreement, permits it; or, where the law obliges it (required_by_law), once the line
+    manager has told the worker (the request passed to them), whatever they answered."""
+    if required_by_law(request) and request.status in (ContactRequest.Status.WITH_WORKER,
+                                                       ContactRequest.Status.REFUSED):
+        _step(by, request, "their_line_manager", request.status)
+        decision = ask_engine(request)
+    else:
+        _step(by, request, "their_line_manager", ContactRequest.Status.AGREED)
+        decision = ask_engine(request, agreed=True)
     if decision["decision"] != "permit":
         raise StaffingError("The policy does not permit giving these details, even with the worker's agreement.",
                             code="refused_by_policy", status=409)
@@ -465,7 +484,7 @@ def do_mark_contact_given(by, request: ContactRequest) -> ContactRequest:
         request.save(update_fields=["status", "decision", "closed_at"])
         record_event(by, Action.CONTACT_REQUEST_GIVEN, object_type="contact_request", object_id=request.pk,
                      detail={"role": by.role, "decision": decision["decision"], "clauses": _clauses(decision),
-                             "obligations": decision["obligations"]})
+                             "obligations": decision["obligations"], "statutory": bool(request.statutory)})
     return request
 
 

@@ -186,6 +186,11 @@ class ContactRequestForm(forms.Form):
                           help_text="Give the worker nothing now: the request goes to their line manager, who asks "
                                     "the worker.",
                           error_messages={"required": "Say why they asked.", "max_length": "Keep it to 2000 characters."})
+    statutory = forms.CharField(label="Do they say the law obliges us to give it? (optional)", max_length=200,
+                                required=False,
+                                help_text="Only if they name a legal duty, for example HMRC for a tax query. Leave "
+                                          "empty otherwise. The policy decides whether it applies.",
+                                error_messages={"max_length": "Keep it to 200 characters."})
 
     def __init__(self, *args, pack, files, **kwargs):
         super().__init__(*args, **kwargs)

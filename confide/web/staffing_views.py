@@ -346,7 +346,8 @@ def contact_requests(request):
         file = next((f for f in files_ if f.pk == data["about"]), None)
         try:
             logged = services.do_log_contact_request(user, file, data["data"], data["recipient_kind"],
-                                                     {k: data[k] for k in ("name", "organisation", "why")})
+                                                     {k: data[k] for k in ("name", "organisation", "why")},
+                                                     data.get("statutory", ""))
         except ConfideError as error:
             add_to_form(form, error)
         else:
@@ -362,6 +363,16 @@ def contact_requests(request):
 STEPS = {("their_line_manager", ContactRequest.Status.RECEIVED): ("pass",),
          ("the_worker", ContactRequest.Status.WITH_WORKER): ("agree", "refuse"),
          ("their_line_manager", ContactRequest.Status.AGREED): ("given",)}
+# Where the law obliges it (DVIP 5.01), the line manager gives it once the worker has been told.
+BY_LAW_STEPS = {("their_line_manager", ContactRequest.Status.WITH_WORKER): ("given",),
+                ("their_line_manager", ContactRequest.Status.REFUSED): ("given",)}
+
+
+def _steps(found, role) -> tuple[str, ...]:
+    steps = STEPS.get((role, found.status), ())
+    if not steps and found.statutory and services.required_by_law(found):
+        steps = BY_LAW_STEPS.get((role, found.status), ())
+    return steps
 
 
 @require_http_methods(["GET", "POST"])
@@ -369,7 +380,7 @@ def contact_request(request, contact_request_id: int):
     found, role = access.access_contact_request(request.user, contact_request_id)
     form = ContactStepForm(_posted(request))
     if request.method == "POST":
-        if form.is_valid() and form.cleaned_data["next_step"] in STEPS.get((role, found.status), ()):
+        if form.is_valid() and form.cleaned_data["next_step"] in _steps(found, role):
             step = form.cleaned_data["next_step"]
             try:
                 if step == "pass":
@@ -383,13 +394,16 @@ def contact_request(request, contact_request_id: int):
             else:
                 messages.info(request, {"pass": "Passed to the worker.", "agree": "Your agreement is recorded.",
                                         "refuse": "Your refusal is recorded: nothing will be given.",
-                                        "given": "Recorded as given, as the worker agreed."}[step])
+                                        "given": "Recorded as given, as the law requires."
+                                        if found.statutory and services.required_by_law(found)
+                                        else "Recorded as given, as the worker agreed."}[step])
                 return redirect(reverse("staffing:contact_request", args=[found.pk]))
         elif form.is_valid():
             form.add_error(None, "This request is not at that step any more: open it again.")
     asked = found.asked_by if isinstance(found.asked_by, dict) else {}
     return render(request, "staffing/contact_request.html", {
-        "row": _request_row(found), "asked": asked, "role": role, "steps": STEPS.get((role, found.status), ()),
+        "row": _request_row(found), "asked": asked, "role": role, "steps": _steps(found, role),
+        "by_law": bool(found.statutory) and services.required_by_law(found),
         "decision": _decision_view(found.decision or {}), "form": form, "clause": _clause("contact_requests"),
         "file_url": reverse("staffing:file", args=[found.about_id]) if role == "their_line_manager" else ""})
 

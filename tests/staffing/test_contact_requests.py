@@ -5,6 +5,8 @@ as agreed. Nobody else opens it, and the person who logged it never sees the wor
 
 from __future__ import annotations
 
+import json
+
 from django.http import Http404
 from django.test import TestCase
 from django.urls import reverse
@@ -92,6 +94,46 @@ class ContactRequestWorkflow(TestCase):
         with self.assertRaises(StaffingError) as caught:
             self.log()
         self.assertIn("no line manager", caught.exception.message)
+
+
+class StatutoryContactRequests(TestCase):
+    """DVIP 5.01: "some Agencies ... have some automatic right of access to certain parts of personnel
+    information e.g. Inland Revenue ... The line manager will notify any staff member of any legal
+    requirements whereby DVIP is obliged to provide such information." """
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.p = staffing_people("dvip")
+
+    def log(self, kind="hmrc", statutory="A tax query under the Taxes Management Act 1970"):
+        return do_log_contact_request(self.p["assigned"], self.p["file"], ["home_address"], kind,
+                                      {"name": "Hester Tallow", "organisation": "HMRC",
+                                       "why": "A tax query about the worker's employment last year."}, statutory)
+
+    def test_the_law_obliges_it_so_the_worker_is_told_and_it_is_given_even_if_they_refuse(self):
+        request = self.log()
+        self.assertEqual((request.decision["decision"], request.decision["reasons"][0]["clause"]), ("permit", "5.01"))
+        self.assertIn("inform_subject", request.decision["obligations"])
+        with self.assertRaises(StaffingError):
+            do_mark_contact_given(self.p["manager"], request)  # the worker is told first
+        request = do_pass_contact_request(self.p["manager"], request)
+        request = do_answer_contact_request(self.p["same_team"], request, False)
+        self.assertEqual(request.status, ContactRequest.Status.REFUSED)
+        self.assertIsNone(request.closed_at, "a refusal does not end what the law requires")
+        with self.assertRaises(StaffingError):
+            do_mark_contact_given(self.p["assigned"], request)  # only the line manager gives it
+        self.assertEqual(do_mark_contact_given(self.p["manager"], request).status, ContactRequest.Status.GIVEN)
+        event = AuditEvent.objects.get(action=Action.CONTACT_REQUEST_GIVEN)
+        self.assertIs(json.loads(event.detail)["statutory"], True)
+
+    def test_a_duty_claimed_by_someone_the_policy_gives_no_such_right_changes_nothing(self):
+        request = self.log(kind="partner_agency", statutory="They say a law requires it")
+        self.assertEqual(request.decision["decision"], "deny")
+        request = do_answer_contact_request(self.p["same_team"], do_pass_contact_request(self.p["manager"], request),
+                                            False)
+        self.assertIsNotNone(request.closed_at)
+        with self.assertRaises(StaffingError):
+            do_mark_contact_given(self.p["manager"], request)
 
 
 class DayMerContactRequests(ContactRequestWorkflow):
