@@ -287,6 +287,25 @@ def for_review(limit: int) -> tuple[int, list[Due]]:
     return rows.count(), list(rows.order_by("closed_on", "id")[:limit])
 
 
+DORMANT_DAYS = 365
+
+
+def dormant_cases(today: dt.date, limit: int, *, days: int = DORMANT_DAYS) -> tuple[int, list[tuple[int, int]]]:
+    """Cases still open with nothing recorded on them for `days` (or, with nothing recorded at all,
+    referred that long ago): a client who has stopped coming may have "left" (DVIP 9.15 counts the
+    years from then), but the schedule counts only from a case's closing, so a person decides and
+    closes it. Returns (how many, the first `limit` as (client number, case number), the longest quiet
+    first). Numbers and dates only."""
+    from django.db.models import Max, Q
+
+    from confide.records.models import Case
+
+    cutoff = today - dt.timedelta(days=days)
+    quiet = (Case.objects.exclude(status=Case.Status.CLOSED).annotate(last=Max("entries__created_at"))
+             .filter(Q(last__date__lt=cutoff) | Q(last__isnull=True, referred_on__lt=cutoff)))
+    return quiet.count(), list(quiet.order_by("last", "referred_on", "pk").values_list("client_id", "pk")[:limit])
+
+
 def everything_held() -> bool:
     """A legal hold in force that covers everything (no client named): nothing is destroyed,
     minimised or returned, a client's record or a member of staff's, until it is released."""

@@ -164,12 +164,16 @@ def retention_due(request):
     waiting = [{"batch": b, "url": reverse("web:retention_batch", args=[b.pk]), "lines": len(b.lines),
                 "approvals": len(b.approvals.all())} for b in _batches_waiting()]
     review_count, review = schedule.for_review(DUE_SHOWN)
+    dormant_count, dormant = schedule.dormant_cases(today, DUE_SHOWN)
     held, everything = _holds_now()
     texts = _rule_texts()
     return render(request, "retention/due.html", {
         "soon": soon[:DUE_SHOWN], "later": later[:DUE_SHOWN], "more": more, "today": today, "soon_days": SOON_DAYS, "later_days": LATER_DAYS,
         "waiting": waiting, "review": [due_row(d, held, everything, texts) for d in review],
-        "review_more": max(review_count - DUE_SHOWN, 0), "review_count": review_count})
+        "review_more": max(review_count - DUE_SHOWN, 0), "review_count": review_count,
+        "dormant": [{"client": c, "case": k} for c, k in dormant],
+        "dormant_count": dormant_count, "dormant_more": max(dormant_count - DUE_SHOWN, 0),
+        "dormant_days": schedule.DORMANT_DAYS})
 
 
 # A batch ------------------------------------------------------------------------------------------------

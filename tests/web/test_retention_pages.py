@@ -187,6 +187,20 @@ class RetentionPagesTest(ConfideTestCase):
         self.assertIn("1 record no longer in use", section)
         self.assertIn("30 August 2019", section)
 
+    def test_open_cases_quiet_for_a_year_are_listed_so_that_someone_asks_if_the_client_has_left(self):
+        # DVIP 9.15 counts from "once a client has left": a case left open after the client stopped coming
+        # is never due, so the page lists it for a person to check and close.
+        from confide.records.models import Entry
+
+        self.sign_in("data_controller")
+        page = text(self.client.get(reverse("web:retention_due")))
+        self.assertIn("No open case has been quiet for 365 days.", page)
+        Entry.objects.filter(case=self.p["case"]).update(created_at=timezone.now() - dt.timedelta(days=400))
+        page = text(self.client.get(reverse("web:retention_due")))
+        section = page[page.index("Open cases with nothing recorded for a year"):page.index("Prepare a batch")]
+        self.assertIn(f"Client {self.p['client'].pk}, case {self.p['case'].pk}", section)
+        self.assertNotIn(CLIENT_NAME, page)
+
     def test_holds_are_placed_answered_beside_the_field_and_released(self):
         self.sign_in("data_controller")
         url = reverse("web:retention_holds")
