@@ -86,16 +86,22 @@ def _line_manager_of(person) -> int | None:
 def _to_tell(breach: Breach, pack, step: int) -> list:
     """Who this step of the chain tells. Where the step's roles hold the line manager of the person
     who recorded the breach (their personnel file says who), that is whom the policy means ("discuss
-    with your line manager": Derbyshire), not everyone in the role. A step with nobody in it (a role
-    nobody holds today) falls to the data controller, so that a breach is never left untold."""
-    people = [person for person in _people_in(governance.breach_chain(pack)[step - 1].roles)
+    with your line manager": Derbyshire), not everyone in the role. A step whose roles are told in turn
+    ("the Chair, or failing that the Vice Chair": Day-Mer) tells the first role someone holds. A step
+    with nobody in it (a role nobody holds today) falls to the data controller, so that a breach is
+    never left untold."""
+    this = governance.breach_chain(pack)[step - 1]
+    people = [person for person in _people_in(this.roles)
               if not gate.kept_apart(person, pack)]  # the pack refuses such a chain when it loads
+    if this.in_turn:  # "the Chair, or failing that the Vice Chair": the first role someone holds
+        first = next((role for role in this.roles if any(person.role == role for person in people)), None)
+        people = [person for person in people if person.role == first]
     own = _line_manager_of(breach.recorded_by_id)
     if own is not None and own != breach.recorded_by_id and any(person.pk == own for person in people):
         return [person for person in people if person.pk == own]
     if not people:
         people = [person for person in get_user_model().objects.filter(is_active=True).order_by("pk")
-                  if person.role_kind == "data_controller" and not gate.kept_apart(person, pack)]
+                  if person.role_kind in vocab.AUDITOR_KINDS and not gate.kept_apart(person, pack)]
     return people
 
 

@@ -19,7 +19,7 @@ A pack's `governance` section (optional; a pack without it asks for nothing and 
       training:   [{id, title, clause, text, for: {kinds: [...]}, refresh_months}]
       personnel:  {clause, text, medical: {clause, text}, monitoring: {clause, text},
                    references: {clause, text}, contact_requests: {clause, text}}
-      breaches:   {clause, text, chain: [{roles: [...], clause, text}], never: [roles],
+      breaches:   {clause, text, chain: [{roles: [...], clause, text, in_turn?}], never: [roles],
                    disciplinary: {clause, text}}
       complaints: {clause, text, handled_by: [roles], independent: true}
 
@@ -74,6 +74,9 @@ class Step:
     roles: tuple[str, ...]
     clause: str
     text: str
+    # "The Chair, or failing that the Vice Chair" (Day-Mer): told in turn, the first role someone holds
+    # today; otherwise every role of the step is told.
+    in_turn: bool = False
 
 
 def parse(parser: Any, raw: Any, roles: frozenset[str]) -> dict[str, Any]:
@@ -155,8 +158,9 @@ def parse(parser: Any, raw: Any, roles: frozenset[str]) -> dict[str, Any]:
         chain = []
         for i, body in enumerate(raw["breaches"]["chain"] or []):
             sp = p + ("chain", i)
-            sct = clause_text(body, sp, {"roles"}, {"roles"})
-            chain.append(Step(role_words(body["roles"], sp + ("roles",)), sct["clause"], sct["text"]))
+            sct = clause_text(body, sp, {"roles", "in_turn"}, {"roles"})
+            in_turn = parser.boolean(body["in_turn"], sp + ("in_turn",)) if "in_turn" in body else False
+            chain.append(Step(role_words(body["roles"], sp + ("roles",)), sct["clause"], sct["text"], in_turn))
         if not chain:
             raise parser.err(p + ("chain",), "a breach is escalated to at least one role")
         never = frozenset(role_words(raw["breaches"]["never"], p + ("never",))) \

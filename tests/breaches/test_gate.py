@@ -14,7 +14,7 @@ from confide.audit.models import AuditEvent
 from confide.breaches import access as gate
 from confide.breaches import services
 from confide.notices.models import Notice
-from confide.policy import governance
+from confide.policy import governance, vocab
 from tests.base import ConfideTestCase
 from tests.breaches.helpers import person, record
 
@@ -110,6 +110,13 @@ class DayMerComplaintsOfficerTests(ConfideTestCase):
                                                  actor_id=self.officer.pk).values_list("detail", flat=True))
         self.assertEqual([json.loads(r)["reason"] for r in reasons], ["kept_apart", "kept_apart"])
 
+    def test_with_no_chair_the_vice_chair_is_told(self):
+        self.chair.is_active = False
+        self.chair.save()
+        found = gate.access_breach(self.coordinator, self.breach.pk, write=True)
+        services.do_escalate(self.coordinator, self.p["pack"], found)
+        self.assertTrue(Notice.objects.filter(user=self.vice, object_id=self.breach.pk).exists())
+
     def test_even_as_a_data_controller_or_the_person_who_recorded_it(self):
         self.officer.role = "complaints_officer"
         with self.assertRaises(services.BreachError) as raised:
@@ -127,7 +134,10 @@ class DayMerComplaintsOfficerTests(ConfideTestCase):
         self.breach.refresh_from_db()
         self.assertEqual(self.breach.step, 2)
         self.assertTrue(Notice.objects.filter(user=self.chair, object_id=self.breach.pk).exists())
-        self.assertTrue(Notice.objects.filter(user=self.vice, object_id=self.breach.pk).exists())
+        # "The Chair of the MC, or failing that the Vice Chair": the chair is there, so the vice chair is
+        # not told (though they may read and act on it, should the chair be away).
+        self.assertFalse(Notice.objects.filter(user=self.vice, object_id=self.breach.pk).exists())
+        self.assertTrue(gate.access_breach(self.vice, self.breach.pk, write=True).may_act)
         self.assertFalse(Notice.objects.filter(user=self.officer).exists())
         told = [json.loads(e.detail).get("told", []) for e in AuditEvent.objects.filter(
             action__in=[Action.BREACH_RECORDED, Action.BREACH_ESCALATED])]
@@ -182,6 +192,6 @@ class WhoIsToldTests(ConfideTestCase):
         get_user_model().objects.filter(role="line_manager").update(is_active=False)
         breach = record(self.p["assigned"], self.p["pack"])
         controllers = {u.pk for u in get_user_model().objects.filter(is_active=True)
-                       if u.role_kind == "data_controller"}
+                       if u.role_kind in vocab.AUDITOR_KINDS}
         self.assertTrue(controllers)
         self.assertEqual(self.told(breach), controllers)
