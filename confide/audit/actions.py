@@ -224,6 +224,11 @@ class Action(StrEnum):
     CONTACT_REQUEST_READ = "contact_request.read"
     CONTACT_REQUEST_READ_REFUSED = "contact_request.read.refused"
     CONTACT_REQUESTS_LISTED = "contact_requests.listed"
+    PERSONNEL_ACCESS_ASKED = "personnel.access_asked"
+    PERSONNEL_ACCESS_ASKED_REFUSED = "personnel.access_asked.refused"
+    PERSONNEL_ACCESS_DECIDED = "personnel.access_decided"
+    PERSONNEL_APPROVAL_READ = "personnel.approval.read"
+    PERSONNEL_APPROVAL_READ_REFUSED = "personnel.approval.read.refused"
 
     BREACH_RECORDED = "breach.recorded"
     BREACH_RECORDED_REFUSED = "breach.recorded.refused"
@@ -489,6 +494,11 @@ LABELS: dict[Action, str] = {
     Action.CONTACT_REQUEST_READ: "Viewed a request for a worker's contact details",
     Action.CONTACT_REQUEST_READ_REFUSED: "Tried to view a request for a worker's contact details: refused",
     Action.CONTACT_REQUESTS_LISTED: "Listed requests for workers' contact details",
+    Action.PERSONNEL_ACCESS_ASKED: "Asked for approval to read a personnel file",
+    Action.PERSONNEL_ACCESS_ASKED_REFUSED: "Tried to ask for approval to read a personnel file: refused",
+    Action.PERSONNEL_ACCESS_DECIDED: "Approved or refused a request to read a personnel file",
+    Action.PERSONNEL_APPROVAL_READ: "Viewed a request to read a personnel file",
+    Action.PERSONNEL_APPROVAL_READ_REFUSED: "Tried to view a request to read a personnel file: refused",
     Action.BREACH_RECORDED: "Recorded a breach in the breach register",
     Action.BREACH_RECORDED_REFUSED: "Tried to record a breach: refused",
     Action.BREACH_READ: "Viewed a breach in the breach register",

@@ -6,8 +6,9 @@ audit event, permitted or refused, and answers Http404 alike for "missing" and "
   `assigned_to_case: true` exactly when the reader is the file's line manager (PersonnelFile.
   line_manager), for the purposes a file is read for, in this order: line_management, payroll,
   quality_assurance, personnel_review. `permit` opens it; `permit_if_approved` (Home-Start 8.4: a
-  trustee "if appropriate") needs an approval Confide does not take here, so it is refused and the
-  refusal says so; `deny` refuses. The person themself does not read their own file here: they
+  trustee "if appropriate") opens it once one of the roles the approval names has approved this
+  person's request for this file and purpose (PersonnelApproval, for APPROVAL_DAYS days), and is
+  refused until then, the refusal saying so; `deny` refuses. The person themself does not read their own file here: they
   have the right of subject access (DVIP 9.06, Home-Start 8.7), and their references are in
   confidence (DVIP 8.05).
 - The medical section is asked about as record kind `medical_record`, `sealed: true`: the pack's
@@ -23,6 +24,7 @@ audit event, permitted or refused, and answers Http404 alike for "missing" and "
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,13 +36,24 @@ from confide.audit.actions import Action
 from confide.audit.services import record_event
 from confide.ids import record_id
 from confide.policy import vocab
-from confide.staffing.models import Applicant, ContactRequest, PersonnelFile
+from confide.staffing.models import Applicant, ContactRequest, PersonnelApproval, PersonnelFile
 
 # The purposes a personnel file is read for, in order, and those that let the reader write (the vocabulary's).
 PURPOSES = vocab.PERSONNEL_PURPOSES
 WRITING_PURPOSES = vocab.PERSONNEL_WRITING_PURPOSES
 FILE_KIND = "personnel_file"
 MEDICAL_KIND = "medical_record"
+APPROVAL_DAYS = 7  # an approval to read a file opens it for a week
+
+
+def approved(user, file: PersonnelFile, purpose: str) -> PersonnelApproval | None:
+    """This person's approved request to read this file for this purpose, still in its days."""
+    from django.utils import timezone
+
+    since = timezone.now() - dt.timedelta(days=APPROVAL_DAYS)
+    return (PersonnelApproval.objects.filter(requested_by=user, file=file, purpose=purpose,
+                                             status=PersonnelApproval.Status.APPROVED, decided_at__gte=since)
+            .order_by("-decided_at").first())
 
 
 def _role(user) -> str:
@@ -69,6 +82,10 @@ def _first_permit(user, file: PersonnelFile, purposes, *, medical: bool = False)
         decision = file_decision(user, file, purpose, medical=medical)
         if decision["decision"] == "permit":
             return purpose, decision
+        if decision["decision"] == "permit_if_approved" and not medical:
+            found = approved(user, file, purpose)
+            if found is not None:
+                return purpose, {**decision, "approval": found.pk}
         if decision["decision"] == "permit_if_approved" and approvable is None:
             approvable = (purpose, decision)
         if first is None:
@@ -157,6 +174,7 @@ def access_personnel_file(user, file_id, purpose: str | None = None) -> Personne
     # and tests/records/test_one_gate.py, can tie each decryption to the read that permitted it.
     record_event(user, Action.PERSONNEL_READ, object_type="personnel_file", object_id=pk, purpose=chosen,
                  detail={**detail, "key": file.key_number, "line_manager": is_line_manager(user, file),
+                         "approval": decision.get("approval"),
                          "sections": sections, "parts": sorted(vocab.personnel_parts(chosen)) if sections else [],
                          "medical_allowed": medical, "clauses": clauses(decision)})
     return PersonnelAccess(user, file, chosen if sections else "", decision, sections, medical, medical_decision)
@@ -308,3 +326,64 @@ def contact_requests_for(user, *, limit: int = 200) -> dict[str, list[ContactReq
         record_event(user, Action.CONTACT_REQUESTS_LISTED, object_type="contact_request",
                      detail={"role": _role(user), "requests": ids})
     return found
+
+
+# Approvals to read a personnel file (Home-Start 8.4: "trustee/s if appropriate") ------------------
+
+def approvable_purpose(user, file: PersonnelFile) -> tuple[str, dict[str, Any]]:
+    """The first purpose for which the engine opens this file to this person with an approval, and its
+    answer; ("", DENY) where none does."""
+    if file.person_id == user.pk:
+        return "", DENY
+    for purpose in PURPOSES:
+        decision = file_decision(user, file, purpose)
+        if decision["decision"] == "permit_if_approved":
+            return purpose, decision
+    return "", DENY
+
+
+def may_ask(user) -> bool:
+    """Whether the engine would open personnel files to this person with an approval (asked with
+    nobody assigned: the file is not theirs to manage)."""
+    if not user.is_active or not _role(user):
+        return False
+    return any(decide(access_request(user, purpose, FILE_KIND))["decision"] == "permit_if_approved"
+               for purpose in PURPOSES)
+
+
+def approver_roles(decision: dict[str, Any]) -> list[str]:
+    return sorted({role for a in decision.get("approvals", []) for role in a.get("any_of", ())})
+
+
+def may_decide(user, approval: PersonnelApproval) -> bool:
+    """One of the roles the policy's approval names, never the person who asked, nor the worker."""
+    return (user.is_active and user.pk not in (approval.requested_by_id, approval.file.person_id)
+            and _role(user) in set(approval.approver_roles))
+
+
+def access_approval(user, approval_id) -> tuple[PersonnelApproval, str]:
+    """One request to read a personnel file, for the person who asked ("asker") or someone who may
+    decide it ("approver"); Http404 alike for missing and not theirs. Recorded, with the file's key
+    (the reason is sealed under it)."""
+    pk = record_id(approval_id)
+    approval = (PersonnelApproval.objects.select_related("file", "file__person", "requested_by", "decided_by")
+                .filter(pk=pk, file__destroyed_at__isnull=True).first())
+    role = ""
+    if approval is not None and user.is_active:
+        role = "asker" if approval.requested_by_id == user.pk else ("approver" if may_decide(user, approval) else "")
+    if not role:
+        record_event(user, Action.PERSONNEL_APPROVAL_READ_REFUSED, object_type="personnel_approval", object_id=pk,
+                     detail={"role": _role(user), "reason": "not_found" if approval is None else "not_allowed"})
+        raise Http404
+    record_event(user, Action.PERSONNEL_APPROVAL_READ, object_type="personnel_approval", object_id=pk,
+                 detail={"role": _role(user), "as": role, "status": approval.status, "key": approval.file.key_number})
+    return approval, role
+
+
+def approvals_for(user, *, limit: int = 100) -> dict[str, list[PersonnelApproval]]:
+    """The requests this person asked, and those waiting for them to decide (staff names only)."""
+    base = PersonnelApproval.objects.select_related("file__person", "requested_by").filter(
+        file__destroyed_at__isnull=True)
+    waiting = [a for a in base.filter(status=PersonnelApproval.Status.WAITING).order_by("requested_at")[:limit]
+               if may_decide(user, a)]
+    return {"asked": list(base.filter(requested_by=user).order_by("-requested_at")[:limit]), "to_decide": waiting}

@@ -157,6 +157,38 @@ class ContactRequest(models.Model):
         return f"contact request #{self.pk}"
 
 
+class PersonnelApproval(models.Model):
+    """Someone the policy lets read a personnel file only with an approval (Home-Start 8.4: "trustee/s
+    if appropriate") asks, saying why; one of the roles the policy's approval names, never the asker,
+    approves or refuses. Approved, it opens that file's sections to them, for that purpose, for
+    APPROVAL_DAYS days (staffing/access.py). The reason is sealed under the file's key: it is about
+    the worker."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", "Waiting for approval"
+        APPROVED = "approved", "Approved"
+        REFUSED = "refused", "Refused"
+
+    ref = models.UUIDField(default=uuid.uuid4, editable=False)
+    file = models.ForeignKey(PersonnelFile, on_delete=models.PROTECT, related_name="approvals")
+    purpose = models.CharField(max_length=64)  # the personnel purpose asked for (the policy's word)
+    approver_roles = models.JSONField(default=list)  # the roles the policy's approval names
+    reason_sealed = models.BinaryField(default=b"", blank=True, editable=False)
+    reason = Sealed("reason_sealed", "personnel_approval", "reason", client="file.key_number")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.WAITING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status"], name="staffing_approval_status")]
+
+    def __str__(self) -> str:
+        return f"personnel approval #{self.pk}"
+
+
 class Signature(models.Model):
     """A declaration signed: by a member of staff in Confide (a typed name, the date and the wording's
     version) or as an uploaded signed copy; or by a contractor or a partner agency (a name)."""

@@ -32,7 +32,13 @@ from confide.keys.runtime import key_store
 from confide.policy import PolicyError, vocab
 from confide.policy.reasons import check_reason
 from confide.staffing import access
-from confide.staffing.models import Applicant, ContactRequest, MonitoringForm, PersonnelFile
+from confide.staffing.models import (
+    Applicant,
+    ContactRequest,
+    MonitoringForm,
+    PersonnelApproval,
+    PersonnelFile,
+)
 
 SECTIONS = ("notes", "contact", "references", "medical")
 CONTACT_DATA = ("home_address", "contact_details")
@@ -486,6 +492,73 @@ def do_mark_contact_given(by, request: ContactRequest) -> ContactRequest:
                      detail={"role": by.role, "decision": decision["decision"], "clauses": _clauses(decision),
                              "obligations": decision["obligations"], "statutory": bool(request.statutory)})
     return request
+
+
+# Approvals to read a personnel file (Home-Start 8.4: "trustee/s if appropriate") ---------------------
+
+def do_ask_personnel_access(by, file: PersonnelFile, reason: str) -> PersonnelApproval:
+    """Ask to read a file the policy opens to this person only with an approval, saying why. The
+    people in the roles the approval names (never the asker, nor the worker) are told."""
+    from django.urls import reverse
+
+    from confide.notices.models import Notice
+    from confide.notices.services import notify
+
+    _active(by)
+    if file is None or file.destroyed_at is not None:
+        raise StaffingError("Choose whose file you need to read.", field="file")
+    purpose, decision = access.approvable_purpose(by, file)
+    if not purpose:
+        record_event(by, Action.PERSONNEL_ACCESS_ASKED.refused(), object_type="personnel_file", object_id=file.pk,
+                     detail={"role": by.role, "reason": "no_approval_route"})
+        raise StaffingError("The policy does not open this file to you, even with an approval.", field="file",
+                            code="not_allowed", status=403)
+    reason = check_reason(_text(reason, "reason", "why you need to read it", limit=2000), "reason",
+                          what="say why you need to read it", error=StaffingError)
+    roles = access.approver_roles(decision)
+    with transaction.atomic():
+        approval = PersonnelApproval.objects.create(file=file, purpose=purpose, approver_roles=roles, requested_by=by)
+        approval.reason = reason
+        approval.save(update_fields=["reason_sealed"])
+        record_event(by, Action.PERSONNEL_ACCESS_ASKED, object_type="personnel_approval", object_id=approval.pk,
+                     detail={"role": by.role, "file": file.pk, "purpose": purpose, "approvers": roles,
+                             "clauses": _clauses(decision)})
+        link = reverse("staffing:access_request", args=[approval.pk])
+        for person in get_user_model().objects.filter(role__in=roles, is_active=True).exclude(
+                pk__in=[by.pk, file.person_id]):
+            notify(person, Notice.Kind.APPROVAL_WAITING, "A request to read a personnel file is waiting for your "
+                   "approval", link=link, object_type="personnel_approval", object_id=approval.pk)
+    return approval
+
+
+def do_decide_personnel_access(by, approval: PersonnelApproval, approve: bool) -> PersonnelApproval:
+    """Approve or refuse a request to read a personnel file: someone in a role the policy's approval
+    names, never the person who asked, nor the worker. The asker is told."""
+    from django.urls import reverse
+
+    from confide.notices.models import Notice
+    from confide.notices.services import notify
+
+    _active(by)
+    if not isinstance(approve, bool):
+        raise StaffingError("Choose whether you approve.", field="decision")
+    with transaction.atomic():
+        approval = PersonnelApproval.objects.select_for_update().select_related("file").get(pk=approval.pk)
+        if not access.may_decide(by, approval):
+            raise StaffingError("Only someone in a role the policy names for this approval, and not the person "
+                                "who asked, may decide it.", code="not_allowed", status=403)
+        if approval.status != PersonnelApproval.Status.WAITING:
+            raise StaffingError("This request was already decided: open it again.", status=409)
+        approval.status = PersonnelApproval.Status.APPROVED if approve else PersonnelApproval.Status.REFUSED
+        approval.decided_by, approval.decided_at = by, timezone.now()
+        approval.save(update_fields=["status", "decided_by", "decided_at"])
+        record_event(by, Action.PERSONNEL_ACCESS_DECIDED, object_type="personnel_approval", object_id=approval.pk,
+                     detail={"role": by.role, "file": approval.file_id, "approved": approve})
+        notify(approval.requested_by_id, Notice.Kind.REQUEST_APPROVED if approve else Notice.Kind.REQUEST_NOT_APPROVED,
+               "Your request to read a personnel file was " + ("approved" if approve else "not approved"),
+               link=reverse("staffing:access_request", args=[approval.pk]), object_type="personnel_approval",
+               object_id=approval.pk)
+    return approval
 
 
 def staff_choices(exclude=None):

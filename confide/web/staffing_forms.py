@@ -199,6 +199,28 @@ class ContactRequestForm(forms.Form):
             (str(f.pk), f.person.get_full_name() or f.person.get_username()) for f in files)]
 
 
+class AskAccessForm(forms.Form):
+    file = forms.TypedChoiceField(label="Whose personnel file do you need to read?", coerce=int,
+                                  error_messages={"required": "Choose whose file you need to read.",
+                                                  "invalid_choice": CHOOSE})
+    reason = forms.CharField(label="Why do you need to read it?", widget=forms.Textarea(attrs={"rows": 3}),
+                             max_length=2000, help_text="The person who approves it reads this.",
+                             error_messages={"required": "Say why you need to read it.",
+                                             "max_length": "Keep it to 2000 characters."})
+
+    def __init__(self, *args, files, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].choices = [("", "Choose…"), *(
+            (str(f.pk), f.person.get_full_name() or f.person.get_username()) for f in files)]
+
+
+class DecideAccessForm(forms.Form):
+    decision = forms.ChoiceField(label="Your decision", widget=forms.RadioSelect,
+                                 choices=[("approve", "Approve: they may read it for the next 7 days"),
+                                          ("refuse", "Refuse")],
+                                 error_messages={"required": "Choose whether you approve.", "invalid_choice": CHOOSE})
+
+
 class ContactStepForm(forms.Form):
     next_step = forms.ChoiceField(choices=[("pass", "pass"), ("agree", "agree"), ("refuse", "refuse"), ("given", "given")],
                              error_messages={"required": "Choose what to do.", "invalid_choice": CHOOSE})

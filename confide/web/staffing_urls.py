@@ -15,5 +15,7 @@ urlpatterns = [
     path("applicants/", views.applicants, name="applicants"),
     path("applicants/<int:applicant_id>/", views.applicant, name="applicant"),
     path("contact-requests/", views.contact_requests, name="contact_requests"),
+    path("access-requests/", views.access_requests, name="access_requests"),
+    path("access-requests/<int:approval_id>/", views.access_request, name="access_request"),
     path("contact-requests/<int:contact_request_id>/", views.contact_request, name="contact_request"),
 ]

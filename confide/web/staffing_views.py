@@ -14,22 +14,25 @@ from django.contrib.auth import get_user_model
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from confide.accounts.models import current_policy
 from confide.errors import ConfideError
 from confide.policy import governance, vocab
 from confide.staffing import access, monitoring, services
-from confide.staffing.models import Applicant, ContactRequest, PersonnelFile
+from confide.staffing.models import Applicant, ContactRequest, PersonnelApproval, PersonnelFile
 from confide.web import describe
 from confide.web.errors import add_to_form
 from confide.web.purposes import bad_request
 from confide.web.staffing_forms import (
     DATA_CHOICES,
     ApplicationForm,
+    AskAccessForm,
     ContactForm,
     ContactRequestForm,
     ContactStepForm,
+    DecideAccessForm,
     DecideForm,
     LeavingForm,
     LineManagerForm,
@@ -423,3 +426,91 @@ def home_panel(user, today: dt.date) -> dict | None:
         return None
     return {"template": "staffing/_home_panel.html", "as_manager": as_manager, "as_worker": as_worker,
             "url": reverse("staffing:contact_requests")}
+
+
+# Approvals to read a personnel file (Home-Start 8.4: "trustee/s if appropriate") ------------------
+
+APPROVAL_WORDS = dict(PersonnelApproval.Status.choices)
+
+
+def _approval_row(a: PersonnelApproval) -> dict:
+    return {"a": a, "worker": _name(a.file.person), "asker": _name(a.requested_by),
+            "status": APPROVAL_WORDS.get(a.status, a.status), "purpose": vocab.label(a.purpose),
+            "url": reverse("staffing:access_request", args=[a.pk])}
+
+
+def _askable_files(user):
+    return [f for f in PersonnelFile.objects.filter(destroyed_at__isnull=True).exclude(person=user)
+            .select_related("person").order_by("person__last_name", "person__first_name", "pk")
+            if access.approvable_purpose(user, f)[0]]
+
+
+@require_http_methods(["GET", "POST"])
+def access_requests(request):
+    """Ask to read a personnel file the policy opens to you only with an approval; the requests you
+    asked, and those waiting for your decision."""
+    user = request.user
+    asks = access.may_ask(user)
+    found = access.approvals_for(user)
+    if not asks and not found["asked"] and not found["to_decide"]:
+        raise Http404
+    files_ = _askable_files(user) if asks else []
+    form = AskAccessForm(_posted(request), files=files_) if asks else None
+    if request.method == "POST":
+        if form is None:
+            raise Http404
+        if form.is_valid():
+            file = next((f for f in files_ if f.pk == form.cleaned_data["file"]), None)
+            try:
+                asked = services.do_ask_personnel_access(user, file, form.cleaned_data["reason"])
+            except ConfideError as error:
+                add_to_form(form, error)
+            else:
+                messages.info(request, "Your request is sent to the people who approve it. You will be told "
+                                       "when it is decided.")
+                return redirect(reverse("staffing:access_request", args=[asked.pk]))
+    return render(request, "staffing/access_requests.html", {
+        "form": form, "asked": [_approval_row(a) for a in found["asked"]],
+        "to_decide": [_approval_row(a) for a in found["to_decide"]], "clause": _clause("file")},
+        status=400 if form is not None and form.is_bound and form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def access_request(request, approval_id: int):
+    approval, role = access.access_approval(request.user, approval_id)
+    form = DecideAccessForm(_posted(request)) if role == "approver" and \
+        approval.status == PersonnelApproval.Status.WAITING else None
+    if request.method == "POST":
+        if form is None:
+            return bad_request(request, "That request is not yours to decide now",
+                               "Only someone in a role the policy names decides it, once, and never the "
+                               "person who asked.")
+        if form.is_valid():
+            try:
+                services.do_decide_personnel_access(request.user, approval, form.cleaned_data["decision"] == "approve")
+            except ConfideError as error:
+                add_to_form(form, error)
+            else:
+                messages.info(request, "Your decision is recorded, and the person who asked is told.")
+                return redirect(reverse("staffing:access_request", args=[approval.pk]))
+    open_until = None
+    if approval.status == PersonnelApproval.Status.APPROVED and approval.decided_at is not None:
+        open_until = approval.decided_at + dt.timedelta(days=access.APPROVAL_DAYS)
+    return render(request, "staffing/access_request.html", {
+        "row": _approval_row(approval), "role": role, "form": form, "reason": approval.reason,
+        "decided_by": _name(approval.decided_by) if approval.decided_by else "",
+        "open_until": open_until, "still_open": open_until is not None and open_until > timezone.now(),
+        "file_url": reverse("staffing:file", args=[approval.file_id]) if role == "asker" else ""}, status=400 if form is not None and form.is_bound and form.errors else 200)
+
+
+def approvals_panel(user, today: dt.date) -> dict | None:
+    """Requests to read personnel files waiting for this person's decision, and, for someone the policy
+    lets read files with an approval, where to ask; None when neither."""
+    if not getattr(user, "role", ""):
+        return None
+    waiting = access.approvals_for(user, limit=HOME_ROWS)["to_decide"]
+    asks = access.may_ask(user)
+    if not waiting and not asks:
+        return None
+    return {"template": "staffing/_approvals_panel.html", "waiting": len(waiting), "asks": asks,
+            "url": reverse("staffing:access_requests")}

@@ -109,7 +109,8 @@ def home(request):
     context["clearance_panel"] = clearance_views.home_panel(user, today)
     # Staff records, breaches and complaints: each panel is its own template, None where it has nothing.
     context["governance_panels"] = [panel for panel in (
-        staffing_views.home_panel(user, today), breach_views.home_panel(user, today),
+        staffing_views.home_panel(user, today), staffing_views.approvals_panel(user, today),
+        breach_views.home_panel(user, today),
         complaint_views.home_panel(user, today)) if panel]
     if kind in vocab.LINE_MANAGER_KINDS:
         context["team_caseloads"] = team_caseloads(user)

@@ -1,7 +1,8 @@
 """One of each governance record, for the shared harness tests (fictional people only): a breach the
 assigned worker recorded and one the other team's worker recorded; a complaint the data controller
 logged; the same-team worker's personnel file (the north team's manager is their line manager), an
-application, and a request for the worker's home address; a declaration signed on paper, uploaded;
+application, a request for the worker's home address, and a request to read their file with an
+approval; a declaration signed on paper, uploaded;
 a released report and a draft; and a case study drafted by each of the two workers, one consented and reviewed, and one released."""
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from django.utils import timezone
 from confide.complaints.services import NewComplaint, do_log_complaint
 from confide.reports import services as report_services
 from confide.staffing import clearance
-from confide.staffing.models import PersonnelFile
+from confide.staffing.models import PersonnelApproval, PersonnelFile
 from confide.staffing.services import (
     do_log_contact_request,
     do_open_personnel_file,
@@ -46,6 +47,14 @@ def governance_fixtures(p: dict) -> dict:
         controller, out["personnel_file"], ["home_address"], "police",
         {"name": "Barnaby Quince", "organisation": "Exampleton police",
          "why": "An enquiry they say is about a witness statement."})
+    # A request to read the personnel file with an approval (Home-Start 8.4's route; made directly here,
+    # as the harness's DVIP pack has no such route): asked by the data controller, for the north
+    # team's manager's role to decide.
+    approval = PersonnelApproval.objects.create(file=out["personnel_file"], purpose="personnel_review",
+                                                approver_roles=[manager.role], requested_by=controller)
+    approval.reason = "A grievance appeal: the board needs the appraisal notes."
+    approval.save()
+    out["approval"] = approval
     declaration = clearance.required_for(p["assigned"])[0].id
     out["signature"] = clearance.do_upload_signed_copy(manager, p["assigned"], declaration, PNG, "image/png",
                                                        today, today)

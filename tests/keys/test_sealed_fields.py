@@ -44,7 +44,7 @@ from confide.sharing.models import (
     LimitsTold,
     Task,
 )
-from confide.staffing.models import Applicant, ContactRequest, PersonnelFile, Signature
+from confide.staffing.models import Applicant, ContactRequest, PersonnelApproval, PersonnelFile, Signature
 from confide.staffing.services import do_log_contact_request, do_open_personnel_file, do_record_application
 from confide.subject_access.models import Item, Release, SubjectAccessRequest
 from tests.base import ConfideTestCase
@@ -105,6 +105,7 @@ STAFF = {
     "about": "Nobody rang her back about her son's referral.",
     "outcome": "Upheld: the call-back list is now checked every morning.",
     "copy": "iVBORw0KGgoAAAAA",  # base64 of the start of a PNG
+    "reason": "A grievance appeal: the board needs Linus's appraisal notes.",
 }
 
 
@@ -135,6 +136,10 @@ class StaffRecords:
                                                   copy_type="image/png", recorded_by=manager)
         self.signature.copy = STAFF["copy"]
         self.signature.save()
+        self.approval = PersonnelApproval.objects.create(file=self.file, purpose="personnel_review",
+                                                         approver_roles=[manager.role], requested_by=controller)
+        self.approval.reason = STAFF["reason"]
+        self.approval.save()
 
     def columns(self):
         """(model, pk, attribute, the value stored, its context, the key it is sealed under: None for the
@@ -151,6 +156,8 @@ class StaffRecords:
             *[(Complaint, c.pk, part, STAFF[part], f"complaint:{c.ref}:{part}", None)
               for part in ("from_whom", "about", "outcome")],
             (Signature, s.pk, "copy", STAFF["copy"], f"signature:{s.ref}:copy", None),
+            (PersonnelApproval, self.approval.pk, "reason", STAFF["reason"],
+             f"personnel_approval:{self.approval.ref}:reason", -f.pk),
         ]
 
 

@@ -59,8 +59,8 @@ POSTABLE |= {"breaches:detail", "complaints:detail"}
 # subject, who asks by subject access), an application to managers, a request for a worker's contact
 # details to the line manager and the worker it is about.
 ID_KIND |= {"staffing:file": "personnel_file", "staffing:applicant": "applicant",
-            "staffing:contact_request": "contact_request"}
-POSTABLE |= {"staffing:file", "staffing:applicant", "staffing:contact_request"}
+            "staffing:contact_request": "contact_request", "staffing:access_request": "approval"}
+POSTABLE |= {"staffing:file", "staffing:applicant", "staffing:contact_request", "staffing:access_request"}
 # A declaration's signed copy (confide/web/clearance_views.py): managers and the data controller only.
 ID_KIND |= {"clearance:copy": "signature"}
 # Reports and case studies (confide/web/report_views.py): released reports to trustees, every report to
@@ -72,7 +72,7 @@ POSTABLE |= {"reports:report", "reports:case_study"}
 # Addressed by a secret token, not an id: tested in tests/sharing (a wrong, spent, revoked or expired
 # link answers alike).
 GOVERNANCE_KINDS = {"breach", "complaint", "personnel_file", "applicant", "contact_request", "signature", "report",
-                    "study"}
+                    "study", "approval"}
 TOKEN_PAGES = {"web:shared", "web:shared_download"}
 ODD_IDS = [999999, 0, -1, 2**63, 2**64 + 7, "00", "1e3", "%20"]
 
@@ -143,6 +143,7 @@ class IdorTests(ConfideTestCase):
                 "complaint": [g["complaint"].pk],  # the data controller's alone on DVIP
                 "personnel_file": [g["personnel_file"].pk], "applicant": [g["applicant"].pk],
                 "contact_request": [g["contact_request"].pk], "signature": [g["signature"].pk],
+                "approval": [g["approval"].pk],  # a request to read a file: its asker and its deciders only
                 # Workers reach no report; the trustee only released ones.
                 "report": [g["draft_report"].pk] + ([] if who == "trustee" else [g["report"].pk]),
                 # A draft case study opens to its drafter (and managers) only.
@@ -238,6 +239,7 @@ class IdorTests(ConfideTestCase):
                  "manager": {"breaches:detail": g["other_breach"].pk, "staffing:file": g["personnel_file"].pk,
                              "staffing:applicant": g["applicant"].pk,
                              "staffing:contact_request": g["contact_request"].pk,
+                             "staffing:access_request": g["approval"].pk,
                              "clearance:copy": g["signature"].pk, "reports:report": g["draft_report"].pk,
                              "reports:case_study": g["other_study"].pk},
                  "data_controller": {"complaints:detail": g["complaint"].pk, "clearance:copy": g["signature"].pk}}

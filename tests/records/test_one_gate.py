@@ -279,7 +279,7 @@ class OneGateTests(ConfideTestCase):
                 **self.sharing["ids"], "breach_id": g["breach"].pk, "complaint_id": g["complaint"].pk,
                 "file_id": g["personnel_file"].pk, "applicant_id": g["applicant"].pk,
                 "contact_request_id": g["contact_request"].pk, "signature_id": g["signature"].pk,
-                "report_id": g["report"].pk, "study_id": g["released_study"].pk}
+                "report_id": g["report"].pk, "study_id": g["released_study"].pk, "approval_id": g["approval"].pk}
 
     # Who walks each page, and whether it should be refused. "refused" = the person may not open
     # the record named, so the strict rule applies; "open" = a permitted request.
@@ -327,7 +327,8 @@ class OneGateTests(ConfideTestCase):
                     mode = "refused"  # on DVIP only the data controller (not walking here) opens complaints
                 elif name.startswith(("staffing:", "clearance:")) and kwargs:
                     # a personnel file (the manager is its line manager), an application, a request for a
-                    # worker's contact details, a signed copy of a declaration: the manager's only
+                    # worker's contact details, a signed copy of a declaration, a request to read a file
+                    # (the manager's role decides it): the manager's only
                     mode = "open" if who == "manager" else "refused"
                 elif name.startswith("reports:") and kwargs:
                     # a released report: managers and trustees; a released case study: those and its drafter

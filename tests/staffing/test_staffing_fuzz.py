@@ -66,7 +66,9 @@ class StaffingFormFuzzTests(Fuzzing, HypothesisTestCase, ConfideTestCase):
     def test_every_staffing_form_is_fuzzed(self):
         from django import forms
 
-        fuzzed = {cls for target in STAFFING_TARGETS for cls in target.classes}
+        from tests.staffing.test_personnel_approvals import APPROVAL_TARGETS
+
+        fuzzed = {cls for target in [*STAFFING_TARGETS, *APPROVAL_TARGETS] for cls in target.classes}
         for name, cls in vars(SF).items():
             if isinstance(cls, type) and issubclass(cls, forms.Form) and cls.__module__ == SF.__name__:
                 self.assertTrue(cls in fuzzed or cls in STAFFING_BASES, f"{name} is not fuzzed")
