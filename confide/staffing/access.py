@@ -175,6 +175,8 @@ def access_personnel_file(user, file_id, purpose: str | None = None) -> Personne
     record_event(user, Action.PERSONNEL_READ, object_type="personnel_file", object_id=pk, purpose=chosen,
                  detail={**detail, "key": file.key_number, "line_manager": is_line_manager(user, file),
                          "approval": decision.get("approval"),
+                         # e.g. Home-Start 9.1's sign_record_of_access: this event is that record
+                         "obligations": list(decision.get("obligations", [])),
                          "sections": sections, "parts": sorted(vocab.personnel_parts(chosen)) if sections else [],
                          "medical_allowed": medical, "clauses": clauses(decision)})
     return PersonnelAccess(user, file, chosen if sections else "", decision, sections, medical, medical_decision)
