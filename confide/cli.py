@@ -286,6 +286,12 @@ def cmd_retention(args) -> int:
         print(f"Batch {batch.pk}: {len(batch.lines)} line{'' if len(batch.lines) == 1 else 's'} falling due by "
               f"{args.on}" + (f", {held} held back by a legal hold" if held else "")
               + f". Two different people approve it: confide retention approve {batch.pk} --as USERNAME")
+        from django.utils import timezone
+
+        early = sum(1 for line in batch.lines if line["due_on"] and line["due_on"] > timezone.localdate().isoformat())
+        if early:
+            print(f"confide: warning: batch {batch.pk} is for a day to come: {early} of its lines are not due yet "
+                  "by today's date, and applying it destroys them before the policy's period ends.", file=sys.stderr)
         return 0
     if args.retention_command == "approve":
         from django.contrib.auth import get_user_model

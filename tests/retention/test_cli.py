@@ -52,6 +52,9 @@ def test_due_batch_two_approvals_and_apply(demo_var):
     assert batch.returncode == 0, batch.stderr
     number = re.findall(r"[0-9]+", batch.stdout)[0]
     assert batch.stdout.startswith(f"Batch {number}: {len(items)} line")
+    # Most of the demo's closed files fall due years from now: the operator is warned, in words.
+    assert f"warning: batch {number} is for a day to come" in batch.stderr
+    assert "destroys them before the policy's period ends" in batch.stderr
 
     refused(confide(["retention", "apply", number], var), "needs approval by 2 different people")
     refused(confide(["retention", "approve", number, "--as", "vpp-worker"], var),
