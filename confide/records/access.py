@@ -87,6 +87,20 @@ def _reaches_client_data(pack, role: str, has_team: bool) -> bool:
     return memo[key]
 
 
+def purposes_reaching_clients(user) -> list[str]:
+    """The purposes (other than direct support) for which the pack lets this person reach some
+    client's records: what a file may be opened by number for (a spot check, an audit)."""
+    pack = current_policy()
+    found = []
+    for purpose in sorted(set(pack._purposes) - set(PERSONNEL_PURPOSES) - {"direct_support"}):
+        try:
+            if pack.access_filter(role=user.role, has_team=user.team_id is not None, purpose=purpose).permits_any:
+                found.append(purpose)
+        except PolicyError:
+            continue
+    return found
+
+
 def _answers_to_clearance(user) -> bool:
     """Everyone who may reach a client's records answers to their declarations. A trustee's kind
     (vocab.NAMELESS_KINDS) usually reads none at all: the engine refuses them everything, so their
@@ -109,6 +123,11 @@ def require_cleared(user, action, purpose: str = "", *, object_type: str = "", o
                      detail={"reason": "not_cleared", "action": str(action), "role": user.role,
                              "missing": [m.key for m in lacking]})
         raise NotCleared(lacking)
+
+
+def answers_to_clearance(user) -> bool:
+    """Whether the gate asks this person for their declarations and induction (point 0.)."""
+    return _answers_to_clearance(user)
 
 
 def is_cleared_now(user) -> bool:

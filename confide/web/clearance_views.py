@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from confide.accounts.models import current_policy
 from confide.policy import governance, vocab
+from confide.records.access import answers_to_clearance
 from confide.staffing import clearance
 from confide.web.clearance_forms import CopyForm, InductionForm, OutsideForm, SignForm, TrainingForm
 from confide.web.errors import add_to_form
@@ -210,7 +211,7 @@ def home_panel(user, today: dt.date) -> dict | None:
     gate); for managers and the data controller, who is overdue for training and who has not signed."""
     kind = getattr(user, "role_kind", "")
     panel: dict = {"template": "clearance/_home_panel.html"}
-    if kind not in vocab.NAMELESS_KINDS:
+    if answers_to_clearance(user):
         panel["missing"] = clearance.missing(user, today)
         if panel["missing"]:
             # The files waiting for them, by number only: each opens once they have signed (until then

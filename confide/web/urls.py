@@ -52,6 +52,7 @@ urlpatterns = [
     path("reviews/", review_views.queue, name="review_queue"),
     path("reviews/<int:glass_id>/", review_views.review, name="review"),
     path("record-of-access/", views.record_of_access_lookup, name="record_of_access_lookup"),
+    path("clients/by-number/", views.file_lookup, name="file_lookup"),
     path("clients/<int:client_id>/sharing/", consent_views.sharing, name="sharing"),
     path("clients/<int:client_id>/consents/new/", consent_views.new_consent, name="new_consent"),
     path("clients/<int:client_id>/consent-form.pdf", consent_views.consent_form_pdf, name="consent_form_pdf"),

@@ -12,11 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from confide.accounts.models import current_policy
 from confide.audit.actions import Action
 from confide.audit.models import AuditEvent, AuditHead
 from confide.ids import record_id
 from confide.policy import vocab
-from confide.records.access import access_client, caseload, team_caseloads
+from confide.records.access import access_client, caseload, purposes_reaching_clients, team_caseloads
 from confide.records.break_glass import review_queue
 from confide.records.models import Entry
 from confide.reports.access import newest_released_report
@@ -122,6 +123,7 @@ def home(request):
         # Trustees see figures only in released reports (issue 17): never live counts, which change
         # with each client and could be compared from one day to the next.
         newest = newest_released_report(user)
+        context["opens_files_for"] = [_purpose_words(p) for p in purposes_reaching_clients(user)]
         context["committee_report"] = newest
         context["committee_report_url"] = reverse("reports:report", args=[newest.pk]) if newest else ""
     if kind in vocab.ADMINISTRATOR_KINDS:
@@ -190,6 +192,28 @@ def record_of_access_lookup(request):
         url = reverse("web:record_of_access", args=[form.cleaned_data["client"]])
         return redirect(f"{url}?purpose={form.cleaned_data['purpose']}")
     return render(request, "audit/lookup.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _purpose_words(purpose: str) -> str:
+    """A purpose as the pack names it ("spot-checking files (a safeguarding audit)"), else Confide's word."""
+    own = vocab.pack_word(current_policy(), purpose)
+    return own[:1].lower() + own[1:] if own else vocab.label(purpose)
+
+
+@require_GET
+def file_lookup(request):
+    """Open a client's file by number for a purpose other than one's own work (the spot-checking
+    trustee's spot check, Home-Start 8.3 and 9.1): the purposes offered are those the pack lets this
+    person reach files for; whether this file opens is the gate's answer, on the file's page."""
+    purposes = {p: _purpose_words(p).capitalize() for p in purposes_reaching_clients(request.user)}
+    if not purposes:
+        raise Http404
+    form = RecordLookupForm(request.GET or None, purposes=purposes)
+    form.fields["purpose"].initial = next(iter(purposes))
+    if request.GET and form.is_valid():
+        url = reverse("web:client_file", args=[form.cleaned_data["client"]])
+        return redirect(f"{url}?purpose={form.cleaned_data['purpose']}")
+    return render(request, "web/file_lookup.html", {"form": form}, status=400 if form.errors else 200)
 
 
 @login_not_required

@@ -10,6 +10,7 @@ import json
 from django.contrib.auth import get_user_model
 from django.http import Http404
 from django.test import TestCase
+from django.urls import reverse
 from django.utils import timezone
 
 from confide.audit.actions import Action
@@ -21,7 +22,7 @@ from confide.staffing import clearance
 from confide.staffing.clearance import ClearanceError, NotCleared
 from confide.staffing.models import Signature
 from confide.web.clearance_views import home_panel
-from tests.base import CLIENT_NAME, make_people, role_of_kind
+from tests.base import CLIENT_NAME, ConfideTestCase, make_people, role_of_kind
 
 PACKS = ("dvip", "derbyshire", "justus", "home_start", "day_mer")
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -249,6 +250,34 @@ class SpotCheckTrustee(TestCase):
         Signature.objects.filter(person=trustee).delete()
         with self.assertRaises(Http404):
             gate.access_client(trustee, p["client"].pk, "spot_check")
+
+
+class SpotCheckPages(ConfideTestCase):
+    """Home-Start 8.3 and 9.1: the spot-checking trustee opens a file by its number, for the spot check
+    and nothing else; other trustees are offered nothing."""
+
+    pack_name = "home_start"
+
+    def test_the_spot_checking_trustee_opens_a_file_by_number_for_the_spot_check(self):
+        checker = get_user_model().objects.create_user(username="spotcheck", password="spotcheck-password-1",
+                                                      role="spot_check_trustee", first_name="Nia",
+                                                      last_name="Newcombe")
+        sign_all(checker, timezone.localdate())
+        if clearance.needs_induction(checker):
+            clearance.do_record_induction(self.p["manager"], checker, timezone.localdate(), timezone.localdate())
+        self.client.force_login(checker)
+        home = self.client.get(reverse("web:home"))
+        self.assertContains(home, "Open a file for spot-checking files")
+        page = self.client.get(reverse("web:file_lookup"), {"client": str(self.p["client"].pk),
+                                                             "purpose": "spot_check"})
+        target = reverse("web:client_file", args=[self.p["client"].pk]) + "?purpose=spot_check"
+        self.assertRedirects(page, target, fetch_redirect_response=False)
+        self.assertEqual(self.client.get(target).status_code, 200)
+        self.assertContains(self.client.get(reverse("web:file_lookup"), {"client": "x"}),
+                            "Enter the client&#x27;s number in figures", status_code=400)
+        self.client.force_login(self.p["trustee"])
+        self.assertNotContains(self.client.get(reverse("web:home")), "Open a file for")
+        self.assertEqual(self.client.get(reverse("web:file_lookup")).status_code, 404)
 
 
 class Training(TestCase):

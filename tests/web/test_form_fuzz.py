@@ -262,6 +262,8 @@ TARGETS = [
     Target("web:shared_download", None, {"token": "token", "entry_id": "note"}, forms=(), query=""),
     Target("web:record_of_access_lookup", "data_controller", forms=("form",), query="", method="GET",
            classes=(confide.web.forms.RecordLookupForm,), valid={"client": "@other_client"}),
+    Target("web:file_lookup", "manager", forms=("form",), query="", method="GET",
+           classes=(confide.web.forms.RecordLookupForm,), valid={"client": "@other_client"}),
     Target("partners:add_agency", "manager", query="", classes=(P.AgencyForm,),
            valid={"name": "Fernbrook Police Safeguarding Unit", "kind": "police", "known_phone": PHONE}),
     Target("partners:change_agency", "manager", {"agency_id": "agency"}, query="", classes=(P.ChangeAgencyForm,)),
