@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from tests.base import CLIENT_NAME, ask
-from tests.browser.conftest import assert_accessible, html
+from tests.browser.conftest import assert_accessible, html, shows
 from tests.browser.test_pages import people, sign_in_with_totp  # noqa: F401 -- the fixture is used by name
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -79,12 +79,13 @@ def test_a_managers_home_shows_what_waits_for_them(page, people):  # noqa: F811
     _walk(page, "a manager's home")
 
 
-def test_a_trustees_home_leads_to_the_figures(page, people):  # noqa: F811
+def test_a_trustees_home_leads_to_the_released_reports(page, people):  # noqa: F811
+    # Trustees see figures only in released reports, never live counts (issue 17, DVIP 10.03).
     _day(people)
     sign_in_with_totp(page, "trustee", "trustee-password-1")
+    assert shows(page, "Figures for the committee")
     assert CLIENT_NAME not in html(page)
-    page.get_by_role("link", name="See all the figures").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Figures"
-    assert page.get_by_role("table", name="Referrals in the last 12 months by service").count() == 1
+    page.get_by_role("link", name="All released reports and case studies").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Reports"
     assert CLIENT_NAME not in html(page)
-    _walk(page, "figures")
+    _walk(page, "reports")

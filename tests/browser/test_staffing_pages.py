@@ -57,3 +57,38 @@ def test_personnel_file_and_contact_request(page, people):  # noqa: F811
     page.get_by_role("button", name="Passed to the worker").click()
     assert shows(page, "Passed to the worker.")
     assert ContactRequest.objects.get().status == ContactRequest.Status.WITH_WORKER
+
+
+def test_a_request_to_read_a_personnel_file_and_opening_a_file_by_number(page, people):  # noqa: F811
+    # The approval pages (Home-Start 8.4's route; made directly here, as the DVIP test pack has no such
+    # route): the manager's role decides a request the data controller made. Then the page that opens a
+    # file by its number for a purpose. Each page: zero axe violations.
+    from confide.staffing.models import PersonnelApproval
+    from confide.staffing.services import do_open_personnel_file
+
+    file = do_open_personnel_file(people["manager"], people["same_team"], people["manager"], dt.date(2024, 4, 1))
+    approval = PersonnelApproval.objects.create(file=file, purpose="personnel_review",
+                                                approver_roles=[people["manager"].role],
+                                                requested_by=people["data_controller"])
+    approval.reason = "A grievance appeal: the board needs the appraisal notes."
+    approval.save()
+
+    sign_in_with_totp(page, "manager", "manager-password-1")
+    assert shows(page, "1 request waiting for your decision")
+    page.get_by_role("link", name="1 request waiting for your decision").click()
+    page.wait_for_url("**/staff-records/access-requests/")
+    assert_accessible(page, "requests to read personnel files")
+    page.get_by_role("link", name=f"Request {approval.pk}").click()
+    assert shows(page, "A grievance appeal")
+    assert_accessible(page, "a request to read a personnel file")
+    page.get_by_label("Refuse").check()
+    page.get_by_role("button", name="Record the decision").click()
+    assert shows(page, "Your decision is recorded")
+    assert PersonnelApproval.objects.get().status == PersonnelApproval.Status.REFUSED
+
+    page.goto("/clients/by-number/")
+    assert shows(page, "Open a file by its number")
+    assert_accessible(page, "open a file by its number")
+    page.get_by_role("button", name="Open the file").click()
+    assert "Enter the client's number" in page.get_by_role("alert").inner_text()
+    assert_accessible(page, "open a file by its number: number missing")
