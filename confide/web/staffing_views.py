@@ -371,9 +371,9 @@ BY_LAW_STEPS = {("their_line_manager", ContactRequest.Status.WITH_WORKER): ("giv
                 ("their_line_manager", ContactRequest.Status.REFUSED): ("given",)}
 
 
-def _steps(found, role) -> tuple[str, ...]:
+def _steps(found, role, by_law: bool) -> tuple[str, ...]:
     steps = STEPS.get((role, found.status), ())
-    if not steps and found.statutory and services.required_by_law(found):
+    if not steps and by_law:
         steps = BY_LAW_STEPS.get((role, found.status), ())
     return steps
 
@@ -381,9 +381,10 @@ def _steps(found, role) -> tuple[str, ...]:
 @require_http_methods(["GET", "POST"])
 def contact_request(request, contact_request_id: int):
     found, role = access.access_contact_request(request.user, contact_request_id)
+    by_law = services.required_by_law(found)  # the policy asked once: the law obliges it, whatever the worker says
     form = ContactStepForm(_posted(request))
     if request.method == "POST":
-        if form.is_valid() and form.cleaned_data["next_step"] in _steps(found, role):
+        if form.is_valid() and form.cleaned_data["next_step"] in _steps(found, role, by_law):
             step = form.cleaned_data["next_step"]
             try:
                 if step == "pass":
@@ -397,16 +398,15 @@ def contact_request(request, contact_request_id: int):
             else:
                 messages.info(request, {"pass": "Passed to the worker.", "agree": "Your agreement is recorded.",
                                         "refuse": "Your refusal is recorded: nothing will be given.",
-                                        "given": "Recorded as given, as the law requires."
-                                        if found.statutory and services.required_by_law(found)
+                                        "given": "Recorded as given, as the law requires." if by_law
                                         else "Recorded as given, as the worker agreed."}[step])
                 return redirect(reverse("staffing:contact_request", args=[found.pk]))
         elif form.is_valid():
             form.add_error(None, "This request is not at that step any more: open it again.")
     asked = found.asked_by if isinstance(found.asked_by, dict) else {}
     return render(request, "staffing/contact_request.html", {
-        "row": _request_row(found), "asked": asked, "role": role, "steps": _steps(found, role),
-        "by_law": bool(found.statutory) and services.required_by_law(found),
+        "row": _request_row(found), "asked": asked, "role": role, "steps": _steps(found, role, by_law),
+        "by_law": by_law,
         "decision": _decision_view(found.decision or {}), "form": form, "clause": _clause("contact_requests"),
         "file_url": reverse("staffing:file", args=[found.about_id]) if role == "their_line_manager" else ""})
 
